@@ -1,0 +1,18 @@
+"""Items are plain data: what was fetched, with no behaviour."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class PageItem:
+    """One fetched article page (or a failed attempt at one)."""
+
+    url: str
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None = None
+    error: str | None = None

@@ -1,0 +1,187 @@
+"""The ``policywatch`` command: a thin click layer over the library, one API call per command."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.diff import diff_paragraphs, render_text, unified_text
+from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
+from monitor.sources import ConfigError, load_sources
+from storage import Archive, ArchiveError
+
+db_option = click.option(
+    "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
+    type=click.Path(dir_okay=False), help="The SQLite archive file.",
+)
+
+
+def open_archive(path: str, *, readonly: bool = False) -> Archive:
+    try:
+        return Archive(path, readonly=readonly)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policywatch")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def cli(log_level: str) -> None:
+    """Watch government pages on future-industry policy and publish feeds of new or changed plans."""
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+
+
+SUMMARY_COLUMNS = ("fetched", "new", "changed", "unchanged", "errors")
+
+
+def format_summaries(summaries: list[dict[str, Any]]) -> str:
+    width = max([len("source"), *(len(str(s.get("source", ""))) for s in summaries)])
+    lines = [f"{'source':<{width}}  " + "  ".join(f"{c:>9}" for c in SUMMARY_COLUMNS) + "  status"]
+    for s in summaries:
+        counts = "  ".join(f"{s.get(c, 0) or 0:>9}" for c in SUMMARY_COLUMNS)
+        lines.append(f"{s.get('source', '?'):<{width}}  {counts}  {s.get('status', '')}")
+    return "\n".join(lines)
+
+
+def crawl_sources(sources_path: str, db_path: str, names: tuple[str, ...] = (),
+                  settings: dict[str, Any] | None = None, log_level: str = "WARNING") -> list[dict[str, Any]]:
+    """Validate config and archive up front (clear errors), then crawl in a child process."""
+    from crawlers.runner import CrawlError, run_crawl  # lazy: Scrapy stays out of other commands
+
+    try:
+        load_sources(sources_path, names)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    open_archive(db_path).close()
+    try:
+        return run_crawl(sources_path, db_path, names, settings=settings, log_level=log_level)
+    except CrawlError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
+              envvar="POLICYWATCH_SOURCES", show_envvar=True, help="The sources YAML file.")
+@db_option
+@click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON lines.")
+@click.pass_context
+def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str, ...], as_json: bool) -> None:
+    """Crawl every source once (or only --source NAME) and archive what changed.
+
+    Example: policywatch crawl --sources sources.yaml --db archive.db --source gd-policy
+    """
+    log_level = ctx.parent.params.get("log_level", "WARNING") if ctx.parent else "WARNING"
+    summaries = crawl_sources(sources_path, db_path, names, log_level=log_level)
+    if as_json:
+        for summary in summaries:
+            click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(format_summaries(summaries))
+
+
+@cli.command()
+@db_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the feeds.")
+@click.option("--limit", default=DEFAULT_LIMIT, show_default=True, help="Newest events to include.")
+@click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
+def feed(db_path: str, out_dir: str, limit: int, link: str) -> None:
+    """Write OUT/rss.xml (RSS 2.0) and OUT/atom.xml (Atom 1.0) of new and changed pages.
+
+    Example: policywatch feed --db archive.db --out feeds/
+    """
+    with open_archive(db_path, readonly=True) as archive:
+        paths = write_feeds(archive, out_dir, limit=limit, info=FeedInfo(link=link))
+    for path in paths.values():
+        click.echo(str(path))
+
+
+def _page_url(archive: Archive, url: str) -> str:
+    if archive.page(url) is None:
+        raise click.ClickException(f"{url}: not in the archive {archive.path}")
+    return url
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+def history(url: str, db_path: str, as_json: bool) -> None:
+    """List the archived versions of the page at URL.
+
+    Example: policywatch history https://www.gd.gov.cn/.../post_1.html --db archive.db
+    """
+    with open_archive(db_path, readonly=True) as archive:
+        versions = archive.versions(_page_url(archive, url))
+    rows = [{"number": v.number, "fetched_at": v.fetched_at, "content_hash": v.content_hash,
+             "title": v.title, "text_length": v.text_length} for v in versions]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['number']:>4}  {row['fetched_at']}  {row['content_hash'][:12]}  "
+                   f"{row['text_length']:>7} chars  {row['title'] or ''}")
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option("--from", "from_number", type=int, help="Old version number (default: the one before --to).")
+@click.option("--to", "to_number", type=int, help="New version number (default: the latest).")
+@click.option("--color/--no-color", default=None, help="Colour inline changes (default: when on a terminal).")
+@click.option("--unified", is_flag=True, help="Plain unified diff of paragraphs.")
+def diff(url: str, db_path: str, from_number: int | None, to_number: int | None, color: bool | None,
+         unified: bool) -> None:
+    """Show what changed in URL between two archived versions (the latest two by default).
+
+    Example: policywatch diff https://example.gov.cn/post_1.html --db archive.db --from 1 --to 2
+    """
+    with open_archive(db_path, readonly=True) as archive:
+        versions = {v.number: v for v in archive.versions(_page_url(archive, url))}
+    if not versions:
+        raise click.ClickException(f"{url}: no archived versions")
+    to_n = to_number or max(versions)
+    from_n = from_number or max((n for n in versions if n < to_n), default=None)
+    if from_n is None:
+        raise click.ClickException(f"{url}: only one version ({to_n}); nothing to compare")
+    for n in (from_n, to_n):
+        if n not in versions:
+            raise click.ClickException(f"{url}: no version {n} (have {', '.join(map(str, sorted(versions)))})")
+    old, new = versions[from_n], versions[to_n]
+    old_text, new_text = f"{old.title or ''}\n{old.text}", f"{new.title or ''}\n{new.text}"
+    if unified:
+        click.echo(unified_text(old_text, new_text, old_label=f"version {from_n} ({old.fetched_at})",
+                                new_label=f"version {to_n} ({new.fetched_at})"))
+        return
+    use_color = sys.stdout.isatty() if color is None else color
+    result = diff_paragraphs(old_text, new_text)
+    click.echo(f"{url}\nversion {from_n} ({old.fetched_at}) → version {to_n} ({new.fetched_at}): "
+               f"{result.summary()}")
+    if result.changes:
+        click.echo(render_text(result, color=use_color), color=use_color)
+
+
+@cli.command()
+@click.option("--dir", "work_dir", default="demo-output", show_default=True, type=click.Path(file_okay=False),
+              help="Where the demo archive and feeds go.")
+def demo(work_dir: str) -> None:
+    """Run the main job offline: serve the bundled demo site, crawl it, change it, crawl again, write feeds.
+
+    Example: policywatch demo --dir /tmp/pw-demo
+    """
+    from monitor.demo import run_demo
+
+    run_demo(Path(work_dir), echo=click.echo)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

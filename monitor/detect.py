@@ -1,0 +1,148 @@
+"""From a fetched page to an archive decision: new, changed, unchanged or error.
+
+``analyse_page`` is pure (bytes in, values out); ``record`` applies it against the archive. A fetch
+that failed, answered with an error status or yielded no main text never becomes a version: a
+failing source must not make pages look changed.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from monitor.decode import decode_html
+from monitor.diff import diff_paragraphs, render_html
+from monitor.extract import ExtractionError, extract_page
+from monitor.normalize import NoiseRules, content_hash, normalize_text
+from monitor.relevance import is_relevant
+from monitor.sources import Source
+from storage import Archive, Event
+
+logger = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 20
+MAX_BODY_BYTES = 10 * 1024 * 1024
+EXCERPT_CHARS = 600
+
+
+class Fetched(Protocol):
+    """What a crawler hands over for one URL (``crawlers.items.PageItem`` fits)."""
+
+    url: str
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    title: str | None
+    text: str
+    published: str | None
+    language: str | None
+    encoding: str
+    content_hash: str
+    relevant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # "new" | "changed" | "unchanged" | "error"
+    url: str
+    event: Event | None = None
+    error: str | None = None
+
+
+def comparison_text(title: str | None, text: str) -> str:
+    """What two versions are compared on: the title line and the cleaned text."""
+    return f"{title or ''}\n{text}"
+
+
+def analyse_page(body: bytes, content_type: str | None, url: str, source: Source,
+                 noise: NoiseRules | None = None) -> PageAnalysis:
+    html, encoding = decode_html(body, content_type)
+    extracted = extract_page(html, url, content_css=source.content_css, ignore_css=source.ignore_css,
+                             language=source.language)
+    noise = noise or NoiseRules(source.ignore_text)
+    text = noise.clean(extracted.text)
+    title = noise.clean(extracted.title or "") or None
+    return PageAnalysis(
+        title=title,
+        text=text,
+        published=extracted.published,
+        language=extracted.language,
+        encoding=encoding,
+        content_hash=content_hash(normalize_text(comparison_text(title, text))),
+        relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
+    )
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The opening paragraphs, cut at a paragraph end when one falls inside the limit."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return (text[:cut] if cut > limit // 3 else text[:limit]).rstrip() + " …"
+
+
+def _fetch_problem(fetched: Fetched) -> str | None:
+    if fetched.error:
+        return fetched.error
+    if fetched.status != 200:
+        return f"HTTP {fetched.status}"
+    if len(fetched.body) > MAX_BODY_BYTES:
+        return f"body of {len(fetched.body)} bytes exceeds {MAX_BODY_BYTES}"
+    ctype = (fetched.content_type or "text/html").split(";")[0].strip().lower()
+    if ctype and "html" not in ctype and ctype != "text/plain":
+        return f"not an HTML page (content type {ctype})"
+    return None
+
+
+def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
+           noise: NoiseRules | None = None) -> Outcome:
+    """Archive one fetched page and say what happened to it."""
+    problem = _fetch_problem(fetched)
+    analysis = None
+    if problem is None:
+        try:
+            analysis = analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise)
+        except ExtractionError as exc:
+            problem = f"extraction failed: {exc}"
+        else:
+            if len(analysis.text) < MIN_TEXT_CHARS:
+                problem = "no main text found"
+    if problem is not None or analysis is None:
+        logger.info("%s: %s", fetched.url, problem)
+        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                          outcome="error", error=problem)
+        return Outcome("error", fetched.url, error=problem)
+
+    previous = archive.latest_version(fetched.url)
+    if previous is not None and previous.content_hash == analysis.content_hash:
+        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                          outcome="unchanged")
+        return Outcome("unchanged", fetched.url)
+
+    if previous is None:
+        kind, summary, diff_html = "new", None, None
+    else:
+        kind = "changed"
+        diff = diff_paragraphs(comparison_text(previous.title, previous.text),
+                               comparison_text(analysis.title, analysis.text))
+        summary, diff_html = diff.summary(), render_html(diff)
+    event = archive.add_version(
+        run_id=run_id, source=source.name, region=source.region, url=fetched.url,
+        fetched_at=fetched.fetched_at, status=fetched.status or 200, raw_html=fetched.body,
+        elapsed_ms=fetched.elapsed_ms, content_hash=analysis.content_hash, title=analysis.title,
+        text=analysis.text, published=analysis.published, language=analysis.language,
+        relevant=analysis.relevant, event_kind=kind, summary=summary, excerpt=excerpt(analysis.text),
+        diff_html=diff_html,
+    )
+    logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
+    return Outcome(kind, fetched.url, event=event)

@@ -1,0 +1,116 @@
+"""Main text, title, date and language of a decoded HTML page.
+
+trafilatura does the work; this module decides what it is given (text, never bytes; the tree with a
+source's ``ignore_css`` noise removed) and what to do when it finds nothing, since it then returns
+``None``. A source's ``content_css`` overrides the main-text region when trafilatura's guess is wrong
+for a site.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+logger = logging.getLogger(__name__)
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+    "article", "blockquote", "pre", "dd", "dt", "header", "footer", "hr",
+}
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
+class ExtractionError(ValueError):
+    """The page has no HTML we can parse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    title: str | None
+    text: str
+    published: str | None
+    language: str | None
+
+
+def parse_html(html: str) -> HtmlElement:
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError("not parseable as HTML")
+    return tree
+
+
+def _remove(tree: HtmlElement, selectors: list[str] | tuple[str, ...]) -> None:
+    for selector in selectors:
+        for element in tree.cssselect(selector):
+            parent = element.getparent()
+            if parent is not None:
+                element.drop_tree()
+
+
+def element_text(element: HtmlElement) -> str:
+    """Visible text of an element with one line per block, for ``content_css`` regions."""
+    for bad in element.xpath(".//script|.//style|.//noscript|.//template"):
+        bad.drop_tree()
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(element)
+    lines = (_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _fallback_title(tree: HtmlElement) -> str | None:
+    for xpath in ("//h1", "//title"):
+        found = tree.xpath(xpath)
+        if found:
+            text = _SPACE.sub(" ", found[0].text_content()).strip()
+            if text:
+                return text
+    return None
+
+
+def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
+                 ignore_css: list[str] | tuple[str, ...] = (), language: str | None = None) -> Extracted:
+    """Extract one page. ``text`` is empty when no main text was found."""
+    tree = parse_html(html)
+    lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
+    _remove(tree, ignore_css)
+    fallback_title = _fallback_title(tree)
+    document = trafilatura.bare_extraction(
+        copy.deepcopy(tree) if content_css else tree, url=url, with_metadata=True,
+        include_comments=False, include_tables=True, deduplicate=False,
+    )
+    meta_title = getattr(document, "title", None) if document is not None else None
+    published = getattr(document, "date", None) if document is not None else None
+    text = (getattr(document, "text", None) or "") if document is not None else ""
+    if content_css:
+        regions = tree.cssselect(content_css)
+        if regions:
+            text = "\n".join(element_text(r) for r in regions)
+        else:  # a layout change must not blank the page: fall back to trafilatura's guess
+            logger.warning("content_css %r matched nothing on %s; using automatic extraction", content_css, url)
+    return Extracted(
+        title=meta_title or fallback_title,
+        text=text.strip(),
+        published=published,
+        language=language or lang_attr or (getattr(document, "language", None) if document else None),
+    )

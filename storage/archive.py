@@ -1,0 +1,295 @@
+"""`Archive`: pages, their versions, fetches, runs and change events in one SQLite file.
+
+Writers keep transactions short (one per page) and the database runs in WAL mode, so a feed
+server or Datasette reading the file never blocks a crawl writing it.
+"""
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.migrations import apply_migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class ArchiveError(Exception):
+    """The archive file cannot be opened or is not a policywatch archive."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: int
+    url: str
+    source: str
+    first_seen: str
+    last_checked: str | None
+    last_changed: str | None
+    last_status: int | None
+    version_count: int
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    id: int
+    page_id: int
+    number: int
+    fetched_at: str
+    content_hash: str
+    title: str | None
+    text: str
+    text_length: int
+    published: str | None
+    language: str | None
+    relevant: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Version:
+        fields = {k: row[k] for k in cls.__slots__ if k in row}  # type: ignore[attr-defined]
+        fields["relevant"] = bool(fields.get("relevant"))
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    guid: str
+    kind: str
+    created_at: str
+    run_id: int | None
+    page_id: int
+    version_id: int | None
+    source: str
+    region: str | None
+    url: str
+    title: str | None
+    summary: str | None
+    excerpt: str | None
+    diff_html: str | None
+    relevant: bool
+
+
+_VERSION_COLUMNS = ", ".join(
+    f"versions.{c}" for c in Version.__slots__  # type: ignore[attr-defined]
+)
+
+
+class Archive:
+    """Open (and create or migrate) the archive at ``path``.
+
+    ``readonly=True`` opens with ``mode=ro`` so that a query can never change the archive.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise ArchiveError(f"{self.path}: no such archive")
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            else:
+                if self.path.parent and not self.path.parent.exists():
+                    raise ArchiveError(f"{self.path}: directory {self.path.parent} does not exist")
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db = Database(conn)
+            if readonly:
+                if not self.db["pages"].exists():
+                    raise ArchiveError(f"{self.path}: not a policywatch archive (no pages table)")
+            else:
+                self.db.enable_wal()
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.schema_version = apply_migrations(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: cannot open archive: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources and runs ------------------------------------------------------------------
+
+    def upsert_source(self, name: str, *, title: str | None, region: str | None,
+                      language: str | None, now: str) -> None:
+        with self.db.atomic():
+            self.db["sources"].upsert(
+                {"name": name, "title": title, "region": region, "language": language, "updated_at": now},
+                pk="name",
+            )
+
+    def start_run(self, source: str, now: str) -> int:
+        with self.db.atomic():
+            table = self.db["runs"].insert(
+                {"source": source, "started_at": now, "status": "running",
+                 "fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0}
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
+        """Close a run, counting its outcomes from the fetches it recorded."""
+        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0}
+        for outcome, n in self.db.execute(
+            "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
+        ).fetchall():
+            counts["fetched"] += n
+            if outcome in ("new", "changed", "unchanged"):
+                counts[outcome] += n
+            elif outcome == "error":
+                counts["errors"] += n
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
+        return dict(self.db["runs"].get(run_id))
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        where, args = ("where source = ?", [source]) if source else ("", [])
+        cursor = self.db.execute(f"select * from runs {where} order by id desc limit ?", [*args, limit])
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    # -- pages and versions ----------------------------------------------------------------
+
+    def page(self, url: str) -> Page | None:
+        rows = list(self.db["pages"].rows_where("url = ?", [url], limit=1))
+        return Page(**rows[0]) if rows else None
+
+    def page_by_id(self, page_id: int) -> Page | None:
+        rows = list(self.db["pages"].rows_where("id = ?", [page_id], limit=1))
+        return Page(**rows[0]) if rows else None
+
+    def latest_version(self, url: str) -> Version | None:
+        row = self.db.execute(
+            f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
+            "where pages.url = ? order by versions.number desc limit 1",
+            [url],
+        ).fetchone()
+        return self._version(row)
+
+    def version(self, url: str, number: int) -> Version | None:
+        row = self.db.execute(
+            f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
+            "where pages.url = ? and versions.number = ?",
+            [url, number],
+        ).fetchone()
+        return self._version(row)
+
+    def versions(self, url: str) -> list[Version]:
+        rows = self.db.execute(
+            f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
+            "where pages.url = ? order by versions.number",
+            [url],
+        ).fetchall()
+        return [v for v in map(self._version, rows) if v is not None]
+
+    def raw_html(self, version_id: int) -> bytes:
+        """The body as fetched, for re-running extraction later."""
+        row = self.db.execute("select html_gz from versions where id = ?", [version_id]).fetchone()
+        if row is None:
+            raise ArchiveError(f"no version with id {version_id}")
+        return gzip.decompress(row[0])
+
+    @staticmethod
+    def _version(row: tuple | None) -> Version | None:
+        if row is None:
+            return None
+        return Version.from_row(dict(zip(Version.__slots__, row)))  # type: ignore[attr-defined]
+
+    def _ensure_page(self, url: str, source: str, now: str) -> int:
+        row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
+        if row:
+            return int(row[0])
+        table = self.db["pages"].insert(
+            {"url": url, "source": source, "first_seen": now, "version_count": 0}
+        )
+        return int(table.last_pk)
+
+    def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
+                  size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
+        """Record one fetch and, when the page is known or answered, mark it checked."""
+        with self.db.atomic():
+            page_id = None
+            if outcome != "error" or self.page(url) is not None:
+                page_id = self._ensure_page(url, source, fetched_at)
+                self.db["pages"].update(page_id, {"last_checked": fetched_at, "last_status": status})
+            self._insert_fetch(run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error)
+
+    def _insert_fetch(self, run_id: int | None, source: str, url: str, page_id: int | None, fetched_at: str,
+                      status: int | None, size: int, elapsed_ms: float | None, outcome: str,
+                      error: str | None) -> None:
+        self.db["fetches"].insert(
+            {"run_id": run_id, "source": source, "url": url, "page_id": page_id, "fetched_at": fetched_at,
+             "status": status, "bytes": size, "elapsed_ms": elapsed_ms, "outcome": outcome, "error": error}
+        )
+
+    def add_version(self, *, run_id: int | None, source: str, region: str | None, url: str, fetched_at: str,
+                    status: int, raw_html: bytes, elapsed_ms: float | None, content_hash: str,
+                    title: str | None, text: str, published: str | None, language: str | None,
+                    relevant: bool, event_kind: str, summary: str | None, excerpt: str | None,
+                    diff_html: str | None) -> Event:
+        """Store a new version of a page, its fetch and its event in one transaction."""
+        with self.db.atomic():
+            page_id = self._ensure_page(url, source, fetched_at)
+            number = int(self.db.execute(
+                "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
+            ).fetchone()[0])
+            version_id = int(self.db["versions"].insert(
+                {"page_id": page_id, "number": number, "fetched_at": fetched_at,
+                 "content_hash": content_hash, "title": title, "text": text, "text_length": len(text),
+                 "published": published, "language": language, "relevant": int(relevant),
+                 "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html)}
+            ).last_pk)
+            self.db["pages"].update(page_id, {
+                "last_checked": fetched_at, "last_changed": fetched_at, "last_status": status,
+                "version_count": number, "title": title,
+            })
+            self._insert_fetch(run_id, source, url, page_id, fetched_at, status, len(raw_html), elapsed_ms,
+                               event_kind, None)
+            event = {
+                "guid": f"tag:policywatch,2026:page/{page_id}/v{number}/{event_kind}",
+                "kind": event_kind, "created_at": fetched_at, "run_id": run_id, "page_id": page_id, "version_id": version_id,
+                "source": source, "region": region, "url": url, "title": title, "summary": summary,
+                "excerpt": excerpt, "diff_html": diff_html, "relevant": int(relevant),
+            }
+            event_id = int(self.db["events"].insert(event).last_pk)
+        return Event(id=event_id, **{**event, "relevant": relevant})  # type: ignore[arg-type]
+
+    # -- events ----------------------------------------------------------------------------
+
+    def events(self, *, limit: int = 200, relevant_only: bool = True, source: str | None = None) -> list[Event]:
+        """Newest first."""
+        clauses, args = [], []
+        if relevant_only:
+            clauses.append("relevant = 1")
+        if source:
+            clauses.append("source = ?")
+            args.append(source)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        return list(self._events(f"select * from events {where} order by created_at desc, id desc limit ?",
+                                 [*args, limit]))
+
+    def run_events(self, run_ids: list[int]) -> list[Event]:
+        """Events found by the given crawl runs, in the order they were found."""
+        if not run_ids:
+            return []
+        marks = ",".join("?" * len(run_ids))
+        return list(self._events(f"select * from events where run_id in ({marks}) order by id", list(run_ids)))
+
+    def _events(self, sql: str, args: list[Any]) -> Iterator[Event]:
+        cursor = self.db.execute(sql, args)
+        columns = [c[0] for c in cursor.description]
+        for row in cursor.fetchall():
+            data = dict(zip(columns, row))
+            data["relevant"] = bool(data["relevant"])
+            yield Event(**data)

@@ -1,0 +1,74 @@
+"""Schema of the archive as named migrations, applied in order on open.
+
+Every table is meant to be read by people in Datasette, so columns are plain and named for what they
+hold. ``PRAGMA user_version`` mirrors the number of applied migrations (the schema version).
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("policywatch")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create(
+        {"name": str, "title": str, "region": str, "language": str, "updated_at": str},
+        pk="name",
+    )
+    db["runs"].create(
+        {
+            "id": int, "source": str, "started_at": str, "finished_at": str, "status": str,
+            "fetched": int, "new": int, "changed": int, "unchanged": int, "errors": int, "error": str,
+        },
+        pk="id",
+    )
+    db["pages"].create(
+        {
+            "id": int, "url": str, "source": str, "first_seen": str, "last_checked": str,
+            "last_changed": str, "last_status": int, "version_count": int, "title": str,
+        },
+        pk="id",
+    )
+    db["pages"].create_index(["url"], unique=True)
+    db["pages"].create_index(["source"])
+    db["versions"].create(
+        {
+            "id": int, "page_id": int, "number": int, "fetched_at": str, "content_hash": str,
+            "title": str, "text": str, "text_length": int, "published": str, "language": str,
+            "relevant": int, "html_gz": bytes, "html_bytes": int,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["versions"].create_index(["page_id", "number"], unique=True)
+    db["fetches"].create(
+        {
+            "id": int, "run_id": int, "source": str, "url": str, "page_id": int, "fetched_at": str,
+            "status": int, "bytes": int, "elapsed_ms": float, "outcome": str, "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("page_id", "pages", "id")],
+    )
+    db["fetches"].create_index(["url"])
+    db["events"].create(
+        {
+            "id": int, "guid": str, "kind": str, "created_at": str, "run_id": int, "page_id": int,
+            "version_id": int,
+            "source": str, "region": str, "url": str, "title": str, "summary": str, "excerpt": str,
+            "diff_html": str, "relevant": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    db["events"].create_index(["guid"], unique=True)
+    db["events"].create_index(["created_at"])
+
+
+def apply_migrations(db: Database) -> int:
+    """Bring the schema up to date; return the schema version."""
+    migrations.apply(db)
+    version = len(migrations.applied(db))
+    db.execute(f"PRAGMA user_version = {version}")
+    return version

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from monitor.siteserver import SiteServer
+from monitor.sources import Source
+from storage import Archive
+
+DEMO_SITE = Path(__file__).resolve().parent.parent / "monitor" / "demo_site"
+
+
+@dataclass
+class FakeFetch:
+    """What a crawler hands to ``monitor.detect.record``, built by hand for offline tests."""
+
+    url: str
+    body: bytes
+    status: int | None = 200
+    source: str = "test-source"
+    content_type: str | None = "text/html"
+    fetched_at: str = "2026-01-01T00:00:00Z"
+    elapsed_ms: float | None = 1.0
+    error: str | None = None
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive(tmp_path / "archive.db") as archive:
+        yield archive
+
+
+@pytest.fixture
+def source() -> Source:
+    return Source(name="test-source", start_urls=["http://127.0.0.1/"], allow=[r"/post_\d+"],
+                  language="zh", region="Guangdong")
+
+
+@pytest.fixture
+def demo_site() -> Iterator[SiteServer]:
+    with SiteServer(DEMO_SITE / "state1") as site:
+        yield site
+
+
+def page_html(title: str, *paragraphs: str, lang: str = "zh", extra: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f'<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>'
+            f"<div class=\"article\"><h1>{title}</h1>{extra}{body}</div>"
+            f'<div class="footer">版权所有 联系我们</div></body></html>')

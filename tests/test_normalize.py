@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from monitor.normalize import NoiseRules, content_hash, normalize_text
+
+KEEP = "广东省印发行动方案，到2030年建成5个未来产业科技园。"
+
+# (noisy line, what must remain) — the boilerplate of Chinese government pages and news sites.
+NOISE_CASES = [
+    ("发布日期：2024-03-01 浏览次数：1234", "发布日期：2024-03-01"),
+    ("发布时间：2024-03-01  阅读次数: 56 次", "发布时间：2024-03-01"),
+    ("访问量：98765", ""),
+    ("【字体：大 中 小】【打印本页】【关闭窗口】", ""),
+    ("字体：[大] [中] [小] | 打印 | 关闭", ""),
+    ("分享到：微信 微博 QQ空间", ""),
+    ("Last updated: 12 March 2024, 14:05", ""),
+    ("Published 1 March 2024 · 1,234 views", "Published 1 March 2024"),
+    ("Zuletzt aktualisiert: 03.04.2024 15:20 Uhr", ""),
+    ("Seitenaufrufe: 345", ""),
+    ("Share this article", ""),
+    ("No comments:", ""),
+    ("Post a Comment", ""),
+    ("微信 微博", ""),
+]
+
+
+@pytest.mark.parametrize(("noisy", "kept"), NOISE_CASES)
+def test_default_noise_is_dropped(noisy: str, kept: str) -> None:
+    cleaned = NoiseRules().clean(f"{noisy}\n{KEEP}")
+    assert cleaned == (f"{kept}\n{KEEP}" if kept else KEEP)
+
+
+@pytest.mark.parametrize(
+    "plan_text",
+    [
+        "到2030年，浏览器产业规模达到100亿元。",  # 浏览 but not a counter
+        "The plan was last revised in 2023 after 12 consultations.",
+        "Die Richtlinie nennt 10 Plattformen und 50 Pilotprojekte.",
+        "打印机和关闭式生产线不是噪声。",
+    ],
+)
+def test_plan_text_is_kept(plan_text: str) -> None:
+    assert NoiseRules().clean(plan_text) == plan_text
+
+
+def test_source_ignore_text_adds_rules() -> None:
+    rules = NoiseRules([r"来源：\S+"])
+    assert rules.clean("来源：南方日报\n" + KEEP) == KEEP
+
+
+def test_normalised_form_ignores_width_and_spacing() -> None:
+    a = "到２０３０年，　建成５个  平台\n\n\n第二段"
+    b = "到2030年, 建成5个 平台\n第二段"
+    assert normalize_text(a) == normalize_text(b)
+    assert content_hash(normalize_text(a)) == content_hash(normalize_text(b))
+    assert normalize_text("建成5个") != normalize_text("建成6个")

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.sources import ConfigError, load_sources, parse_sources
+
+MINIMAL = """\
+sources:
+  - name: gd-policy                    # unique id, used on the CLI
+    title: Guangdong Provincial Government — policy documents
+    start_urls: [https://www.gd.gov.cn/zwgk/wjk/qbwj/]
+    allow: ['/content/post_\\d+\\.html$']
+    follow: ['/qbwj/index(_\\d+)?\\.html$']
+    language: zh
+    region: Guangdong
+    schedule: "0 */6 * * *"
+"""
+
+
+def test_minimal_source_from_the_issue_loads_exactly() -> None:
+    (source,) = parse_sources(MINIMAL)
+    assert source.name == "gd-policy"
+    assert source.allow == [r"/content/post_\d+\.html$"]
+    assert source.follow == [r"/qbwj/index(_\d+)?\.html$"]
+    assert source.domains == ["www.gd.gov.cn"]
+    assert source.region == "Guangdong" and source.language == "zh"
+    assert source.schedule == "0 */6 * * *"
+    assert source.topics is None and source.max_pages == 500
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("allow: ['/content/post_\\d+\\.html$']", "allow: ['(']"),
+         "sources.yaml:5: source 'gd-policy': key 'allow': invalid regular expression '('"),
+        (("start_urls: [https://www.gd.gov.cn/zwgk/wjk/qbwj/]", "start_urls: [www.gd.gov.cn]"),
+         "sources.yaml:4: source 'gd-policy': key 'start_urls'"),
+        (("    language: zh\n", "    language: zh\n    colour: red\n"),
+         "sources.yaml:8: source 'gd-policy': key 'colour': Extra inputs are not permitted"),
+        (("name: gd-policy", "name: GD Policy"), "source 'GD Policy': key 'name'"),
+    ],
+)
+def test_errors_name_file_line_source_and_key(edit: tuple[str, str], expected: str) -> None:
+    text = MINIMAL.replace(*edit)
+    assert text != MINIMAL
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "sources.yaml")
+    assert expected in str(info.value)
+
+
+def test_duplicate_names_and_empty_allow_are_rejected() -> None:
+    doubled = MINIMAL + MINIMAL.split("sources:\n", 1)[1]
+    with pytest.raises(ConfigError, match="duplicate source name 'gd-policy'"):
+        parse_sources(doubled, "s.yaml")
+    with pytest.raises(ConfigError, match="'allow' is empty"):
+        parse_sources(MINIMAL.replace("    allow: ['/content/post_\\d+\\.html$']\n", ""), "s.yaml")
+
+
+def test_broken_yaml_reports_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n  - name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sources\.yaml:\d+: not valid YAML"):
+        load_sources(path)
+
+
+def test_unknown_source_name_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert [s.name for s in load_sources(path, ["gd-policy"])] == ["gd-policy"]
+    with pytest.raises(ConfigError, match="no source named 'nope' \\(known: gd-policy\\)"):
+        load_sources(path, ["nope"])
+    with pytest.raises(ConfigError, match="cannot read sources file"):
+        load_sources(tmp_path / "missing.yaml")
+
+
+def test_shipped_sources_files_are_valid() -> None:
+    root = Path(__file__).resolve().parent.parent
+    shipped = load_sources(root / "sources.yaml")
+    assert len(shipped) >= 12
+    demo = parse_sources((root / "monitor/demo_site/sources.yaml").read_text(encoding="utf-8")
+                         .replace("{base_url}", "http://127.0.0.1:1"))
+    assert {s.name for s in demo} == {"gd-demo", "en-demo", "de-demo"}
