@@ -65,5 +65,8 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
         echo(f"  {event.kind:<8} {event.title}{note}\n           {event.url}"
              + (f"\n           {event.summary}" if event.summary else ""))
     echo(f"\nFeeds:\n  {paths['rss']}\n  {paths['atom']}")
-    echo(f"Try: policywatch diff URL --db {db_path}   (any 'changed' URL above)")
+    changed = next((e.url for e in changes if e.kind == "changed" and e.relevant), None)
+    if changed:
+        echo(f"See one change word by word (the demo site is gone now, the archive keeps it):\n"
+             f"  policywatch diff {changed} --db {db_path}")
     return {"first": first, "second": second, "feeds": paths, "db": db_path}

@@ -24,6 +24,8 @@ _BLOCK_TAGS = {
     "article", "blockquote", "pre", "dd", "dt", "header", "footer", "hr",
 }
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+# Measured with ../shared/tools/extract_eval.py (see bench/extract_variants.py and README).
+FAVOR_PRECISION = True
 
 
 class ExtractionError(ValueError):
@@ -89,7 +91,8 @@ def _fallback_title(tree: HtmlElement) -> str | None:
 
 
 def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
-                 ignore_css: list[str] | tuple[str, ...] = (), language: str | None = None) -> Extracted:
+                 ignore_css: list[str] | tuple[str, ...] = (), language: str | None = None,
+                 favor_precision: bool = FAVOR_PRECISION) -> Extracted:
     """Extract one page. ``text`` is empty when no main text was found."""
     tree = parse_html(html)
     lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
@@ -97,7 +100,7 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     fallback_title = _fallback_title(tree)
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree) if content_css else tree, url=url, with_metadata=True,
-        include_comments=False, include_tables=True, deduplicate=False,
+        include_comments=False, include_tables=True, deduplicate=False, favor_precision=favor_precision,
     )
     meta_title = getattr(document, "title", None) if document is not None else None
     published = getattr(document, "date", None) if document is not None else None

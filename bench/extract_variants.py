@@ -1,0 +1,30 @@
+"""Extraction variants for ``../shared/tools/extract_eval.py`` (function: HTML bytes, URL -> text).
+
+Run from the repository root, e.g.:
+    PYTHONPATH=.:bench python ../shared/tools/extract_eval.py --extractor extract_variants:pipeline
+    PYTHONPATH=.:bench python ../shared/tools/extract_eval.py --extractor extract_variants:pipeline_recall
+
+``pipeline`` is exactly what a crawl stores: our decoding, trafilatura as configured, default noise rules.
+"""
+from __future__ import annotations
+
+from monitor.decode import decode_html
+from monitor.extract import extract_page
+from monitor.normalize import NoiseRules
+
+_NOISE = NoiseRules()
+
+
+def _run(html: bytes, url: str, favor_precision: bool) -> str:
+    text, _ = decode_html(html)
+    page = extract_page(text, url, favor_precision=favor_precision)
+    return _NOISE.clean(page.text)
+
+
+def pipeline(html: bytes, url: str) -> str:
+    return _run(html, url, favor_precision=True)
+
+
+def pipeline_recall(html: bytes, url: str) -> str:
+    """The same pipeline with trafilatura's default balance (favor_precision off)."""
+    return _run(html, url, favor_precision=False)

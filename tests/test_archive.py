@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage import Archive, ArchiveError
+
+
+def add(archive: Archive, url: str, text: str, *, when: str, kind: str = "new") -> None:
+    archive.add_version(
+        run_id=None, source="s", region="Guangdong", url=url, fetched_at=when, status=200,
+        raw_html=f"<p>{text}</p>".encode(), elapsed_ms=1.0, content_hash=str(hash(text)), title="T",
+        text=text, published=None, language="zh", relevant=True, event_kind=kind, summary=None,
+        excerpt=text, diff_html=None,
+    )
+
+
+def test_versions_are_numbered_per_page_and_raw_html_is_kept(archive: Archive) -> None:
+    add(archive, "http://a/1", "一", when="2026-01-01T00:00:00Z")
+    add(archive, "http://a/1", "二", when="2026-01-02T00:00:00Z", kind="changed")
+    add(archive, "http://a/2", "三", when="2026-01-02T00:00:00Z")
+    versions = archive.versions("http://a/1")
+    assert [(v.number, v.text) for v in versions] == [(1, "一"), (2, "二")]
+    assert archive.latest_version("http://a/1").text == "二"
+    assert archive.raw_html(versions[0].id) == "<p>一</p>".encode()
+    assert archive.page("http://a/1").version_count == 2
+    events = archive.events()
+    assert [e.kind for e in events] == ["new", "changed", "new"][::-1] or len({e.guid for e in events}) == 3
+    assert len({e.guid for e in events}) == 3
+
+
+def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    with Archive(path) as again:  # reopening applies nothing twice
+        assert again.schema_version == 1
+        assert again.db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert {"pages", "versions", "fetches", "events", "runs", "sources"} <= set(again.db.table_names())
+
+
+def test_read_only_archive_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        add(archive, "http://a/1", "一", when="2026-01-01T00:00:00Z")
+    with Archive(path, readonly=True) as ro:
+        assert ro.latest_version("http://a/1").text == "一"
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            add(ro, "http://a/1", "二", when="2026-01-02T00:00:00Z")
+
+
+def test_unusable_files_give_clear_errors(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(ArchiveError, match="junk.db: cannot open archive"):
+        Archive(junk)
+    with pytest.raises(ArchiveError, match="no such archive"):
+        Archive(tmp_path / "missing.db", readonly=True)
+    with pytest.raises(ArchiveError, match="does not exist"):
+        Archive(tmp_path / "no" / "dir" / "a.db")

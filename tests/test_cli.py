@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.detect import record
+from monitor.sources import Source
+from storage import Archive
+from tests.conftest import FakeFetch, page_html
+
+URL = "http://127.0.0.1/post_1.html"
+P1 = "广东省发布未来产业集群行动方案，明确到2030年建成5个未来产业科技园，培育一批领军企业和创新平台。"
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help(name: str) -> None:
+    command = cli.commands[name]
+    assert command.help and len(command.help) > 20
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path, source: Source) -> Path:
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        record(archive, source, FakeFetch(url=URL, body=page_html("行动方案", P1).encode()))
+        revised = page_html("行动方案", P1.replace("建成5个", "建成6个"), "新增：加快布局6G。")
+        record(archive, source, FakeFetch(url=URL, body=revised.encode(), fetched_at="2026-01-02T00:00:00Z"))
+    return db
+
+
+def test_history_lists_versions(two_versions: Path) -> None:
+    result = CliRunner().invoke(cli, ["history", URL, "--db", str(two_versions), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["number"] for r in rows] == [1, 2]
+    assert set(rows[0]) == {"number", "fetched_at", "content_hash", "title", "text_length"}
+    plain = CliRunner().invoke(cli, ["history", URL, "--db", str(two_versions)])
+    assert "2026-01-02T00:00:00Z" in plain.output and "行动方案" in plain.output
+
+
+def test_diff_defaults_to_latest_two_and_marks_words(two_versions: Path) -> None:
+    result = CliRunner().invoke(cli, ["diff", URL, "--db", str(two_versions)])
+    assert result.exit_code == 0, result.output
+    assert "[-5-]{+6+}" in result.output and "{+新增：加快布局6G。+}" in result.output
+    assert "numbers changed: 5→6" in result.output
+    coloured = CliRunner().invoke(cli, ["diff", URL, "--db", str(two_versions), "--color"])
+    assert "\x1b[" in coloured.output
+    unified = CliRunner().invoke(cli, ["diff", URL, "--db", str(two_versions), "--unified"])
+    assert "--- version 1" in unified.output and "+新增：加快布局6G。" in unified.output
+
+
+def test_diff_and_history_errors_are_clear(two_versions: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["diff", "http://nope/", "--db", str(two_versions)])
+    assert missing.exit_code == 1 and "http://nope/: not in the archive" in missing.output
+    bad = runner.invoke(cli, ["diff", URL, "--db", str(two_versions), "--from", "7"])
+    assert bad.exit_code == 1 and "no version 7 (have 1, 2)" in bad.output
+    nodb = runner.invoke(cli, ["history", URL, "--db", str(tmp_path / "none.db")])
+    assert nodb.exit_code == 1 and "no such archive" in nodb.output
+
+
+def test_crawl_rejects_bad_config_and_unreadable_archive_before_crawling(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - name: x\n    start_urls: [http://127.0.0.1:9/]\n    allow: ['(']\n",
+                       encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1
+    assert f"{sources}:4: source 'x': key 'allow': invalid regular expression" in result.output
+    sources.write_text("sources:\n  - name: x\n    start_urls: [http://127.0.0.1:9/]\n    allow: [x]\n",
+                       encoding="utf-8")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database" * 200)
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(junk)])
+    assert result.exit_code == 1 and "cannot open archive" in result.output
+    unknown = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(tmp_path / "a.db"),
+                                       "--source", "nope"])
+    assert unknown.exit_code == 1 and "no source named 'nope'" in unknown.output
+
+
+@pytest.mark.slow
+def test_unreachable_source_is_recorded_and_does_not_stop_others(tmp_path: Path, demo_site) -> None:  # type: ignore[no-untyped-def]
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n"
+        "  - name: down\n    start_urls: [http://127.0.0.1:9/index.html]\n    allow: [post]\n"
+        f"  - name: up\n    start_urls: [{demo_site.url('/gd/index.html')}]\n"
+        "    allow: ['/gd/content/post_\\d+\\.html$']\n    follow: ['/gd/index_\\d+\\.html$']\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(db), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    by_source = {s["source"]: s for s in map(json.loads, result.output.splitlines())}
+    assert by_source["down"]["errors"] == 1 and by_source["down"]["new"] == 0
+    assert by_source["up"]["new"] == 3 and by_source["up"]["errors"] == 0
+    with Archive(db, readonly=True) as archive:
+        error = archive.db.execute("select url, error from fetches where source = 'down'").fetchone()
+    assert error[0] == "http://127.0.0.1:9/index.html" and "Connection" in error[1]
+
+
+def test_commands_are_click_commands() -> None:
+    assert isinstance(cli, click.Group)

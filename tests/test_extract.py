@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from monitor.extract import element_text, extract_page, parse_html
+from tests.conftest import page_html
+
+P1 = "广东省发布未来产业集群行动方案，明确到2030年建成5个未来产业科技园，培育一批领军企业和创新平台。"
+P2 = "到2035年，基本形成若干具有全球影响力的未来产业集群，人形机器人、脑机接口等领域取得突破。"
+BOILER = ('<div class="share">分享到：微信 微博</div>'
+          '<div class="related"><h3>相关链接</h3><ul><li><a href="/a">今日天气</a></li></ul></div>')
+
+
+def test_main_text_kept_and_page_furniture_dropped() -> None:
+    html = page_html("广东省培育未来产业集群行动方案", P1, P2, extra=BOILER)
+    page = extract_page(html, "http://127.0.0.1/post_1.html")
+    assert P1 in page.text and P2 in page.text
+    assert "政务公开" not in page.text and "版权所有" not in page.text
+    assert page.title == "广东省培育未来产业集群行动方案"
+    assert page.language == "zh"
+
+
+def test_ignore_css_removes_noise_before_extraction() -> None:
+    html = page_html("标题", P1, P2, extra='<div id="counter">今日访客 98765 人</div>')
+    assert "98765" not in extract_page(html, ignore_css=["#counter"]).text
+
+
+def test_content_css_overrides_the_region_and_falls_back_when_it_matches_nothing() -> None:
+    html = page_html("标题", P1, P2).replace('<div class="footer">', '<div class="footer"><p>附件：实施细则</p>')
+    chosen = extract_page(html, content_css="div.footer")
+    assert "附件：实施细则" in chosen.text and P1 not in chosen.text
+    fallback = extract_page(html, content_css="div.does-not-exist")
+    assert P1 in fallback.text
+
+
+def test_element_text_keeps_one_line_per_block_and_skips_scripts() -> None:
+    tree = parse_html("<div id=x><p>一</p><script>var a=1</script><p>二<br>三</p><span>四</span><span>五</span></div>")
+    assert element_text(tree.cssselect("#x")[0]) == "一\n二\n三\n四五"
+
+
+def test_source_language_wins_over_page_attribute() -> None:
+    html = page_html("Title", "Guangdong publishes plans for future industries with targets.", lang="en")
+    assert extract_page(html, language="de").language == "de"
+    assert extract_page(html).language == "en"
