@@ -179,6 +179,12 @@ def demo(work_dir: str) -> None:
     run_demo(Path(work_dir), echo=click.echo)
 
 
+# Feature commands live in their own modules (monitor/commands/<feature>.py, each exporting click
+# commands) and are attached here, one line each, so features do not collide in this file.
+# -- feature commands --
+# -- end feature commands --
+
+
 def main() -> None:
     cli()
 

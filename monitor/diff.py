@@ -81,7 +81,7 @@ def diff_words(old: str, new: str) -> tuple[tuple[Segment, ...], list[tuple[str,
             segments.append(Segment("insert", new_part))
         old_numbers, new_numbers = _NUMBER.findall(old_part), _NUMBER.findall(new_part)
         if op == "replace" and old_numbers and new_numbers:
-            numbers.extend(zip(old_numbers, new_numbers))
+            numbers.extend(zip(old_numbers, new_numbers, strict=False))
     return tuple(_merge(segments)), numbers
 
 

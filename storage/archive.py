@@ -157,7 +157,7 @@ class Archive:
         where, args = ("where source = ?", [source]) if source else ("", [])
         cursor = self.db.execute(f"select * from runs {where} order by id desc limit ?", [*args, limit])
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
 
     # -- pages and versions ----------------------------------------------------------------
 
@@ -204,7 +204,7 @@ class Archive:
     def _version(row: tuple | None) -> Version | None:
         if row is None:
             return None
-        return Version.from_row(dict(zip(Version.__slots__, row)))  # type: ignore[attr-defined]
+        return Version.from_row(dict(zip(Version.__slots__, row, strict=False)))  # type: ignore[attr-defined]
 
     def _ensure_page(self, url: str, source: str, now: str) -> int:
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
@@ -258,7 +258,8 @@ class Archive:
                                event_kind, None)
             event = {
                 "guid": f"tag:policywatch,2026:page/{page_id}/v{number}/{event_kind}",
-                "kind": event_kind, "created_at": fetched_at, "run_id": run_id, "page_id": page_id, "version_id": version_id,
+                "kind": event_kind, "created_at": fetched_at, "run_id": run_id, "page_id": page_id,
+                "version_id": version_id,
                 "source": source, "region": region, "url": url, "title": title, "summary": summary,
                 "excerpt": excerpt, "diff_html": diff_html, "relevant": int(relevant),
             }
@@ -290,6 +291,6 @@ class Archive:
         cursor = self.db.execute(sql, args)
         columns = [c[0] for c in cursor.description]
         for row in cursor.fetchall():
-            data = dict(zip(columns, row))
+            data = dict(zip(columns, row, strict=False))
             data["relevant"] = bool(data["relevant"])
             yield Event(**data)

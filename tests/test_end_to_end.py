@@ -24,7 +24,6 @@ EXPECTED: dict[str, Any] = json.loads((DEMO_SITE / "EXPECTED.json").read_text(en
 
 def crawl(sources: Path, db: Path) -> str:
     from crawlers.runner import run_crawl  # the same runner the CLI uses, with localhost settings
-
     from monitor.cli import format_summaries
     return format_summaries(run_crawl(sources, db, settings=DEMO_CRAWL_SETTINGS))
 

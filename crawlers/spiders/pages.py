@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawlers.items import PageItem
+from crawlers.kinds import get_kind
 from monitor.sources import Source
 
 
@@ -25,17 +25,19 @@ def utc_now() -> str:
 
 
 class SourceSpider(scrapy.Spider):
+    """Fetches a source's list pages through its kind and archives every article page found."""
+
     name = "source"
 
     def __init__(self, source: Source, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
+        self.kind = get_kind(source.kind)
         self.allowed_domains = source.domains
         self._allow = [re.compile(p) for p in source.allow]
         self._follow = [re.compile(p) for p in source.follow]
         # Domains are checked on the host name here: LinkExtractor compares them with host:port.
         self._domains = tuple(d.lower().lstrip(".") for d in source.domains)
-        self._links = LinkExtractor(deny=source.deny, unique=True)
         self._articles: set[str] = set()
         self._listings: set[str] = set()
 
@@ -50,42 +52,27 @@ class SourceSpider(scrapy.Spider):
         return any(p.search(url) for p in self._follow)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.source.start_urls:
-            if self.is_article(url):
-                request = self._article_request(url)
-            else:
-                self._listings.add(url)
-                request = self._listing_request(url, depth=0)
-            if request is not None:
-                yield request
+        for request in self.kind.start_requests(self):
+            yield request
 
-    def _article_request(self, url: str) -> scrapy.Request | None:
+    def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:
+        """A request for an article page, or None when it was seen already or ``max_pages`` is reached."""
         if url in self._articles or len(self._articles) >= self.source.max_pages:
             return None
         self._articles.add(url)
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                              meta={"handle_httpstatus_all": True, "policywatch_start": utc_now()})
+                              meta={"handle_httpstatus_all": True, **meta})
 
-    def _listing_request(self, url: str, depth: int) -> scrapy.Request:
+    def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
+        """A request for a list page (not archived), or None when it was seen already."""
+        if url in self._listings:
+            return None
+        self._listings.add(url)
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
-                              meta={"policywatch_depth": depth, "policywatch_listing": True})
+                              meta={"policywatch_depth": depth, "policywatch_listing": True, **meta})
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        if not hasattr(response, "text"):
-            self.logger.warning("listing %s is not text (%s)", response.url, response.headers.get("Content-Type"))
-            return
-        depth = response.meta.get("policywatch_depth", 0)
-        for link in self._links.extract_links(response):
-            url = link.url
-            if not self.on_site(url):
-                continue
-            if self.is_article(url):
-                request = self._article_request(url)
-                if request is not None:
-                    yield request
-            elif self.is_listing(url) and url not in self._listings and depth < self.source.max_depth:
-                self._listings.add(url)
-                yield self._listing_request(url, depth + 1)
+        yield from self.kind.parse_listing(self, response)
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         content_type = response.headers.get("Content-Type")

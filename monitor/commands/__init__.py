@@ -1,0 +1,1 @@
+"""Click commands of individual features, attached to the ``policywatch`` group in monitor/cli.py."""
