@@ -1,7 +1,8 @@
 """Items are plain data: what was fetched, with no behaviour."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -16,3 +17,6 @@ class PageItem:
     fetched_at: str
     elapsed_ms: float | None = None
     error: str | None = None
+    # Facts a list page or API gave about this article (document number, publisher, is_abolished…),
+    # kept with the version so they can be compared and shown.
+    meta: dict[str, Any] = field(default_factory=dict)

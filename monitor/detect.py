@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from monitor.decode import decode_html
 from monitor.diff import diff_paragraphs, render_html
@@ -36,6 +36,7 @@ class Fetched(Protocol):
     fetched_at: str
     elapsed_ms: float | None
     error: str | None
+    meta: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         elapsed_ms=fetched.elapsed_ms, content_hash=analysis.content_hash, title=analysis.title,
         text=analysis.text, published=analysis.published, language=analysis.language,
         relevant=analysis.relevant, event_kind=kind, summary=summary, excerpt=excerpt(analysis.text),
-        diff_html=diff_html,
+        diff_html=diff_html, meta=fetched.meta,
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
     return Outcome(kind, fetched.url, event=event)

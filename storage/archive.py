@@ -6,6 +6,7 @@ server or Datasette reading the file never blocks a crawl writing it.
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -237,7 +238,7 @@ class Archive:
                     status: int, raw_html: bytes, elapsed_ms: float | None, content_hash: str,
                     title: str | None, text: str, published: str | None, language: str | None,
                     relevant: bool, event_kind: str, summary: str | None, excerpt: str | None,
-                    diff_html: str | None) -> Event:
+                    diff_html: str | None, meta: dict[str, Any] | None = None) -> Event:
         """Store a new version of a page, its fetch and its event in one transaction."""
         with self.db.atomic():
             page_id = self._ensure_page(url, source, fetched_at)
@@ -248,6 +249,7 @@ class Archive:
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
                  "content_hash": content_hash, "title": title, "text": text, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
+                 "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
                  "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html)}
             ).last_pk)
             self.db["pages"].update(page_id, {

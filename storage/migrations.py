@@ -37,7 +37,7 @@ def m001_initial(db: Database) -> None:
         {
             "id": int, "page_id": int, "number": int, "fetched_at": str, "content_hash": str,
             "title": str, "text": str, "text_length": int, "published": str, "language": str,
-            "relevant": int, "html_gz": bytes, "html_bytes": int,
+            "relevant": int, "meta_json": str, "html_gz": bytes, "html_bytes": int,
         },
         pk="id",
         foreign_keys=[("page_id", "pages", "id")],

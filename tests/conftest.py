@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,7 @@ class FakeFetch:
     fetched_at: str = "2026-01-01T00:00:00Z"
     elapsed_ms: float | None = 1.0
     error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @pytest.fixture
