@@ -154,7 +154,7 @@ def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
         types = option.type if isinstance(option.type, tuple) else (option.type,)
         if not isinstance(value, types) or isinstance(value, bool):
             names = " or ".join(t.__name__ for t in types)
-            raise ValueError(f"option {key!r} must be a {names}, not {type(value).__name__}")
+            raise ValueError(f"option {key!r} must be {names}, not {type(value).__name__}")
         if option.type is int and value < 1:
             raise ValueError(f"option {key!r} must be at least 1")
     missing = [key for key, option in spec.items() if option.required and key not in options]

@@ -76,8 +76,8 @@ def parse_feed(spider: SourceSpider, response: Response) -> Iterator[scrapy.Requ
             continue
         url = response.urljoin(link)
         urls.append(url)
-        found = {key: entry.get(field) for key, field in (("title", "title"), ("published", "published"),
-                                                          ("updated", "updated")) if entry.get(field)}
+        # dict.get: FeedParserDict.get("updated") would silently answer with "published" instead.
+        found = {key: dict.get(entry, key) for key in ("title", "published", "updated") if dict.get(entry, key)}
         if found:
             facts[url] = found
     yield from links_to_requests(spider, urls, listing_depth(response), facts)

@@ -55,7 +55,7 @@ class GkmlptKind(ListKind):
     def _api_requests(self, spider: SourceSpider, page_url: str, sid: str, depth: int) -> Iterator[scrapy.Request]:
         for category in option(spider, "categories", []):
             request = spider.listing_request(api_url(page_url, category, sid, 1), depth, policywatch_role="gkmlpt-api",
-                                             policywatch_api=(category, sid, 1))
+                                             policywatch_api=(category, sid, 1, 0))
             if request is not None:
                 yield request
 
@@ -82,11 +82,13 @@ class GkmlptKind(ListKind):
                 urls.append(url)
                 facts[url] = article_facts(article)
         yield from links_to_requests(spider, urls, depth, facts)
-        category, sid, page = response.meta.get("policywatch_api", (None, None, 1))
+        category, sid, page, seen = response.meta.get("policywatch_api", (None, None, 1, 0))
+        seen += len(articles)
         total = data.get("total") if isinstance(data.get("total"), int) else None
-        more = articles and (total is None or page * len(articles) < total)
+        more = bool(articles) and (total is None or seen < total)
         if category is not None and more and page < option(spider, "max_list_pages", DEFAULT_MAX_LIST_PAGES):
             request = spider.listing_request(api_url(response.url, category, sid, page + 1), depth,
-                                             policywatch_role="gkmlpt-api", policywatch_api=(category, sid, page + 1))
+                                             policywatch_role="gkmlpt-api",
+                                             policywatch_api=(category, sid, page + 1, seen))
             if request is not None:
                 yield request

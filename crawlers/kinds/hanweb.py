@@ -36,20 +36,24 @@ def datastore_records(text: str) -> list[str]:
     return _RECORD.findall(text)
 
 
-def dataproxy_pages(text: str, page_url: str, max_pages: int) -> list[str]:
-    """URLs of pages 2… of a column, from the datastore's ``nextgroup`` link and ``totalpage``."""
+def dataproxy_template(text: str, page_url: str) -> str | None:
+    """The ``dataproxy.jsp`` URL of a column, from the datastore's ``nextgroup`` link."""
     if "<nextgroup>" not in text and "&lt;nextgroup&gt;" in text:
         text = html.unescape(text)
-    group, total = _NEXTGROUP.search(text), _TOTAL_PAGES.search(text)
-    if group is None or total is None:
-        return []
-    href = Selector(text=group.group(1)).css("a::attr(href)").get()
-    if not href:
-        return []
-    parts = urlsplit(urljoin(page_url, html.unescape(href.strip())))
+    group = _NEXTGROUP.search(text)
+    href = Selector(text=group.group(1)).css("a::attr(href)").get() if group else None
+    return urljoin(page_url, html.unescape(href.strip())) if href else None
+
+
+def with_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    return [urlunsplit(parts._replace(query=urlencode([("page", str(n)), *query])))
-            for n in range(2, min(int(total.group(1)), max_pages) + 1)]
+    return urlunsplit(parts._replace(query=urlencode([("page", str(page)), *query])))
+
+
+def total_pages(text: str) -> int | None:
+    match = _TOTAL_PAGES.search(text)
+    return int(match.group(1)) if match else None
 
 
 @register_kind("hanweb")
@@ -80,10 +84,17 @@ class HanwebKind(ListKind):
                 found["published"] = date.group(0)
             facts[url] = {k: v for k, v in found.items() if v}
         yield from links_to_requests(spider, urls, depth, facts)
-        if response.meta.get("policywatch_role") == "dataproxy" or depth >= spider.source.max_depth:
+        # Page 1 is the column page; pages 2… come from dataproxy.jsp, as long as <totalpage> allows
+        # (unknown on the column page: then one more page is tried) and max_list_pages is not reached.
+        page = response.meta.get("policywatch_dataproxy_page", 1)
+        template = response.meta.get("policywatch_dataproxy") or dataproxy_template(text, response.url)
+        total = total_pages(text)
+        known_end = total if total is not None else (page + 1 if page == 1 else page)
+        max_pages = option(spider, "max_list_pages", DEFAULT_MAX_LIST_PAGES)
+        if template is None or page >= min(known_end, max_pages) or depth >= spider.source.max_depth:
             return
-        for url in dataproxy_pages(text, response.url, option(spider, "max_list_pages", DEFAULT_MAX_LIST_PAGES)):
-            request = spider.listing_request(url, depth + 1, policywatch_role="dataproxy",
-                                             policywatch_page=response.url)
-            if request is not None:
-                yield request
+        request = spider.listing_request(with_page(template, page + 1), depth + 1, policywatch_role="dataproxy",
+                                         policywatch_page=base, policywatch_dataproxy=template,
+                                         policywatch_dataproxy_page=page + 1)
+        if request is not None:
+            yield request
