@@ -155,8 +155,10 @@ def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(value, types) or isinstance(value, bool):
             names = " or ".join(t.__name__ for t in types)
             raise ValueError(f"option {key!r} must be {names}, not {type(value).__name__}")
-        if option.type is int and value < 1:
+        if isinstance(value, int) and value < 1:
             raise ValueError(f"option {key!r} must be at least 1")
+        if isinstance(value, list) and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"option {key!r} must be a list of names or numbers")
     missing = [key for key, option in spec.items() if option.required and key not in options]
     if missing:
         raise ValueError(f"kind {kind!r} needs option {', '.join(map(repr, missing))}")

@@ -227,6 +227,24 @@ def test_hanweb_entity_encoded_datastore_and_max_list_pages() -> None:
     assert split(spider.kind.parse_listing(spider, response))[1] == []
 
 
+def test_hanweb_column_page_without_datastore_is_read_as_html() -> None:
+    spider = spider_for(**HANWEB)
+    body = b'<html><body><ul><li><a href="/art/2026/3/1/art_5_6.html">A</a></li></ul></body></html>'
+    response = scrapy.http.HtmlResponse(url=f"{B}/col/col5/index.html", body=body, encoding="utf-8",
+                                        request=scrapy.Request(f"{B}/col/col5/index.html"))
+    articles, listings = split(spider.kind.parse_listing(spider, response))
+    assert paths(articles) == ["/art/2026/3/1/art_5_6.html"] and listings == []
+
+
+def test_list_facts_are_bounded() -> None:
+    spider = spider_for(**GOVCN)
+    body = ('[{"URL": "/zhengce/content/2026/content_9.htm", "TITLE": "' + "长" * 5000 + '"}]').encode()
+    response = scrapy.http.TextResponse(url=f"{B}/z.json", body=body, encoding="utf-8",
+                                        request=scrapy.Request(f"{B}/z.json"))
+    (article,) = spider.kind.parse_listing(spider, response)
+    assert len(article.meta["policywatch_meta"]["title"]) == 1000
+
+
 # -- discovery: sitemaps and feeds, for every kind ---------------------------------------------------------------
 
 NEWS = {"kind": "html", "start_urls": [f"{B}/"], "allow": [r"/a/\d{6}/\d{2}/WS\w+\.html$"]}

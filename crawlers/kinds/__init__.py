@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -69,6 +69,22 @@ def count_links(spider: SourceSpider, n: int) -> None:
         crawler.stats.inc_value(LINKS_STAT, n)
 
 
+MAX_FACT_CHARS = 1000
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """A list's facts about an article with long strings cut and nesting limited: list answers are hostile."""
+    if isinstance(value, str):
+        return value[:MAX_FACT_CHARS]
+    if isinstance(value, dict) and depth < 3:
+        return {str(k)[:100]: bounded(v, depth + 1) for k, v in list(value.items())[:50]}
+    if isinstance(value, list) and depth < 3:
+        return [bounded(v, depth + 1) for v in value[:50]]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)[:MAX_FACT_CHARS]
+
+
 def listing_depth(response: Response) -> int:
     return int(response.meta.get("policywatch_depth", 0))
 
@@ -85,7 +101,7 @@ def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
         if not spider.on_site(url):
             continue
         if spider.is_article(url):
-            facts = (article_meta or {}).get(url)
+            facts = bounded((article_meta or {}).get(url))
             request = spider.article_request(url, policywatch_meta=facts) if facts else spider.article_request(url)
             if request is not None:
                 yield request
@@ -151,7 +167,7 @@ def page_links(spider: SourceSpider, response: Response, css: str | None = None)
     """Absolute URLs of the links in an HTML response (inside ``css`` when given), in page order."""
     from scrapy.linkextractors import LinkExtractor
 
-    if not hasattr(response, "text"):
+    if not isinstance(response, TextResponse):
         spider.logger.warning("listing %s is not text (%s)", response.url, response.headers.get("Content-Type"))
         return []
     if css is not None:

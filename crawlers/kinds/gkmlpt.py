@@ -70,7 +70,7 @@ class GkmlptKind(ListKind):
             return
         data = json_body(spider, response)
         articles = data.get("articles") if isinstance(data, dict) else None
-        if not isinstance(articles, list):
+        if not isinstance(data, dict) or not isinstance(articles, list):
             spider.logger.warning("%s: no 'articles' list in the answer", response.url)
             return
         urls: list[str] = []
