@@ -43,16 +43,21 @@ class CheckSpider(SourceSpider):
         self.report: dict[str, Any] = {"source": source.name, "kind": source.kind, "listings": [], "article": None}
         self._current: dict[str, Any] | None = None
         self._article_requested = False
+        self._child_sitemap_requested = False
 
     def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
         if self._current is not None:
             self._current["list_pages"] += 1
             _sample(self._current, "list_page_urls", url)
         # Deeper list pages (pagers, dataproxy pages) and further pages of the same API are counted,
-        # not fetched; an API call a list page makes (gkmlpt, miit-buildstatic) is fetched.
-        same_role = self._current is not None and self._current["role"] == (meta.get("policywatch_role") or "list")
-        if depth > 0 or same_role:
+        # not fetched; an API call a list page makes (gkmlpt, miit-buildstatic) is fetched, and so is the
+        # first child sitemap of a sitemap index.
+        role = meta.get("policywatch_role") or "list"
+        same_role = self._current is not None and self._current["role"] == role
+        first_child_sitemap = role == "sitemap" and not self._child_sitemap_requested
+        if (depth > 0 or same_role) and not first_child_sitemap:
             return None
+        self._child_sitemap_requested |= role == "sitemap" and depth > 0
         return super().listing_request(url, depth, **meta)
 
     def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:

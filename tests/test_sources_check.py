@@ -19,7 +19,7 @@ LOCAL = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False"]
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     work = tmp_path_factory.mktemp("check")
-    servers = {kind: FixtureSite(work / kind).start() for kind in ("trs", "gkmlpt")}
+    servers = {kind: FixtureSite(work / kind).start() for kind in ("trs", "gkmlpt", "discovery")}
     for kind, server in servers.items():
         materialise(kind, server.root, server.base_url)
     yield {kind: server.base_url for kind, server in servers.items()}
@@ -34,6 +34,8 @@ def write_sources(path: Path, sites: dict[str, str]) -> Path:
         {"name": "ndrc-local", **trs, "content_css": "div.TRS_Editor"},
         {"name": "ndrc-wrong-css", **trs, "content_css": "div.article-body"},
         {"name": "ndrc-wrong-allow", **trs, "allow": [r"/content/post_\d+\.html$"]},
+        {"name": "news-local", "kind": "html", "start_urls": [sites["discovery"] + "/"],
+         "allow": [r"/a/\d{6}/\d{2}/WS\w+\.html$"], "sitemap_urls": [sites["discovery"] + "/sitemap_index.xml"]},
         {"name": "gd-local", "kind": "gkmlpt", "start_urls": [sites["gkmlpt"] + "/gkmlpt/index"],
          "allow": [r"/gkmlpt/content/\d+/\d+/post_\d+\.html$"], "options": {"categories": [5]}},
     ]
@@ -85,6 +87,15 @@ def test_check_of_an_api_kind_shows_each_list_call(tmp_path: Path, sites: dict[s
     assert report["article"]["title"] == "广东省培育未来产业集群行动计划" and report["article"]["text_length"] > 40
 
 
+def test_check_follows_a_sitemap_index_to_its_first_child(tmp_path: Path, sites: dict[str, str]) -> None:
+    result = check(tmp_path, sites, "news-local", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [(listing["role"], listing["allow"]) for listing in report["listings"]] == [
+        ("list", 0), ("sitemap", 0), ("sitemap", 2)]
+    assert report["article"]["title"] == "Shenzhen opens a humanoid robot training ground"
+
+
 def test_check_of_an_unknown_source_is_a_clear_error(tmp_path: Path, sites: dict[str, str]) -> None:
     result = check(tmp_path, sites, "nope")
     assert result.exit_code == 1 and "no source named 'nope'" in result.output
@@ -95,6 +106,8 @@ def test_sources_list(tmp_path: Path, sites: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["sources", "list", "--sources", str(sources)], catch_exceptions=False)
     assert result.exit_code == 0
     assert [line.split()[:2] for line in result.output.splitlines() if not line.startswith(" ")] == [
-        ["ndrc-local", "trs"], ["ndrc-wrong-css", "trs"], ["ndrc-wrong-allow", "trs"], ["gd-local", "gkmlpt"]]
+        ["ndrc-local", "trs"], ["ndrc-wrong-css", "trs"], ["ndrc-wrong-allow", "trs"], ["news-local", "html"],
+        ["gd-local", "gkmlpt"]]
+    assert "  + 1 sitemap(s)" in result.output
     as_json = CliRunner().invoke(cli, ["sources", "list", "--sources", str(sources), "--json"])
-    assert json.loads(as_json.output.splitlines()[3])["options"] == {"categories": [5]}
+    assert json.loads(as_json.output.splitlines()[4])["options"] == {"categories": [5]}
