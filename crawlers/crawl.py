@@ -17,6 +17,17 @@ from crawlers.spiders.pages import SourceSpider
 from monitor.sources import ConfigError, load_sources
 
 
+def crawl_settings(db: str, overrides: list[str]) -> Settings:
+    """The project's settings, the archive path and ``NAME=VALUE`` overrides from the command line."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("POLICYWATCH_DB", db, priority="cmdline")
+    for pair in overrides:
+        name, _, value = pair.partition("=")
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawlers.crawl")
     parser.add_argument("--sources", required=True)
@@ -31,14 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    settings.set("POLICYWATCH_DB", args.db, priority="cmdline")
-    for pair in args.set:
-        name, _, value = pair.partition("=")
-        settings.set(name, value, priority="cmdline")
-
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(crawl_settings(args.db, args.set))
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(SourceSpider)

@@ -22,6 +22,14 @@ class CrawlError(RuntimeError):
     """The crawl process failed as a whole (not: some pages failed)."""
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a crawl child process: ours, plus this source tree on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                       env.get("PYTHONPATH")]))
+    return env
+
+
 def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
               settings: Mapping[str, Any] | None = None, timeout: float | None = None,
               log_level: str = "WARNING") -> list[dict[str, Any]]:
@@ -31,9 +39,7 @@ def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str
         command += ["--source", name]
     for key, value in {"LOG_LEVEL": log_level, **(settings or {})}.items():
         command += ["--set", f"{key}={value}"]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
-                                                       env.get("PYTHONPATH")]))
+    env = child_env()
     try:
         completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=None, text=True,
                                    timeout=timeout, env=env, check=False)

@@ -182,6 +182,8 @@ def demo(work_dir: str) -> None:
 # Feature commands live in their own modules (monitor/commands/<feature>.py, each exporting click
 # commands) and are attached here, one line each, so features do not collide in this file.
 # -- feature commands --
+from monitor.commands.sources import sources_group  # noqa: E402, I001
+cli.add_command(sources_group, "sources")
 # -- end feature commands --
 
 

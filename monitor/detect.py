@@ -6,7 +6,9 @@ failing source must not make pages look changed.
 """
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,13 +60,30 @@ class Outcome:
     error: str | None = None
 
 
-def comparison_text(title: str | None, text: str) -> str:
-    """What two versions are compared on: the title line and the cleaned text."""
-    return f"{title or ''}\n{text}"
+STATUS_KEYS = ("is_expired", "is_abolished")
+
+
+def comparison_text(title: str | None, text: str, meta: Mapping[str, Any] | None = None) -> str:
+    """What two versions are compared on: the title line and the cleaned text.
+
+    When the list marks a document expired or abolished (gkmlpt ``is_expired``/``is_abolished``), a
+    ``[status] …`` line is added, so that a plan becoming abolished is a change users see.
+    """
+    status = [key.removeprefix("is_") for key in STATUS_KEYS if _flag((meta or {}).get(key))]
+    return f"{title or ''}\n{text}" + "".join(f"\n[status] {s}" for s in status)
+
+
+def _stored_meta(archive: Archive, version_id: int) -> dict[str, Any]:
+    row = archive.db.execute("select meta_json from versions where id = ?", [version_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, (int, str)) and str(value).strip().lower() in ("1", "true", "yes"))
 
 
 def analyse_page(body: bytes, content_type: str | None, url: str, source: Source,
-                 noise: NoiseRules | None = None) -> PageAnalysis:
+                 noise: NoiseRules | None = None, meta: Mapping[str, Any] | None = None) -> PageAnalysis:
     html, encoding = decode_html(body, content_type)
     extracted = extract_page(html, url, content_css=source.content_css, ignore_css=source.ignore_css,
                              language=source.language)
@@ -77,7 +96,7 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
         published=extracted.published,
         language=extracted.language,
         encoding=encoding,
-        content_hash=content_hash(normalize_text(comparison_text(title, text))),
+        content_hash=content_hash(normalize_text(comparison_text(title, text, meta))),
         relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
     )
 
@@ -110,7 +129,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     analysis = None
     if problem is None:
         try:
-            analysis = analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise)
+            analysis = analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise, fetched.meta)
         except ExtractionError as exc:
             problem = f"extraction failed: {exc}"
         else:
@@ -134,8 +153,8 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         kind, summary, diff_html = "new", None, None
     else:
         kind = "changed"
-        diff = diff_paragraphs(comparison_text(previous.title, previous.text),
-                               comparison_text(analysis.title, analysis.text))
+        diff = diff_paragraphs(comparison_text(previous.title, previous.text, _stored_meta(archive, previous.id)),
+                               comparison_text(analysis.title, analysis.text, fetched.meta))
         summary, diff_html = diff.summary(), render_html(diff)
     event = archive.add_version(
         run_id=run_id, source=source.name, region=source.region, url=fetched.url,

@@ -6,14 +6,59 @@ is edited by hand and a bare "validation error" helps nobody.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+# The source kinds the crawler registers (crawlers.kinds.KINDS; a test keeps the two equal). Listed
+# here because monitor must not import the crawler.
+KNOWN_KINDS = ("html", "trs", "govcn-json", "miit-buildstatic", "gkmlpt", "hanweb")
+
+
+@dataclass(frozen=True, slots=True)
+class KindOption:
+    """One key of a source's ``options:`` mapping: its type, whether it is required, what it does."""
+
+    type: type | tuple[type, ...]
+    help: str
+    required: bool = False
+
+
+_MAX_LIST_PAGES = KindOption(int, "how many list pages (or API pages) to read per run, from the first")
+
+# Options each kind accepts; anything else under ``options:`` is an error naming the key.
+KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
+    "html": {},
+    "trs": {
+        "list_css": KindOption(str, "CSS selector of the article links (default 'ul.u-list li a'; "
+                                    "all links when it matches nothing)"),
+        "max_list_pages": _MAX_LIST_PAGES,
+    },
+    "govcn-json": {
+        "items_path": KindOption(str, "dotted path to the item array in the JSON (default: the top level)"),
+        "url_field": KindOption(str, "item field holding the article URL (default 'URL')"),
+        "title_field": KindOption(str, "item field holding the title (default 'TITLE')"),
+        "published_field": KindOption(str, "item field holding the publication time (default 'DOCRELPUBTIME')"),
+    },
+    "miit-buildstatic": {
+        "script_css": KindOption(str, "CSS selector of the script element (default 'script[parseType=buildstatic]')"),
+        "html_path": KindOption(str, "dotted path to the list HTML in the JSON answer (default 'data.html')"),
+    },
+    "gkmlpt": {
+        "categories": KindOption(list, "category (column) ids of /gkmlpt/api/all/{category}", required=True),
+        "sid": KindOption((str, int), "site id; read from window._CONFIG on /gkmlpt/index when not given"),
+        "max_list_pages": _MAX_LIST_PAGES,
+    },
+    "hanweb": {
+        "max_list_pages": _MAX_LIST_PAGES,
+    },
+}
 
 
 class ConfigError(Exception):
@@ -51,8 +96,11 @@ class Source(BaseModel):
     topics: list[str] | None = None
     max_pages: int = Field(default=500, ge=1)
     max_depth: int = Field(default=5, ge=0)
+    sitemap_urls: list[str] = Field(default_factory=list)
+    feed_urls: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("start_urls")
+    @field_validator("start_urls", "sitemap_urls", "feed_urls")
     @classmethod
     def _absolute_urls(cls, urls: list[str]) -> list[str]:
         for url in urls:
@@ -69,9 +117,17 @@ class Source(BaseModel):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, kind: str) -> str:
-        if kind != "html":
-            raise ValueError(f"unknown kind {kind!r} (known: html)")
+        if kind not in KNOWN_KINDS:
+            raise ValueError(f"unknown kind {kind!r} (known: {', '.join(KNOWN_KINDS)})")
         return kind
+
+    @field_validator("options")
+    @classmethod
+    def _kind_options(cls, options: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself was invalid; that error is reported already
+            return options
+        return check_kind_options(kind, options)
 
     @model_validator(mode="after")
     def _something_to_archive(self) -> Source:
@@ -85,6 +141,28 @@ class Source(BaseModel):
         if self.allowed_domains is not None:
             return self.allowed_domains
         return sorted({urlparse(u).hostname or "" for u in self.start_urls})
+
+
+def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Reject options the kind does not know, of the wrong type, or missing when required."""
+    spec = KIND_OPTIONS.get(kind, {})
+    for key, value in options.items():
+        if key not in spec:
+            known = ", ".join(sorted(spec)) or "none"
+            raise ValueError(f"option {key!r} is not known to kind {kind!r} (known: {known})")
+        option = spec[key]
+        types = option.type if isinstance(option.type, tuple) else (option.type,)
+        if not isinstance(value, types) or isinstance(value, bool):
+            names = " or ".join(t.__name__ for t in types)
+            raise ValueError(f"option {key!r} must be {names}, not {type(value).__name__}")
+        if isinstance(value, int) and value < 1:
+            raise ValueError(f"option {key!r} must be at least 1")
+        if isinstance(value, list) and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"option {key!r} must be a list of names or numbers")
+    missing = [key for key, option in spec.items() if option.required and key not in options]
+    if missing:
+        raise ValueError(f"kind {kind!r} needs option {', '.join(map(repr, missing))}")
+    return options
 
 
 class SourcesFile(BaseModel):
@@ -139,9 +217,12 @@ def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
 
 def _describe(err: Any, data: dict[str, Any], lines: dict[tuple[Any, ...], int], origin: str) -> str:
     loc = tuple(err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    option = re.match(r"option '([^']+)'", message)
+    if option and loc and loc[-1] == "options":
+        loc = (*loc, option.group(1))  # point at the option's own line
     line = next((lines[loc[:i]] for i in range(len(loc), 0, -1) if loc[:i] in lines), None)
     where = f"{origin}:{line}" if line else origin
-    message = err["msg"].removeprefix("Value error, ")
     if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
         entries = data.get("sources") or []
         entry = entries[loc[1]] if loc[1] < len(entries) else None

@@ -3,6 +3,11 @@
 ``html`` follows links (``allow`` = articles, ``follow`` = more list pages). Other kinds read lists
 that are not plain links (JSON APIs, script-built pagers) and hand article URLs back to the spider,
 which fetches and archives them all the same way. Register a kind with ``@register_kind``.
+
+Every kind inherits ``ListKind``: start URLs are read as list pages, and ``sitemap_urls`` /
+``feed_urls`` of the source are read as extra discovery, whatever the kind. Facts a list gives about an
+article (publisher, document number, is_abolished…) travel in the request meta ``policywatch_meta``
+and end up in ``PageItem.meta``.
 """
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
+
+LINKS_STAT = "policywatch/listing/links"
 
 
 class Kind(Protocol):
@@ -22,6 +29,8 @@ class Kind(Protocol):
     def start_requests(self, spider: SourceSpider) -> Iterable[scrapy.Request]: ...
 
     def parse_listing(self, spider: SourceSpider, response: Response) -> Iterable[scrapy.Request]: ...
+
+    def article_meta(self, response: Response) -> dict[str, Any]: ...
 
 
 KINDS: dict[str, Callable[[], Any]] = {}
@@ -36,25 +45,157 @@ def register_kind(name: str) -> Callable[[type], type]:
     return decorate
 
 
-def get_kind(name: str) -> Kind:
-    from crawlers.kinds import html  # noqa: F401  - registers the built-in kinds
+def load_builtin_kinds() -> None:
+    from crawlers.kinds import gkmlpt, govcn_json, hanweb, html, miit_buildstatic, trs  # noqa: F401
 
+
+def get_kind(name: str) -> Kind:
+    load_builtin_kinds()
     try:
         return KINDS[name]()  # type: ignore[no-any-return]
     except KeyError:
         raise ValueError(f"unknown source kind {name!r} (known: {', '.join(sorted(KINDS))})") from None
 
 
-def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int) -> Iterator[scrapy.Request]:
-    """Classify discovered URLs by the source's patterns and turn them into requests."""
+def option(spider: SourceSpider, key: str, default: Any) -> Any:
+    """A kind option of the spider's source (validated when sources.yaml was loaded)."""
+    return spider.source.options.get(key, default)
+
+
+def count_links(spider: SourceSpider, n: int) -> None:
+    """Count candidate links a list gave (read back by ``policywatch sources check``)."""
+    crawler = getattr(spider, "crawler", None)
+    if crawler is not None and crawler.stats is not None:
+        crawler.stats.inc_value(LINKS_STAT, n)
+
+
+MAX_FACT_CHARS = 1000
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """A list's facts about an article with long strings cut and nesting limited: list answers are hostile."""
+    if isinstance(value, str):
+        return value[:MAX_FACT_CHARS]
+    if isinstance(value, dict) and depth < 3:
+        return {str(k)[:100]: bounded(v, depth + 1) for k, v in list(value.items())[:50]}
+    if isinstance(value, list) and depth < 3:
+        return [bounded(v, depth + 1) for v in value[:50]]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)[:MAX_FACT_CHARS]
+
+
+def listing_depth(response: Response) -> int:
+    return int(response.meta.get("policywatch_depth", 0))
+
+
+def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
+                      article_meta: dict[str, dict[str, Any]] | None = None) -> Iterator[scrapy.Request]:
+    """Classify discovered URLs by the source's patterns and turn them into requests.
+
+    ``article_meta`` maps a URL to the facts its list gave about it (stored with the article).
+    """
+    urls = list(urls)
+    count_links(spider, len(urls))
     for url in urls:
         if not spider.on_site(url):
             continue
         if spider.is_article(url):
-            request = spider.article_request(url)
+            facts = bounded((article_meta or {}).get(url))
+            request = spider.article_request(url, policywatch_meta=facts) if facts else spider.article_request(url)
             if request is not None:
                 yield request
         elif spider.is_listing(url) and depth < spider.source.max_depth:
             listing = spider.listing_request(url, depth + 1)
             if listing is not None:
                 yield listing
+
+
+class ListKind:
+    """What every kind shares: start URLs, sitemap/feed discovery, article ``<meta>`` facts.
+
+    Subclasses implement ``parse_list_page`` and may name ``ARTICLE_META``: ``<meta name=…>`` tags of
+    the article page whose content is kept in ``PageItem.meta``.
+    """
+
+    name = "list"
+    ARTICLE_META: tuple[str, ...] = ()
+
+    def start_requests(self, spider: SourceSpider) -> Iterator[scrapy.Request]:
+        for url in spider.source.start_urls:
+            if spider.is_article(url):
+                request = spider.article_request(url)
+                if request is not None:
+                    yield request
+            else:
+                yield from self.start_listings(spider, url)
+        from crawlers.kinds.discovery import discovery_requests
+
+        yield from discovery_requests(spider)
+
+    def start_listings(self, spider: SourceSpider, url: str) -> Iterator[scrapy.Request]:
+        request = spider.listing_request(url, 0)
+        if request is not None:
+            yield request
+
+    def parse_listing(self, spider: SourceSpider, response: Response) -> Iterator[scrapy.Request]:
+        from crawlers.kinds.discovery import parse_feed, parse_sitemap
+
+        role = response.meta.get("policywatch_role")
+        if role == "sitemap":
+            yield from parse_sitemap(spider, response)
+        elif role == "feed":
+            yield from parse_feed(spider, response)
+        else:
+            yield from self.parse_list_page(spider, response)
+
+    def parse_list_page(self, spider: SourceSpider, response: Response) -> Iterator[scrapy.Request]:
+        raise NotImplementedError
+
+    def article_meta(self, response: Response) -> dict[str, Any]:
+        if not self.ARTICLE_META or not hasattr(response, "css"):
+            return {}
+        found = {}
+        for name in self.ARTICLE_META:
+            value = response.css(f'meta[name="{name}"]::attr(content)').get()
+            if value and value.strip():
+                found[name] = value.strip()[:500]
+        return found
+
+
+def page_links(spider: SourceSpider, response: Response, css: str | None = None) -> list[str]:
+    """Absolute URLs of the links in an HTML response (inside ``css`` when given), in page order."""
+    from scrapy.linkextractors import LinkExtractor
+
+    if not isinstance(response, TextResponse):
+        spider.logger.warning("listing %s is not text (%s)", response.url, response.headers.get("Content-Type"))
+        return []
+    if css is not None:
+        return [response.urljoin(h.strip()) for h in response.css(f"{css}::attr(href)").getall() if h.strip()]
+    return [link.url for link in LinkExtractor(deny=spider.source.deny, unique=True).extract_links(response)]
+
+
+def json_body(spider: SourceSpider, response: Response) -> Any | None:
+    """The JSON of an API answer, or None (logged, counted) when it is not JSON."""
+    import json
+
+    try:
+        return json.loads(response.body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        spider.logger.warning("%s: HTTP %s answer is not JSON: %s", response.url, response.status, exc)
+        crawler = getattr(spider, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value("policywatch/listing/bad_json")
+        return None
+
+
+def dig(data: Any, path: str) -> Any:
+    """``dig({"data": {"html": x}}, "data.html") == x``; None when a step is missing."""
+    for step in filter(None, path.split(".")):
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+        else:
+            return None
+    return data

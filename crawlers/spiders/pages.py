@@ -84,6 +84,7 @@ class SourceSpider(scrapy.Spider):
             content_type=content_type.decode("latin-1") if content_type else None,
             fetched_at=utc_now(),
             elapsed_ms=_elapsed_ms(response),
+            meta={**(response.meta.get("policywatch_meta") or {}), **self.kind.article_meta(response)},
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:

@@ -1,0 +1,67 @@
+"""Serve the saved site fixtures of tests/fixtures/kinds/<kind>/ on 127.0.0.1, as the real sites answer.
+
+Fixture files contain ``{base_url}`` where the real site has its own host; ``materialise`` copies a
+fixture tree with the local server's address filled in. A file ``name@page=2.json`` answers
+``name?page=2&…`` (its listed query parameters must match), so API pages can be saved side by side;
+``name`` without a suffix also finds ``name.html``/``name.json`` (``/gkmlpt/index``).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from scrapy.http import HtmlResponse, TextResponse
+
+from monitor.siteserver import SiteServer
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kinds"
+OFFLINE_BASE = "http://www.example.gov.cn"
+_TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".txt"}
+
+
+def materialise(kind: str, dest: Path, base_url: str) -> Path:
+    """Copy the fixture site of ``kind`` into ``dest`` with ``{base_url}`` replaced."""
+    source = FIXTURES / kind
+    for path in source.rglob("*"):
+        if path.is_file():
+            target = dest / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.suffix in _TEXT_SUFFIXES:
+                target.write_text(path.read_text(encoding="utf-8").replace("{base_url}", base_url), encoding="utf-8")
+            else:
+                shutil.copyfile(path, target)
+    return dest
+
+
+def fixture_response(kind: str, rel: str, *, url: str | None = None, **meta: object) -> TextResponse:
+    """A Scrapy response built from a saved fixture file, as if fetched from ``OFFLINE_BASE``."""
+    body = (FIXTURES / kind / rel).read_bytes().replace(b"{base_url}", OFFLINE_BASE.encode())
+    url = url or f"{OFFLINE_BASE}/{rel.split('@')[0]}"
+    from scrapy import Request
+
+    cls = HtmlResponse if rel.endswith((".html", ".htm")) else TextResponse
+    return cls(url=url, body=body, encoding="utf-8", request=Request(url, meta=dict(meta)))
+
+
+class FixtureSite(SiteServer):
+    """A ``SiteServer`` that also answers query strings and suffix-less paths from fixture files."""
+
+    def resolve(self, request_path: str) -> Path | None:
+        parts = urlsplit(request_path)
+        rel = unquote(parts.path).lstrip("/")
+        root = self.root.resolve()
+        folder = (root / rel).parent.resolve() if rel else root
+        if folder != root and root not in folder.parents:
+            return None
+        name = Path(rel).name
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if params and name and folder.is_dir():
+            for candidate in sorted(folder.glob(f"{name}@*")):
+                wanted = dict(parse_qsl(candidate.name[len(name) + 1:].rsplit(".", 1)[0]))
+                if wanted and all(params.get(k) == v for k, v in wanted.items()):
+                    return candidate
+        found = super().resolve(parts.path)
+        if found is None and name and folder.is_dir():
+            found = next((p for p in sorted(folder.glob(f"{name}.*")) if "@" not in p.name), None)
+        return found

@@ -1,0 +1,53 @@
+"""Kind names, per-kind ``options:`` and discovery URLs are validated when sources.yaml loads."""
+from __future__ import annotations
+
+import pytest
+
+from monitor.sources import ConfigError, parse_sources
+
+GKMLPT = """\
+sources:
+  - name: gd-gkmlpt
+    kind: gkmlpt
+    start_urls: [https://www.gd.gov.cn/gkmlpt/index]
+    allow: ['/gkmlpt/content/']
+    sitemap_urls: [https://www.gd.gov.cn/sitemap.xml]
+    options:
+      categories: [5]
+      max_list_pages: 2
+"""
+
+
+def test_kind_options_and_discovery_urls_load() -> None:
+    (source,) = parse_sources(GKMLPT)
+    assert source.kind == "gkmlpt" and source.options == {"categories": [5], "max_list_pages": 2}
+    assert source.sitemap_urls == ["https://www.gd.gov.cn/sitemap.xml"] and source.feed_urls == []
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("kind: gkmlpt", "kind: json-list"), "s.yaml:3: source 'gd-gkmlpt': key 'kind': unknown kind 'json-list' "
+                                          "(known: html, trs, govcn-json, miit-buildstatic, gkmlpt, hanweb)"),
+    (("      max_list_pages: 2", "      max_pages: 2"),
+     "s.yaml:9: source 'gd-gkmlpt': key 'options.max_pages': option 'max_pages' is not known to kind 'gkmlpt' "
+     "(known: categories, max_list_pages, sid)"),
+    (("max_list_pages: 2", "max_list_pages: two"),
+     "s.yaml:9: source 'gd-gkmlpt': key 'options.max_list_pages': option 'max_list_pages' must be int, not str"),
+    (("max_list_pages: 2", "max_list_pages: 0"),
+     "key 'options.max_list_pages': option 'max_list_pages' must be at least 1"),
+    (("      categories: [5]\n", ""),
+     "s.yaml:8: source 'gd-gkmlpt': key 'options': kind 'gkmlpt' needs option 'categories'"),
+    (("sitemap_urls: [https://www.gd.gov.cn/sitemap.xml]", "sitemap_urls: [/sitemap.xml]"),
+     "s.yaml:6: source 'gd-gkmlpt': key 'sitemap_urls': not an absolute http(s) URL: '/sitemap.xml'"),
+])
+def test_option_errors_name_file_line_source_and_key(edit: tuple[str, str], expected: str) -> None:
+    text = GKMLPT.replace(*edit)
+    assert text != GKMLPT
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "s.yaml")
+    assert expected in str(info.value)
+
+
+def test_html_kind_takes_no_options() -> None:
+    text = GKMLPT.replace("kind: gkmlpt", "kind: html")
+    with pytest.raises(ConfigError, match="option 'categories' is not known to kind 'html' \\(known: none\\)"):
+        parse_sources(text, "s.yaml")
