@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.decode import decode_html
-from monitor.diff import diff_paragraphs, render_html
+from monitor.diff import TextDiff, diff_paragraphs, render_html
 from monitor.extract import ExtractionError, extract_page
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
@@ -48,6 +48,7 @@ class PageAnalysis:
     encoding: str
     content_hash: str
     relevant: bool
+    error_page: str | None = None  # why the page is an error/login/challenge page rather than content
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,23 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
         content_hash=content_hash(normalize_text(comparison_text(title, text))),
         relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How a fetched page compares with the latest stored version: ``diff`` is None when unchanged."""
+
+    diff: TextDiff | None
+
+
+def compare_versions(previous_title: str | None, previous_text: str, previous_hash: str,
+                     analysis: PageAnalysis) -> Comparison:
+    """Changed or not, and what changed; pure, so the labelled corpus measures exactly this."""
+    if previous_hash == analysis.content_hash:
+        return Comparison(None)
+    diff = diff_paragraphs(comparison_text(previous_title, previous_text),
+                           comparison_text(analysis.title, analysis.text))
+    return Comparison(diff)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
