@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from monitor.normalize import normalize_text
@@ -208,16 +209,26 @@ def _join(sentences: list[str]) -> str:
     return out
 
 
-def _moved_runs(moves: dict[int, int], new: list[_Unit]) -> list[list[int]]:
-    """Moved new-side indexes grouped into runs that were also consecutive on the old side."""
+def _runs(indexes: list[int], units: list[_Unit], linked: Callable[[int, int], bool] = lambda a, b: True,
+          ) -> list[list[int]]:
+    """Indexes grouped into runs of neighbouring sentences of one paragraph (shown as one block)."""
     runs: list[list[int]] = []
-    for j in sorted(moves):
-        if (runs and runs[-1][-1] == j - 1 and moves[j - 1] == moves[j] - 1
-                and new[j].paragraph == new[j - 1].paragraph):
-            runs[-1].append(j)
+    for k in sorted(indexes):
+        prev = runs[-1][-1] if runs else None
+        if prev == k - 1 and units[k].paragraph == units[k - 1].paragraph and linked(k - 1, k):
+            runs[-1].append(k)
         else:
-            runs.append([j])
+            runs.append([k])
     return runs
+
+
+def _block(kind: str, run: list[int], units: list[_Unit], context: str) -> Change:
+    """Added or removed sentences that stand together, as one change."""
+    text = _join([units[k].text for k in run])
+    op = "insert" if kind == "added" else "delete"
+    return Change(kind, text if kind == "removed" else None, text if kind == "added" else None,
+                  (Segment(op, text),), context=context, sentences=len(run),
+                  paragraph=units[run[0]].first and units[run[-1]].last)
 
 
 def diff_sentences(old_text: str, new_text: str) -> TextDiff:
@@ -241,7 +252,7 @@ def diff_sentences(old_text: str, new_text: str) -> TextDiff:
 
     changes: list[tuple[float, Change]] = []  # (position in the new text, change)
     numbers: list[tuple[str, str]] = []
-    for run in _moved_runs(moves, new):
+    for run in _runs(list(moves), new, lambda a, b: moves[a] == moves[b] - 1):
         text = _join([new[j].text for j in run])
         whole = new[run[0]].first and new[run[-1]].last
         changes.append((run[0], Change("moved", text, text, (Segment("equal", text),), sentences=len(run),
@@ -261,7 +272,6 @@ def diff_sentences(old_text: str, new_text: str) -> TextDiff:
                     pairs[i] = news[match]
                     start = match + 1
         paired_new = set(pairs.values())
-        position = float(j1)
         for i in olds:
             if i in pairs:
                 j = pairs[i]
@@ -269,14 +279,10 @@ def diff_sentences(old_text: str, new_text: str) -> TextDiff:
                 numbers.extend(found)
                 changes.append((j, Change("modified", old[i].text, new[j].text, segments,
                                           context=_context(new, j, unchanged_new))))
-            else:
-                changes.append((position - 0.5, Change("removed", old[i].text, None,
-                                                       (Segment("delete", old[i].text),),
-                                                       context=_context(old, i, unchanged_old))))
-        for j in news:
-            if j not in paired_new:
-                changes.append((j, Change("added", None, new[j].text, (Segment("insert", new[j].text),),
-                                          context=_context(new, j, unchanged_new))))
+        for run in _runs([i for i in olds if i not in pairs], old):
+            changes.append((j1 - 0.5, _block("removed", run, old, _context(old, run[0], unchanged_old))))
+        for run in _runs([j for j in news if j not in paired_new], new):
+            changes.append((run[0], _block("added", run, new, _context(new, run[0], unchanged_new))))
     ordered = tuple(c for _, c in sorted(changes, key=lambda pc: pc[0]))
     return TextDiff(ordered, tuple(dict.fromkeys(numbers)))
 

@@ -153,3 +153,14 @@ def test_redesigned_page_is_bounded() -> None:
     assert time.process_time() - start < 5  # a bound, not a benchmark
     assert diff.count("removed") == 400 and diff.count("added") == 400
     assert render_html(diff).count("<p") == 51  # 50 changes and a "more" line
+
+
+def test_new_paragraph_is_one_block_counted_in_sentences() -> None:
+    new = PARA + "\n第四段新增氢能内容。建设加氢站100座。"
+    diff = diff_sentences(PARA, new)
+    assert len(diff.changes) == 1
+    change = diff.changes[0]
+    assert (change.kind, change.sentences, change.paragraph) == ("added", 2, True)
+    assert change.new == "第四段新增氢能内容。建设加氢站100座。"
+    assert diff.summary() == "2 sentences added"
+    assert render_text(diff) == "+ {+第四段新增氢能内容。建设加氢站100座。+}"
