@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.diff import diff_paragraphs, render_text, unified_text
+from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
 from storage import Archive, ArchiveError
@@ -153,13 +153,15 @@ def diff(url: str, db_path: str, from_number: int | None, to_number: int | None,
         if n not in versions:
             raise click.ClickException(f"{url}: no version {n} (have {', '.join(map(str, sorted(versions)))})")
     old, new = versions[from_n], versions[to_n]
-    old_text, new_text = f"{old.title or ''}\n{old.text}", f"{new.title or ''}\n{new.text}"
+    from monitor.detect import comparison_text  # lazily: it loads the extraction stack
+
+    old_text, new_text = comparison_text(old.title, old.text), comparison_text(new.title, new.text)
     if unified:
         click.echo(unified_text(old_text, new_text, old_label=f"version {from_n} ({old.fetched_at})",
                                 new_label=f"version {to_n} ({new.fetched_at})"))
         return
     use_color = sys.stdout.isatty() if color is None else color
-    result = diff_paragraphs(old_text, new_text)
+    result = diff_sentences(old_text, new_text)
     click.echo(f"{url}\nversion {from_n} ({old.fetched_at}) → version {to_n} ({new.fetched_at}): "
                f"{result.summary()}")
     if result.changes:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.decode import decode_html
-from monitor.diff import diff_paragraphs, render_html
+from monitor.diff import TextDiff, diff_sentences, render_html
+from monitor.errorpages import error_page_reason
 from monitor.extract import ExtractionError, extract_page
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 20
 MAX_BODY_BYTES = 10 * 1024 * 1024
 EXCERPT_CHARS = 600
+UNREPORTED_KIND = "changed-unreported"  # a change kept out of feeds by the source's ``report`` setting
 
 
 class Fetched(Protocol):
@@ -50,6 +52,7 @@ class PageAnalysis:
     encoding: str
     content_hash: str
     relevant: bool
+    error_page: str | None = None  # why the page is an error/login/challenge page rather than content
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,14 @@ STATUS_KEYS = ("is_expired", "is_abolished")
 
 
 def comparison_text(title: str | None, text: str, meta: Mapping[str, Any] | None = None) -> str:
-    """What two versions are compared on: the title line and the cleaned text.
+    """What two versions are compared on: the title line and the cleaned text (headline not twice).
 
     When the list marks a document expired or abolished (gkmlpt ``is_expired``/``is_abolished``), a
     ``[status] …`` line is added, so that a plan becoming abolished is a change users see.
     """
+    first, _, rest = text.partition("\n")
+    if title and normalize_text(first) == normalize_text(title):
+        text = rest
     status = [key.removeprefix("is_") for key in STATUS_KEYS if _flag((meta or {}).get(key))]
     return f"{title or ''}\n{text}" + "".join(f"\n[status] {s}" for s in status)
 
@@ -98,7 +104,41 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
         encoding=encoding,
         content_hash=content_hash(normalize_text(comparison_text(title, text, meta))),
         relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
+        error_page=error_page_reason(title, text, html),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How a fetched page compares with the latest stored version: ``diff`` is None when unchanged."""
+
+    diff: TextDiff | None
+
+
+def compare_versions(previous_title: str | None, previous_text: str, previous_hash: str,
+                     analysis: PageAnalysis, *, previous_meta: Mapping[str, Any] | None = None,
+                     meta: Mapping[str, Any] | None = None) -> Comparison:
+    """Changed or not, and what changed; pure, so the labelled corpus measures exactly this."""
+    if previous_hash == analysis.content_hash:
+        return Comparison(None)
+    diff = diff_sentences(comparison_text(previous_title, previous_text, previous_meta),
+                          comparison_text(analysis.title, analysis.text, meta))
+    # Equal sentences under a different hash: only layout moved (a paragraph split or joined), or the
+    # stored hash predates a normalisation rule. Neither is a change a reader should be told about.
+    return Comparison(diff if diff.changes else None)
+
+
+def report_change(diff: TextDiff, report: str) -> tuple[str, str, str]:
+    """Event kind, summary and HTML diff of a change as the source wants it reported.
+
+    With ``report: additions`` only added text is shown, and a change that only deletes is stored (the
+    archive keeps every version) under ``UNREPORTED_KIND``, which feeds leave out.
+    """
+    if report == "additions":
+        diff = diff.additions_only()
+        if not diff.changes:
+            return UNREPORTED_KIND, "text deleted only (this source reports additions)", ""
+    return "changed", diff.summary(), render_html(diff)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -133,7 +173,9 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         except ExtractionError as exc:
             problem = f"extraction failed: {exc}"
         else:
-            if len(analysis.text) < MIN_TEXT_CHARS:
+            if analysis.error_page:
+                problem = analysis.error_page
+            elif len(analysis.text) < MIN_TEXT_CHARS:
                 problem = "no main text found"
     if problem is not None or analysis is None:
         logger.info("%s: %s", fetched.url, problem)
@@ -143,19 +185,16 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         return Outcome("error", fetched.url, error=problem)
 
     previous = archive.latest_version(fetched.url)
-    if previous is not None and previous.content_hash == analysis.content_hash:
-        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
-                          outcome="unchanged")
-        return Outcome("unchanged", fetched.url)
-
-    if previous is None:
-        kind, summary, diff_html = "new", None, None
-    else:
-        kind = "changed"
-        diff = diff_paragraphs(comparison_text(previous.title, previous.text, _stored_meta(archive, previous.id)),
-                               comparison_text(analysis.title, analysis.text, fetched.meta))
-        summary, diff_html = diff.summary(), render_html(diff)
+    kind, summary, diff_html = "new", None, None
+    if previous is not None:
+        diff = compare_versions(previous.title, previous.text, previous.content_hash, analysis,
+                                previous_meta=_stored_meta(archive, previous.id), meta=fetched.meta).diff
+        if diff is None:
+            archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                              status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                              outcome="unchanged")
+            return Outcome("unchanged", fetched.url)
+        kind, summary, diff_html = report_change(diff, source.report)
     event = archive.add_version(
         run_id=run_id, source=source.name, region=source.region, url=fetched.url,
         fetched_at=fetched.fetched_at, status=fetched.status or 200, raw_html=fetched.body,

@@ -21,6 +21,8 @@ from storage import Archive, Event
 DEFAULT_LIMIT = 200
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 KIND_LABELS = {"new": "New", "changed": "Changed"}
+# Changes stored for the record but not announced (see monitor.detect.report_change).
+UNREPORTED_KINDS = frozenset({"changed-unreported"})
 
 
 def xml_safe(text: str | None, limit: int | None = None) -> str:
@@ -110,7 +112,8 @@ def write_feeds(archive: Archive, out_dir: str | Path, *, limit: int = DEFAULT_L
     """Write ``rss.xml`` and ``atom.xml`` of the last ``limit`` relevant events into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    events = archive.events(limit=limit, relevant_only=True, source=source)
+    events = [e for e in archive.events(limit=limit, relevant_only=True, source=source)
+              if e.kind not in UNREPORTED_KINDS]
     fg = build_feed(events, info)
     paths = {"rss": out / "rss.xml", "atom": out / "atom.xml"}
     _write_atomic(paths["rss"], fg.rss_str(pretty=True))

@@ -26,6 +26,11 @@ DEFAULT_NOISE_PATTERNS: tuple[str, ...] = (
     r"\b(?:views|page views)\s*[:：]\s*\d[\d,.]*",
     r"zuletzt\s+(?:aktualisiert|geändert)\s*(?:am)?\s*[:：]?\s*[\w ,./:-]{0,30}\d{2,4}(?:\s*uhr)?",
     r"seitenaufrufe\s*[:：]?\s*\d[\d.,]*",
+    # "更新时间：2024-03-06 17:02:44" beside the publication date in a Chinese article header
+    r"(?:更新|修改|最后更新|最近更新)(?:时间|日期)?\s*[:：]\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
+    # German "Stand: 06.03.2024 17:02 Uhr" (only with a colon and a date: "Stand" is also a noun)
+    r"\bstand\s*:\s*\d{1,2}\.\s*\d{1,2}\.\s*\d{2,4}(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*uhr)?)?",
     r"\baufrufe\s*[:：]\s*\d[\d.,]*",
 )
 
@@ -37,6 +42,11 @@ DEFAULT_NOISE_LINES: tuple[str, ...] = (
     r"artikel teilen.{0,40}",
     r"(?:微信|微博|QQ空间|QQ)(?:\s+(?:微信|微博|QQ空间|QQ))*",
     r"(?:扫一扫|微信扫码).{0,20}",
+    # previous/next and "read more" links that a CMS rotates inside the article body
+    r"(?:上一篇|下一篇|上一条|下一条)\s*[:：].{0,100}",
+    r"【?(?:相关阅读|相关链接|相关文章|相关新闻|延伸阅读|推荐阅读)】?\s*[:：]?.{0,100}",
+    r"(?:read more|related(?: articles?| stories)?|see also|more on this(?: topic)?|also read|recommended)\s*:.{0,150}",
+    r"(?:mehr zum thema|lesen sie auch|auch interessant|weitere artikel)\s*:.{0,150}",
 )
 
 _SEPARATORS_ONLY = re.compile(r"^[\s|｜/·•:：\-–—_【】\[\]()（）]*$")
@@ -73,9 +83,14 @@ class NoiseRules:
         return "\n".join(kept)
 
 
+# Typographic and plain quotes are the same text: a CMS switching "smart quotes" on is not an edit.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+
+
 def normalize_text(text: str) -> str:
-    """The comparison form: NFKC, one space between words, none beside CJK, a paragraph per line."""
-    text = unicodedata.normalize("NFKC", text)
+    """The comparison form: NFKC, plain quotes, one space between words, none beside CJK, a paragraph per line."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     lines = (_SPACE_BY_CJK.sub("", _SPACE.sub(" ", line)).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import yaml
@@ -94,6 +94,7 @@ class Source(BaseModel):
     ignore_css: list[str] = Field(default_factory=list)
     ignore_text: list[str] = Field(default_factory=list)
     topics: list[str] | None = None
+    report: Literal["all", "additions"] = "all"  # "additions": feed entries show added text only
     max_pages: int = Field(default=500, ge=1)
     max_depth: int = Field(default=5, ge=0)
     sitemap_urls: list[str] = Field(default_factory=list)

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from monitor.detect import record
+from pathlib import Path
+
+import feedparser
+
+from monitor.detect import UNREPORTED_KIND, record
+from monitor.feeds import write_feeds
 from monitor.sources import Source
 from storage import Archive
 from tests.conftest import FakeFetch, page_html
@@ -26,7 +31,7 @@ def test_new_then_unchanged_then_changed(archive: Archive, source: Source) -> No
     assert changed.kind == "changed"
     assert changed.event is not None
     assert "<del>5</del><ins>6</ins>" in (changed.event.diff_html or "")
-    assert changed.event.summary == "1 paragraph changed; numbers changed: 5→6"
+    assert changed.event.summary == "1 sentence changed; numbers changed: 5→6"
     assert [v.number for v in archive.versions(URL)] == [1, 2]
     assert "浏览次数" not in archive.latest_version(URL).text
 
@@ -73,3 +78,36 @@ def test_gbk_page_is_stored_as_text(archive: Archive, source: Source) -> None:
     assert outcome.kind == "new"
     assert P1 in archive.latest_version(URL).text
     assert archive.raw_html(archive.latest_version(URL).id) == html.encode("gbk")
+
+
+def test_error_pages_are_fetch_problems_not_versions(archive: Archive, source: Source) -> None:
+    record(archive, source, fetch(P1, P2))
+    soft_404 = page_html("页面不存在", "抱歉，您访问的页面不存在或已被删除！", "请检查网址是否正确。")
+    waf = ('<html><head><title>安全验证</title><script src="/waf/static/slider.js"></script></head>'
+           "<body><p>为了您的访问安全，请完成以下验证</p><p>滑动验证</p></body></html>")
+    outcomes = [record(archive, source, FakeFetch(url=URL, body=body.encode(), fetched_at=f"2026-01-0{n}T00:00:00Z"))
+                for n, body in ((2, soft_404), (3, waf))]
+    assert [o.kind for o in outcomes] == ["error", "error"]
+    assert "page not found" in (outcomes[0].error or "") and "challenge" in (outcomes[1].error or "")
+    assert len(archive.versions(URL)) == 1
+    errors = archive.db.execute("select outcome, error from fetches where outcome = 'error'").fetchall()
+    assert len(errors) == 2 and all(e[1] for e in errors)
+    # the page comes back unchanged: no change event either way
+    assert record(archive, source, fetch(P1, P2, when="2026-01-04T00:00:00Z")).kind == "unchanged"
+    assert [e.kind for e in archive.events()] == ["new"]
+
+
+def test_report_additions_keeps_deletions_out_of_feeds(archive: Archive, tmp_path: Path) -> None:
+    source = Source(name="adds", start_urls=["http://127.0.0.1/"], allow=["x"], report="additions")
+    record(archive, source, fetch(P1, P2))
+    shorter = P2.replace("人形机器人、脑机接口等领域取得突破", "")
+    deleted = record(archive, source, fetch(P1, shorter, when="2026-01-02T00:00:00Z"))
+    assert deleted.kind == UNREPORTED_KIND and len(archive.versions(URL)) == 2
+    added = P1 + "新增：对首台套装备给予最高500万元奖励。"
+    grown = record(archive, source, fetch(added, shorter.replace("2035", "2033"), when="2026-01-03T00:00:00Z"))
+    assert grown.kind == "changed" and grown.event is not None
+    assert "<ins>新增：对首台套装备给予最高500万元奖励。</ins>" in (grown.event.diff_html or "")
+    assert "<del>" not in (grown.event.diff_html or "")
+    paths = write_feeds(archive, tmp_path / "feeds")
+    entries = feedparser.parse(paths["atom"].read_bytes()).entries
+    assert [e.title.split(":")[0] for e in entries] == ["Changed", "New"]

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import time
 
-from monitor.diff import MAX_WORD_DIFF_CELLS, diff_paragraphs, render_html, render_text, tokenize
+from monitor.diff import (
+    MAX_WORD_DIFF_CELLS,
+    diff_paragraphs,
+    diff_sentences,
+    render_html,
+    render_text,
+    split_sentences,
+    tokenize,
+)
 
 OLD = """广东省培育未来产业集群行动方案
 到2030年，建成5个未来产业科技园，形成一批具有世界影响力的成果。
@@ -17,7 +25,7 @@ def test_revised_target_is_marked_at_character_level_in_chinese() -> None:
     html = render_html(diff)
     assert "<del>5</del><ins>6</ins>" in html
     assert diff.number_changes == (("5", "6"),)
-    assert diff.summary() == "1 paragraph changed; numbers changed: 5→6"
+    assert diff.summary() == "1 sentence changed; numbers changed: 5→6"
 
 
 def test_english_words_and_numbers() -> None:
@@ -35,7 +43,7 @@ def test_added_and_removed_paragraphs() -> None:
     kinds = sorted(c.kind for c in diff.changes)
     assert kinds == ["added", "removed"]
     assert f"<ins>{added}</ins>" in render_html(diff)
-    assert "1 paragraph added, 1 removed" == diff.summary()
+    assert "1 sentence added, 1 removed" == diff.summary()
 
 
 def test_only_changed_paragraphs_are_shown() -> None:
@@ -75,3 +83,84 @@ def test_huge_rewritten_paragraph_is_bounded() -> None:
     diff = diff_paragraphs(f"题\n{old}", f"题\n{new}")
     assert time.process_time() - start < 5  # a bound, not a benchmark: uncapped this takes minutes
     assert len(diff.changes) >= 1
+
+
+def test_sentences_split_in_chinese_english_and_german() -> None:
+    assert split_sentences("到2027年，建成10个先导区。到2030年，规模突破300亿元；形成集群！") == [
+        "到2027年，建成10个先导区。", "到2030年，规模突破300亿元；", "形成集群！"]
+    assert split_sentences("It rose 3.5 per cent. The U.S. said no. See Document No. 5 of 2024. Mr. Li agreed.") == [
+        "It rose 3.5 per cent.", "The U.S. said no.", "See Document No. 5 of 2024.", "Mr. Li agreed."]
+    assert split_sentences("Sie sehen u. a. bis zu 5 Mio. Yuan vor. Am 21. Oktober 2024 kam es. Bis 2030 geht es.") == [
+        "Sie sehen u. a. bis zu 5 Mio. Yuan vor.", "Am 21. Oktober 2024 kam es.", "Bis 2030 geht es."]
+
+
+PARA = """标题
+第一段第一句。第一段第二句，内容较长。
+第二段讲人才支撑。每年培养专业人才5000人以上。
+第三段讲财政支持。设立投资基金。"""
+
+
+def test_added_sentence_is_shown_alone_with_its_context() -> None:
+    new = PARA.replace("每年培养专业人才5000人以上。", "每年培养专业人才5000人以上。新增一句关于顶尖人才的资助。")
+    diff = diff_sentences(PARA, new)
+    assert [(c.kind, c.new) for c in diff.changes] == [("added", "新增一句关于顶尖人才的资助。")]
+    assert diff.changes[0].context == "每年培养专业人才5000人以上。"
+    html = render_html(diff)
+    assert "<ins>新增一句关于顶尖人才的资助。</ins>" in html and "第二段讲人才支撑" not in html
+    assert diff.summary() == "1 sentence added"
+
+
+def test_moved_paragraph_is_reported_as_moved() -> None:
+    lines = PARA.splitlines()
+    new = "\n".join([lines[0], lines[3], lines[1], lines[2]])
+    diff = diff_sentences(PARA, new)
+    assert [c.kind for c in diff.changes] == ["moved"]
+    assert diff.changes[0].paragraph and diff.changes[0].sentences == 2
+    assert diff.summary() == "1 paragraph moved"
+    assert "<em>Moved paragraph:</em> 第三段讲财政支持。设立投资基金。" in render_html(diff)
+    assert render_text(diff).startswith("> (moved paragraph) 第三段讲财政支持。")
+
+
+def test_moved_and_edited_together() -> None:
+    lines = PARA.splitlines()
+    new = "\n".join([lines[0], lines[3], lines[1], lines[2].replace("5000", "6000")])
+    diff = diff_sentences(PARA, new)
+    assert sorted(c.kind for c in diff.changes) == ["modified", "moved"]
+    assert diff.summary() == "1 sentence changed, 1 paragraph moved; numbers changed: 5000→6000"
+
+
+def test_paragraph_reflow_is_not_a_change() -> None:
+    assert diff_sentences(PARA, PARA.replace("第一段第一句。", "第一段第一句。\n")).changes == ()
+
+
+def test_additions_only_drops_deletions() -> None:
+    new = PARA.replace("第一段第二句，内容较长。", "").replace("设立投资基金。", "设立200亿元投资基金。")
+    diff = diff_sentences(PARA, new)
+    assert sorted(c.kind for c in diff.changes) == ["modified", "removed"]
+    only = diff.additions_only()
+    assert [c.kind for c in only.changes] == ["modified"]
+    assert all(s.op != "delete" for c in only.changes for s in c.segments)
+    assert "<ins>200亿元</ins>" in render_html(only) and "<del>" not in render_html(only)
+    deletions = diff_sentences(PARA, PARA.replace("第一段第二句，内容较长。", ""))
+    assert deletions.additions_only().changes == ()
+
+
+def test_redesigned_page_is_bounded() -> None:
+    old = "\n".join(f"旧版第{i}段内容，讲述政策甲的第{i}项措施。" for i in range(400))
+    new = "\n".join(f"New layout paragraph {i} about a different programme entirely." for i in range(400))
+    start = time.process_time()
+    diff = diff_sentences(old, new)
+    assert time.process_time() - start < 5  # a bound, not a benchmark
+    assert diff.count("removed") == 400 and diff.count("added") == 400
+    assert render_html(diff).count("<p") == 51  # 50 changes and a "more" line
+
+
+def test_new_paragraph_is_one_block_counted_in_sentences() -> None:
+    new = PARA + "\n第四段新增氢能内容。建设加氢站100座。"
+    diff = diff_sentences(PARA, new)
+    assert len(diff.changes) == 1
+    change = diff.changes[0]
+    assert (change.kind, change.sentences, change.paragraph) == ("added", 2, True)
+    assert change.new == "第四段新增氢能内容。建设加氢站100座。"
+    assert diff.summary() == "2 sentences added"
+    assert render_text(diff) == "+ {+第四段新增氢能内容。建设加氢站100座。+}"

@@ -22,6 +22,13 @@ NOISE_CASES = [
     ("No comments:", ""),
     ("Post a Comment", ""),
     ("微信 微博", ""),
+    ("发布时间：2024-03-01　浏览次数：1532次　更新时间：2024-03-06 17:02:44", "发布时间：2024-03-01"),
+    ("Stand: 06.03.2024 17:02 Uhr", ""),
+    ("上一篇：广州市加快推进未来产业发展实施意见印发", ""),
+    ("【相关阅读】省科技厅部署2024年重点研发计划", ""),
+    ("Read more: Hefei opens quantum computing centre", ""),
+    ("Related: Wuhan targets commercial space launches", ""),
+    ("Mehr zum Thema: Peking fördert verkörperte KI", ""),
 ]
 
 
@@ -38,6 +45,9 @@ def test_default_noise_is_dropped(noisy: str, kept: str) -> None:
         "The plan was last revised in 2023 after 12 consultations.",
         "Die Richtlinie nennt 10 Plattformen und 50 Pilotprojekte.",
         "打印机和关闭式生产线不是噪声。",
+        "Der Stand der Technik soll bis 2030 erreicht werden.",  # "Stand" without a colon and date
+        "项目更新改造完成后，产能提升30%。",
+        "Related industries will receive 5 billion yuan.",
     ],
 )
 def test_plan_text_is_kept(plan_text: str) -> None:
@@ -55,3 +65,7 @@ def test_normalised_form_ignores_width_and_spacing() -> None:
     assert normalize_text(a) == normalize_text(b)
     assert content_hash(normalize_text(a)) == content_hash(normalize_text(b))
     assert normalize_text("建成5个") != normalize_text("建成6个")
+
+
+def test_typographic_quotes_are_not_changes() -> None:
+    assert normalize_text("China’s “future” plan") == normalize_text("China's \"future\" plan")

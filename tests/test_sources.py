@@ -28,6 +28,7 @@ def test_minimal_source_from_the_issue_loads_exactly() -> None:
     assert source.region == "Guangdong" and source.language == "zh"
     assert source.schedule == "0 */6 * * *"
     assert source.topics is None and source.max_pages == 500
+    assert source.report == "all"
 
 
 @pytest.mark.parametrize(
@@ -40,6 +41,8 @@ def test_minimal_source_from_the_issue_loads_exactly() -> None:
         (("    language: zh\n", "    language: zh\n    colour: red\n"),
          "sources.yaml:8: source 'gd-policy': key 'colour': Extra inputs are not permitted"),
         (("name: gd-policy", "name: GD Policy"), "source 'GD Policy': key 'name'"),
+        (("    language: zh\n", "    language: zh\n    report: deletions\n"),
+         "sources.yaml:8: source 'gd-policy': key 'report': Input should be 'all' or 'additions'"),
     ],
 )
 def test_errors_name_file_line_source_and_key(edit: tuple[str, str], expected: str) -> None:
