@@ -154,7 +154,8 @@ class FeedServer:
         server_class = _IPv6Server if ":" in bind[0] else ThreadingHTTPServer
         self.httpd = server_class(bind, handler)
         self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="feed-server", daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="feed-server", daemon=True)
 
     @property
     def url(self) -> str:

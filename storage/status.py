@@ -15,6 +15,7 @@ from storage.archive import Archive, Event
 
 RUNNING = "running"
 FAILED_PREFIX = "failed"
+STOPPED_PREFIX = "stopped"
 
 
 def is_failure(status: str | None) -> bool:
@@ -46,11 +47,17 @@ def known_sources(archive: Archive) -> list[str]:
 
 
 def source_status(archive: Archive, source: str, history: int = 50) -> SourceStatus:
-    """Last run (the newest finished one, else the running one) and failures in a row."""
+    """Last run (the newest finished one, else the running one) and failures in a row.
+
+    Runs that were stopped (``stopped: …``, e.g. by a daemon shutdown) say nothing about the source:
+    they neither count as failures nor end a streak of them.
+    """
     runs = _rows(archive, "select * from runs where source = ? order by id desc limit ?", [source, history])
     finished = [r for r in runs if r["status"] != RUNNING]
     failures = 0
     for run in finished:
+        if str(run["status"]).startswith(STOPPED_PREFIX):
+            continue
         if not is_failure(run["status"]):
             break
         failures += 1
