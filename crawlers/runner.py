@@ -14,9 +14,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +69,32 @@ def parse_summaries(stdout: str) -> list[dict[str, Any]]:
     return summaries
 
 
-class CrawlProcess:
-    """One running crawl child. ``wait`` returns its summaries or raises ``CrawlError``."""
+def _relay_lines(stream: IO[str] | None, target: logging.Logger, limit: int = 2000) -> None:
+    for line in stream or ():
+        line = line.rstrip()
+        if line:
+            target.warning("%s", line[:limit])
 
-    def __init__(self, command: list[str], *, new_session: bool = True) -> None:
+
+class CrawlProcess:
+    """One running crawl child. ``wait`` returns its summaries or raises ``CrawlError``.
+
+    With ``log_as``, the child's stderr (Scrapy's log) is read line by line into that logger, so a
+    daemon's ``--log-file`` holds the crawl's warnings too; without it the child writes to our stderr.
+    """
+
+    def __init__(self, command: list[str], *, new_session: bool = True, log_as: str | None = None) -> None:
         # A session of its own: Ctrl-C in the daemon's terminal reaches the daemon, which then
         # stops the child itself, instead of the child being interrupted behind its back.
-        self.popen = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=None, text=True,
+        self.popen = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE if log_as else None, text=True, errors="replace",
                                       env=_child_env(), start_new_session=new_session)
         self.stopped_because: str | None = None
+        self._relay: threading.Thread | None = None
+        if log_as:
+            self._relay = threading.Thread(target=_relay_lines, args=(self.popen.stderr, logging.getLogger(log_as)),
+                                           name=f"crawl-{self.popen.pid}-stderr", daemon=True)
+            self._relay.start()
 
     @property
     def pid(self) -> int:
@@ -104,6 +122,8 @@ class CrawlProcess:
             self.stop(f"timed out after {timeout:g} s", grace)
             stdout, _ = self.popen.communicate()
         returncode = self.popen.returncode
+        if self._relay is not None:
+            self._relay.join(5)
         if self.stopped_because and (returncode != 0 or not stdout.strip()):
             raise CrawlError(f"crawl {self.stopped_because} ({exit_reason(returncode)})")
         if returncode != 0:
@@ -112,9 +132,11 @@ class CrawlProcess:
 
 
 def start_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
-                settings: Mapping[str, Any] | None = None, log_level: str = "WARNING") -> CrawlProcess:
+                settings: Mapping[str, Any] | None = None, log_level: str = "WARNING",
+                log_as: str | None = None) -> CrawlProcess:
     """Start crawling the named sources (all when empty) in a child process; return its handle."""
-    return CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level))
+    return CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level),
+                        log_as=log_as)
 
 
 def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,

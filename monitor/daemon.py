@@ -208,7 +208,8 @@ class Daemon:
             if self._stopping:
                 return []
             child = start_crawl(self.snapshot_path, self.options.db_path, [name],
-                                settings=self.options.crawl_settings, log_level=self.options.crawl_log_level)
+                                settings=self.options.crawl_settings, log_level=self.options.crawl_log_level,
+                                log_as=f"crawl.{name}")
             self._running[name] = child
         logger.info("crawl %s started (pid %d, timeout %g s)", name, child.pid, timeout)
         error = None

@@ -87,7 +87,7 @@ def test_invalid_reload_keeps_the_old_schedule_and_a_valid_one_replaces_it(daemo
     assert "added" in daemon.snapshot_path.read_text(encoding="utf-8")
 
 
-def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path) -> None:
+def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     hang = CrawlProcess([sys.executable, "-c", "import time; time.sleep(60)"])
     with pytest.raises(CrawlError, match=r"timed out after 0.5 s \(killed by signal 15 \(SIGTERM\)\)"):
         hang.wait(timeout=0.5)
@@ -102,5 +102,10 @@ def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path) -> None:
         crash.wait(timeout=30)
     done = CrawlProcess([sys.executable, "-c", "print('log line'); print('{\"source\": \"a\", \"new\": 1}')"])
     assert done.wait(timeout=30) == [{"source": "a", "new": 1}]
+    noisy = CrawlProcess([sys.executable, "-c", "import sys; sys.stderr.write('[scrapy] WARNING: 你好\\n')"],
+                         log_as="crawl.noisy")
+    assert noisy.wait(timeout=30) == []
+    assert [(r.name, r.getMessage()) for r in caplog.records if r.name == "crawl.noisy"] == [
+        ("crawl.noisy", "[scrapy] WARNING: 你好")]
     assert exit_reason(-9) == "killed by signal 9 (SIGKILL)"
     assert parse_summaries('{"a": 1}\n{broken\nnoise') == [{"a": 1}]

@@ -90,6 +90,8 @@ default_schedule_option = click.option(
               help="Time a stopped crawl gets to finish its current page before it is killed.")
 @click.option("--max-parallel", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Crawls of different sources running at the same time (one writer at a time is safest).")
+@click.option("--memory-limit", default=2048, show_default=True, type=click.IntRange(0),
+              help="MB a crawl may use before Scrapy stops it (MEMUSAGE_LIMIT_MB; 0: no limit).")
 @click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
@@ -97,7 +99,7 @@ default_schedule_option = click.option(
               help="Override a Scrapy setting of the crawls (repeatable), e.g. DOWNLOAD_DELAY=2.")
 def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[str, int] | None,
            default_schedule: str, timeout: float, misfire_grace: float, jitter: float, stop_grace: float,
-           max_parallel: int, link: str, log_file: str | None, log_level: str,
+           max_parallel: int, memory_limit: int, link: str, log_file: str | None, log_level: str,
            crawl_settings: tuple[str, ...]) -> None:
     """Crawl every source on its schedule, regenerate the feeds after each run, until SIGTERM.
 
@@ -109,7 +111,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
     from monitor.serve import FeedServer
 
     configure_logging(log_level, log_file)
-    settings = dict(pair.partition("=")[::2] for pair in crawl_settings)
+    settings = {"MEMUSAGE_LIMIT_MB": str(memory_limit), **dict(pair.partition("=")[::2] for pair in crawl_settings)}
     options = DaemonOptions(
         sources_path=Path(sources_path), db_path=Path(db_path), feeds_dir=Path(feeds_dir),
         default_schedule=default_schedule, timeout=timeout, stop_grace=stop_grace, misfire_grace=misfire_grace,
