@@ -305,7 +305,11 @@ class Daemon:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
         logger.info("daemon running: %d sources, archive %s, feeds %s (pid %d)", len(self.sources),
                     self.options.db_path, self.options.feeds_dir, os.getpid())
         try:

@@ -1,6 +1,8 @@
 """The daemon's schedule in-process (no crawl is due, so none starts): restart catch-up and config reloads."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -109,3 +111,15 @@ def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.L
         ("crawl.noisy", "[scrapy] WARNING: 你好")]
     assert exit_reason(-9) == "killed by signal 9 (SIGKILL)"
     assert parse_summaries('{"a": 1}\n{broken\nnoise') == [{"a": 1}]
+
+
+def test_daemon_refuses_to_start_on_a_bad_config(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    write_sources(sources, ok="every 1h", bad="*/5 * * *")
+    command = [sys.executable, "-c", "from monitor.cli import cli; cli()", "daemon", "--sources", str(sources),
+               "--db", str(tmp_path / "archive.db"), "--feeds", str(tmp_path / "feeds")]
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"{sources}:3: source 'bad': key 'schedule': not a schedule '*/5 * * *'" in result.stderr

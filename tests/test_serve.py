@@ -4,7 +4,11 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -20,6 +24,7 @@ from storage import Archive
 from storage.status import record_failed_run
 from tests.conftest import FakeFetch, page_html
 
+ROOT = Path(__file__).resolve().parent.parent
 TEXT = "广东省发布人形机器人产业行动方案，提出到2027年培育一批人形机器人整机企业和核心零部件企业。"
 
 
@@ -147,3 +152,21 @@ def test_parse_bind(text: str, expected: tuple[str, int]) -> None:
 def test_parse_bind_rejects_nonsense(text: str) -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_bind(text)
+
+
+def test_serve_command_runs_as_a_process_and_answers(built: Path) -> None:
+    command = [sys.executable, "-c", "from monitor.cli import cli; cli()", "serve", "--db", str(built / "archive.db"),
+               "--feeds", str(built / "feeds"), "--bind", "127.0.0.1:0"]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        banner = process.stderr.readline()  # printed before serving starts; blocks until then
+        match = re.search(r"at (http://127\.0\.0\.1:\d+)/", banner)
+        assert match, banner
+        with urllib.request.urlopen(f"{match.group(1)}/atom.xml", timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+            assert feedparser.parse(response.read()).entries
+    finally:
+        process.terminate()
+        process.wait(10)
