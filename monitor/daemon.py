@@ -30,6 +30,7 @@ Design
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import random
@@ -41,7 +42,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -99,6 +100,10 @@ class DaemonOptions:
     feed_info: FeedInfo = field(default_factory=FeedInfo)
 
 
+class DaemonError(Exception):
+    """The daemon cannot start (another daemon already runs on this archive)."""
+
+
 class Daemon:
     """``Daemon(options).run()`` blocks until SIGTERM/SIGINT; ``start``/``stop`` for embedding and tests."""
 
@@ -116,6 +121,7 @@ class Daemon:
         self._reload_requested = False
         self._workdir = Path(tempfile.mkdtemp(prefix="policywatch-daemon-"))
         self.snapshot_path = self._workdir / "sources.yaml"
+        self._lock_file: IO[str] | None = None
 
     # -- config ------------------------------------------------------------------------------
 
@@ -259,9 +265,28 @@ class Daemon:
 
     # -- life cycle --------------------------------------------------------------------------
 
+    def _take_lock(self) -> None:
+        """One daemon per archive: a second one would run every crawl twice (``flock`` on a side file)."""
+        path = Path(f"{self.options.db_path}.daemon.lock")
+        handle = open(path, "a+", encoding="utf-8")  # held open (and locked) for the daemon's life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise DaemonError(f"{self.options.db_path}: another policywatch daemon (pid {holder}) is running "
+                              f"on this archive (lock {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
+
     def start(self) -> None:
         """Validate the config (raises ``ConfigError``), tidy the archive, write feeds, start the scheduler."""
         sources = self.load_config()
+        self._take_lock()
         longest = max([self.options.timeout, *(s.timeout or 0 for s in sources.values())])
         with Archive(self.options.db_path) as archive:  # creates or migrates it
             cutoff = iso(utc_now() - timedelta(seconds=longest + self.options.stop_grace + 60))
@@ -290,6 +315,9 @@ class Daemon:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # the jobs record their stopped runs, then return
         shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the flock
+            self._lock_file = None
         logger.info("daemon stopped")
 
     def request_stop(self, *_: Any) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import CrawlError, CrawlProcess, exit_reason, parse_summaries
-from monitor.daemon import Daemon, DaemonOptions, iso
+from monitor.daemon import Daemon, DaemonError, DaemonOptions, iso
 from storage import Archive
 
 ENTRY = "  - {{name: {name}, start_urls: ['http://127.0.0.1:9/'], allow: ['/p'], schedule: '{schedule}'}}\n"
@@ -87,6 +87,14 @@ def test_invalid_reload_keeps_the_old_schedule_and_a_valid_one_replaces_it(daemo
     now = datetime.now(timezone.utc)
     assert near(jobs["crawl:added"].next_run_time, now + timedelta(hours=2) - timedelta(minutes=1))
     assert "added" in daemon.snapshot_path.read_text(encoding="utf-8")
+
+
+def test_one_daemon_per_archive(daemon: Daemon) -> None:
+    second = Daemon(daemon.options)
+    with pytest.raises(DaemonError, match=rf"another policywatch daemon \(pid {os.getpid()}\) is running"):
+        second.start()
+    second.stop()
+    assert daemon.scheduler.running  # the first one is untouched
 
 
 def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

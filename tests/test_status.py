@@ -13,7 +13,13 @@ from monitor.detect import record
 from monitor.feeds import feed_slug, write_feed_set
 from monitor.sources import Source
 from storage import Archive
-from storage.status import close_unfinished_runs, max_run_id, record_failed_run, source_status
+from storage.status import (
+    close_abandoned_runs,
+    close_unfinished_runs,
+    max_run_id,
+    record_failed_run,
+    source_status,
+)
 from tests.conftest import FakeFetch, page_html
 
 ROBOTS = "广东省发布人形机器人产业行动方案，提出到2027年培育一批人形机器人整机企业和核心零部件企业。"
@@ -115,3 +121,12 @@ def test_feed_set_filters_by_source_region_and_topic(archive: Archive, tmp_path:
     assert links("/topics/quantum.xml") == ["http://127.0.0.1/hf/p1.html"]
     assert links("/topics/deep-sea.xml") == []
     assert feed_slug("Guangdong Province") == "guangdong-province"
+
+
+def test_only_runs_older_than_any_crawl_can_live_are_closed_as_abandoned(archive: Archive) -> None:
+    old = archive.start_run("gd", "2026-01-01T00:00:00Z")
+    recent = archive.start_run("gd", "2026-01-01T05:00:00Z")
+    closed = close_abandoned_runs(archive, started_before="2026-01-01T04:00:00Z", status="failed: abandoned",
+                                  now="2026-01-01T06:00:00Z")
+    assert closed == [old]
+    assert {r["id"]: r["status"] for r in archive.runs("gd")} == {old: "failed: abandoned", recent: "running"}

@@ -107,7 +107,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
 
     Example: policywatch daemon --sources sources.yaml --db archive.db --feeds feeds/ --serve 127.0.0.1:8080
     """
-    from monitor.daemon import Daemon, DaemonOptions
+    from monitor.daemon import Daemon, DaemonError, DaemonOptions
     from monitor.serve import FeedServer
 
     configure_logging(log_level, log_file)
@@ -125,7 +125,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
             raise click.ClickException(f"cannot serve on {serve_bind[0]}:{serve_bind[1]}: {exc}") from None
     try:
         Daemon(options).run()
-    except ConfigError as exc:
+    except (ConfigError, DaemonError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if server is not None:
