@@ -180,10 +180,6 @@ class Daemon:
             logger.info("source %s: schedule %r, next run %s", name, schedule.text,
                         iso(job.next_run_time) if job.next_run_time else "?")
 
-    def next_run_times(self) -> dict[str, datetime | None]:
-        return {job.id[len(JOB_PREFIX):]: job.next_run_time for job in self.scheduler.get_jobs()
-                if job.id.startswith(JOB_PREFIX)}
-
     # -- one run -----------------------------------------------------------------------------
 
     def run_source(self, name: str) -> list[dict[str, Any]]:

@@ -97,7 +97,7 @@ def daemon_setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
         text = text.replace('schedule: "every 2h"', SOURCES_EXTRA["en-demo"])
         sources.write_text(text, encoding="utf-8")
         log = tmp_path / "daemon.log"
-        command = [sys.executable, "-c", "from monitor.cli import cli; cli()", "daemon",
+        command = [sys.executable, "-m", "monitor", "daemon",
                    "--sources", str(sources), "--db", str(tmp_path / "archive.db"), "--feeds", str(tmp_path / "feeds"),
                    "--serve", "127.0.0.1:0", "--log-file", str(log), "--log-level", "INFO",
                    "--jitter", "0", "--stop-grace", "2s",

@@ -124,7 +124,7 @@ def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.L
 def test_daemon_refuses_to_start_on_a_bad_config(tmp_path: Path) -> None:
     sources = tmp_path / "sources.yaml"
     write_sources(sources, ok="every 1h", bad="*/5 * * *")
-    command = [sys.executable, "-c", "from monitor.cli import cli; cli()", "daemon", "--sources", str(sources),
+    command = [sys.executable, "-m", "monitor", "daemon", "--sources", str(sources),
                "--db", str(tmp_path / "archive.db"), "--feeds", str(tmp_path / "feeds")]
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,

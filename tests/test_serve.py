@@ -155,7 +155,7 @@ def test_parse_bind_rejects_nonsense(text: str) -> None:
 
 
 def test_serve_command_runs_as_a_process_and_answers(built: Path) -> None:
-    command = [sys.executable, "-c", "from monitor.cli import cli; cli()", "serve", "--db", str(built / "archive.db"),
+    command = [sys.executable, "-m", "monitor", "serve", "--db", str(built / "archive.db"),
                "--feeds", str(built / "feeds"), "--bind", "127.0.0.1:0"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                stderr=subprocess.PIPE, text=True)
