@@ -131,3 +131,21 @@ def test_daemon_refuses_to_start_on_a_bad_config(tmp_path: Path) -> None:
                             text=True, timeout=60)
     assert result.returncode == 1
     assert f"{sources}:3: source 'bad': key 'schedule': not a schedule '*/5 * * *'" in result.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--timeout", "0", "must be more than zero"),
+    ("--jitter", "soon", "not a duration 'soon'"),
+    ("--serve", "localhost", "use HOST:PORT"),
+    ("--default-schedule", "hourly", "not a schedule 'hourly'"),
+])
+def test_daemon_options_are_checked_before_anything_starts(tmp_path: Path, option: str, value: str,
+                                                           message: str) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    result = CliRunner().invoke(cli, ["daemon", "--sources", str(tmp_path / "s.yaml"), "--db", str(tmp_path / "a.db"),
+                                      "--feeds", str(tmp_path / "feeds"), option, value])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "a.db").exists()

@@ -40,9 +40,12 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: str | None) -> f
     if value is None:
         return None
     try:
-        return float(value) if value.replace(".", "", 1).isdigit() else parse_duration(value)
+        seconds = float(value) if value.replace(".", "", 1).isdigit() else parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if param.name in ("timeout", "stop_grace") and seconds <= 0:
+        raise click.BadParameter("must be more than zero")
+    return seconds
 
 
 def _schedule_text(ctx: click.Context, param: click.Parameter, value: str) -> str:
