@@ -2,54 +2,152 @@
 
 Scrapy's reactor cannot be restarted inside one process, and a crawl that crashes or hangs must
 not take down its caller (the CLI running two crawls, or the daemon running crawls for months),
-so every crawl gets a fresh interpreter, as Scrapyd does.
+so every crawl gets a fresh interpreter, as Scrapyd does. ``CrawlProcess`` is the handle the
+daemon keeps: it can be waited on with a deadline and stopped (SIGTERM, which Scrapy turns into
+a graceful shutdown, then SIGKILL if the child does not exit in time).
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 logger = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 5.0
 
 
 class CrawlError(RuntimeError):
     """The crawl process failed as a whole (not: some pages failed)."""
 
 
+def crawl_command(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
+                  settings: Mapping[str, Any] | None = None, log_level: str = "WARNING") -> list[str]:
+    command = [sys.executable, "-m", "crawlers.crawl", "--sources", str(sources_path), "--db", str(db_path)]
+    for name in names:
+        command += ["--source", name]
+    for key, value in {"LOG_LEVEL": log_level, **(settings or {})}.items():
+        command += ["--set", f"{key}={value}"]
+    return command
+
+
 def child_env() -> dict[str, str]:
-    """The environment of a crawl child process: ours, plus this source tree on PYTHONPATH."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                        env.get("PYTHONPATH")]))
     return env
 
 
+def exit_reason(returncode: int) -> str:
+    """``-9`` → ``killed by signal 9 (SIGKILL)``; ``3`` → ``exited with status 3``."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "unknown signal"
+        return f"killed by signal {-returncode} ({name})"
+    return f"exited with status {returncode}"
+
+
+def parse_summaries(stdout: str) -> list[dict[str, Any]]:
+    """The child prints one JSON object per source run on stdout; anything else is ignored."""
+    summaries = []
+    for line in stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                summaries.append(json.loads(line))
+            except json.JSONDecodeError:
+                logger.warning("crawl child printed a broken summary line: %.200s", line)
+    return summaries
+
+
+def _relay_lines(stream: IO[str] | None, target: logging.Logger, limit: int = 2000) -> None:
+    for line in stream or ():
+        line = line.rstrip()
+        if line:
+            target.warning("%s", line[:limit])
+
+
+class CrawlProcess:
+    """One running crawl child. ``wait`` returns its summaries or raises ``CrawlError``.
+
+    With ``log_as``, the child's stderr (Scrapy's log) is read line by line into that logger, so a
+    daemon's ``--log-file`` holds the crawl's warnings too; without it the child writes to our stderr.
+    """
+
+    def __init__(self, command: list[str], *, new_session: bool = True, log_as: str | None = None) -> None:
+        # A session of its own: Ctrl-C in the daemon's terminal reaches the daemon, which then
+        # stops the child itself, instead of the child being interrupted behind its back.
+        self.popen = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE if log_as else None, text=True, errors="replace",
+                                      env=child_env(), start_new_session=new_session)
+        self.stopped_because: str | None = None
+        self._relay: threading.Thread | None = None
+        if log_as:
+            self._relay = threading.Thread(target=_relay_lines, args=(self.popen.stderr, logging.getLogger(log_as)),
+                                           name=f"crawl-{self.popen.pid}-stderr", daemon=True)
+            self._relay.start()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self, reason: str, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Ask the child to shut down (SIGTERM); SIGKILL it if it is still there after ``grace`` s.
+
+        Safe to call from another thread while ``wait`` runs; ``wait`` then reports ``reason``.
+        """
+        self.stopped_because = self.stopped_because or reason
+        if self.popen.poll() is not None:
+            return
+        self.popen.terminate()
+        try:
+            self.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            logger.warning("crawl child %d ignored SIGTERM for %.0f s; killing it", self.pid, grace)
+            self.popen.kill()
+
+    def wait(self, timeout: float | None = None, grace: float = STOP_GRACE_SECONDS) -> list[dict[str, Any]]:
+        try:
+            stdout, _ = self.popen.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop(f"timed out after {timeout:g} s", grace)
+            stdout, _ = self.popen.communicate()
+        returncode = self.popen.returncode
+        if self._relay is not None:
+            self._relay.join(5)
+        if self.stopped_because and (returncode != 0 or not stdout.strip()):
+            raise CrawlError(f"crawl {self.stopped_because} ({exit_reason(returncode)})")
+        if returncode != 0:
+            raise CrawlError(f"crawl process {exit_reason(returncode)}")
+        return parse_summaries(stdout)
+
+
+def start_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
+                settings: Mapping[str, Any] | None = None, log_level: str = "WARNING",
+                log_as: str | None = None) -> CrawlProcess:
+    """Start crawling the named sources (all when empty) in a child process; return its handle."""
+    return CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level),
+                        log_as=log_as)
+
+
 def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
               settings: Mapping[str, Any] | None = None, timeout: float | None = None,
               log_level: str = "WARNING") -> list[dict[str, Any]]:
     """Crawl the named sources (all when empty) once; return one summary dict per source."""
-    command = [sys.executable, "-m", "crawlers.crawl", "--sources", str(sources_path), "--db", str(db_path)]
-    for name in names:
-        command += ["--source", name]
-    for key, value in {"LOG_LEVEL": log_level, **(settings or {})}.items():
-        command += ["--set", f"{key}={value}"]
-    env = child_env()
+    # The CLI's crawl stays in the caller's session, so Ctrl-C stops it as before.
+    child = CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level),
+                         new_session=False)
     try:
-        completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=None, text=True,
-                                   timeout=timeout, env=env, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise CrawlError(f"crawl did not finish within {timeout} s") from exc
-    if completed.returncode != 0:
-        raise CrawlError(f"crawl process exited with status {completed.returncode}")
-    summaries = []
-    for line in completed.stdout.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            summaries.append(json.loads(line))
-    return summaries
+        return child.wait(timeout)
+    finally:
+        if child.popen.poll() is None:  # interrupted while waiting (KeyboardInterrupt): do not leak it
+            child.stop("interrupted")

@@ -185,7 +185,11 @@ def demo(work_dir: str) -> None:
 # commands) and are attached here, one line each, so features do not collide in this file.
 # -- feature commands --
 from monitor.commands.sources import sources_group  # noqa: E402, I001
+from monitor.commands.daemon import daemon as daemon_command, serve as serve_command, status as status_command  # noqa: E402,I001
 cli.add_command(sources_group, "sources")
+cli.add_command(daemon_command, "daemon")
+cli.add_command(serve_command, "serve")
+cli.add_command(status_command, "status")
 # -- end feature commands --
 
 

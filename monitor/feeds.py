@@ -119,3 +119,83 @@ def write_feeds(archive: Archive, out_dir: str | Path, *, limit: int = DEFAULT_L
     _write_atomic(paths["rss"], fg.rss_str(pretty=True))
     _write_atomic(paths["atom"], fg.atom_str(pretty=True))
     return paths
+
+
+# -- feeds per source, region and topic --------------------------------------------------------
+
+# Topic feeds: a subscriber follows "quantum" without reading every plan. Keywords in zh/en/de,
+# matched like the relevance filter (monitor.relevance) against an event's title and text.
+FEED_TOPICS: dict[str, tuple[str, ...]] = {
+    "humanoid-robots": ("人形机器人", "具身智能", "humanoid robot", "embodied ai", "embodied intelligence",
+                        "humanoide roboter"),
+    "brain-computer-interfaces": ("脑机接口", "类脑", "brain-computer", "brain–computer", "brain computer interface",
+                                  "gehirn-computer", "hirn-maschine"),
+    "6g": ("6G", "未来网络", "future network"),
+    "quantum": ("量子", "quantum", "quanten"),
+    "artificial-intelligence": ("人工智能", "通用人工智能", "artificial intelligence", "general ai",
+                                "künstliche intelligenz"),
+    "synthetic-biology": ("合成生物", "生物制造", "synthetic biology", "synthetische biologie", "biomanufacturing"),
+    "gene-technology": ("细胞与基因", "细胞和基因", "基因技术", "gene therapy", "cell and gene", "gentechnologie",
+                        "zell- und gen"),
+    "hydrogen-and-energy": ("氢能", "新型储能", "核聚变", "先进核能", "hydrogen", "energy storage", "nuclear fusion",
+                            "advanced nuclear", "wasserstoff"),
+    "deep-sea": ("深海", "deep sea", "deep-sea", "tiefsee"),
+    "space": ("空天", "商业航天", "卫星互联网", "aerospace", "commercial space", "raumfahrt", "weltraum"),
+    "low-altitude-economy": ("低空经济", "low-altitude economy", "evtol", "电动垂直起降"),
+    "metaverse": ("元宇宙", "metaverse"),
+}
+
+
+def feed_slug(name: str) -> str:
+    """A file name for a region or source: lower-case ASCII words joined by '-'.
+
+    Names with no ASCII letters (``广东``) get a stable hash-based slug instead of an empty one.
+    """
+    import hashlib
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:80]
+    return slug if slug else "x-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+def _event_text(event: Event) -> str:
+    return " ".join(filter(None, (event.title, event.summary, event.excerpt, event.diff_html)))
+
+
+def topic_events(events: list[Event], keywords: tuple[str, ...]) -> list[Event]:
+    from monitor.relevance import matched_topics
+
+    return [e for e in events if matched_topics(_event_text(e), keywords)]
+
+
+def write_feed_set(archive: Archive, out_dir: str | Path, *, sources: list[str] | None = None,
+                   limit: int = DEFAULT_LIMIT, info: FeedInfo = FeedInfo(),
+                   topics: dict[str, tuple[str, ...]] | None = None) -> dict[str, Path]:
+    """Everything a subscriber can pick from, each file replaced atomically.
+
+    ``rss.xml`` and ``atom.xml`` (all relevant events, as ``write_feeds``), and Atom 1.0 feeds
+    ``sources/NAME.xml``, ``regions/NAME.xml`` (see ``feed_slug``) and ``topics/NAME.xml`` (see
+    ``FEED_TOPICS``). Per-source feeds are written for ``sources`` (default: every source the
+    archive knows), so a source with no events yet still has a valid, empty feed.
+    """
+    from storage.status import events_for_region, known_regions, known_sources
+
+    out = Path(out_dir)
+    paths = {f"/{name}.xml": path for name, path in write_feeds(archive, out, limit=limit, info=info).items()}
+    groups: list[tuple[str, str, str, list[Event]]] = []
+    for name in sources if sources is not None else known_sources(archive):
+        groups.append(("sources", name, feed_slug(name), archive.events(limit=limit, source=name)))
+    for region in known_regions(archive):
+        groups.append(("regions", region, feed_slug(region), events_for_region(archive, region, limit=limit)))
+    recent = archive.events(limit=max(limit * 10, 2000))
+    for topic, keywords in (FEED_TOPICS if topics is None else topics).items():
+        groups.append(("topics", topic, topic, topic_events(recent, keywords)[:limit]))
+    for folder, label, slug, events in groups:
+        target = out / folder / f"{slug}.xml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        feed_info = FeedInfo(title=xml_safe(f"{info.title} — {folder[:-1]}: {label}", 300), link=info.link,
+                             description=info.description)
+        _write_atomic(target, build_feed(events, feed_info).atom_str(pretty=True))
+        paths[f"/{folder}/{slug}.xml"] = target
+    return paths

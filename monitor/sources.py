@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from monitor.schedule import parse_duration, parse_schedule
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 # The source kinds the crawler registers (crawlers.kinds.KINDS; a test keeps the two equal). Listed
@@ -90,6 +92,7 @@ class Source(BaseModel):
     language: str | None = None
     region: str | None = None
     schedule: str | None = None
+    timeout: float | None = Field(default=None, gt=0)
     content_css: str | None = None
     ignore_css: list[str] = Field(default_factory=list)
     ignore_text: list[str] = Field(default_factory=list)
@@ -114,6 +117,18 @@ class Source(BaseModel):
     @classmethod
     def _regexes(cls, patterns: list[str]) -> list[str]:
         return _compile_all(patterns)
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_schedule(text)
+        return text
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout_seconds(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("kind")
     @classmethod
