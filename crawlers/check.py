@@ -3,7 +3,8 @@
 A real crawl in a child process (``python -m crawlers.check``) into a throw-away archive, with a spider
 that fetches only the first start URL (plus its API calls at the same level, and the first sitemap and
 feed) and only the first article found, and records per list page: HTTP status, candidate links, links
-matching ``allow`` (articles) and list pages found; for the article: status, extracted title, text length,
+matching ``allow`` (articles) and list pages found (and, for HTML, all ``<a href>`` on the page, so a
+script-built list shows up as a page with few anchors); for the article: status, extracted title, text length,
 opening, and warnings (``content_css`` matching nothing, empty text). ``run_check`` is the way to call it.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from crawlers.items import PageItem
@@ -72,7 +73,8 @@ class CheckSpider(SourceSpider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         entry = {"url": response.url, "status": response.status, "bytes": len(response.body),
-                 "role": response.meta.get("policywatch_role") or "list", "links": 0, "allow": 0, "list_pages": 0}
+                 "role": response.meta.get("policywatch_role") or "list", "links": 0, "allow": 0, "list_pages": 0,
+                 "anchors": len(response.css("a[href]")) if isinstance(response, HtmlResponse) else None}
         self.report["listings"].append(entry)
         stats = self.crawler.stats
         before = stats.get_value(LINKS_STAT, 0) if stats is not None else 0

@@ -82,11 +82,7 @@ def check_source(name: str, sources_path: str, as_json: bool, overrides: tuple[s
 def format_check(report: dict[str, Any]) -> str:
     lines = [f"source {report['source']} (kind {report['kind']})"]
     for listing in report.get("listings", []):
-        status = f"HTTP {listing['status']}" if listing.get("status") is not None else "no answer"
-        lines.append(f"{listing['role']:<8} {listing['url']}  {status}"
-                     + (f"  {listing['error']}" if listing.get("error") else
-                        f"  links {listing['links']}  matched allow {listing['allow']}  "
-                        f"list pages {listing['list_pages']}"))
+        lines.append(_listing_line(listing))
         lines += [f"           article: {url}" for url in listing.get("article_urls", [])]
         lines += [f"           list page: {url}" for url in listing.get("list_page_urls", [])]
     article = report.get("article")
@@ -100,3 +96,13 @@ def format_check(report: dict[str, Any]) -> str:
         lines.append(f"  opening: {' '.join((article.get('opening') or '').split())}")
     lines += [f"warning: {warning}" for warning in article.get("warnings", [])]
     return "\n".join(lines)
+
+
+def _listing_line(listing: dict[str, Any]) -> str:
+    status = f"HTTP {listing['status']}" if listing.get("status") is not None else "no answer"
+    head = f"{listing['role']:<8} {listing['url']}  {status}"
+    if listing.get("error"):
+        return f"{head}  {listing['error']}"
+    anchors = f"  anchors {listing['anchors']}" if listing.get("anchors") is not None else ""
+    return (f"{head}{anchors}  links {listing['links']}  matched allow {listing['allow']}  "
+            f"list pages {listing['list_pages']}")
