@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import time
 
 from monitor.diff import (
@@ -164,3 +165,14 @@ def test_new_paragraph_is_one_block_counted_in_sentences() -> None:
     assert change.new == "第四段新增氢能内容。建设加氢站100座。"
     assert diff.summary() == "2 sentences added"
     assert render_text(diff) == "+ {+第四段新增氢能内容。建设加氢站100座。+}"
+
+
+def test_rewrite_in_the_same_vocabulary_is_bounded() -> None:
+    """Sentences on the same topic share most characters: pairing must not fall back to slow ratios."""
+    rng = random.Random(7)
+    vocab = "发展未来产业集群推动创新平台建设人形机器人脑机接口量子科技合成生物能源材料空间健康制造信息"
+    old, new = ("\n".join("".join(rng.choice(vocab) for _ in range(80)) + "。" for _ in range(100)) for _ in "ab")
+    start = time.process_time()
+    diff = diff_sentences(old, new)
+    assert time.process_time() - start < 1.0  # quadratic character ratios took over 2 s here
+    assert diff.count("removed") == 100 and diff.count("added") == 100
