@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from monitor.detect import analyse_page, compare_versions  # noqa: E402
-from monitor.diff import render_html  # noqa: E402
+from monitor.diff import diff_sentences, render_html  # noqa: E402
 from monitor.normalize import normalize_text  # noqa: E402
 from monitor.sources import Source  # noqa: E402
 
@@ -103,6 +103,23 @@ def corpus_pairs() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if (p / "label.json").exists())
 
 
+def rewrite_cost(sentences: int, runs: int = 5) -> float:
+    """Median seconds to diff a page whose every sentence was rewritten in the same vocabulary."""
+    import random
+    import statistics
+
+    rng = random.Random(sentences)
+    vocab = "发展未来产业集群推动创新平台建设人形机器人脑机接口量子科技合成生物能源材料空间健康制造信息"
+    old, new = ("\n".join("".join(rng.choice(vocab) for _ in range(80)) + "。" for _ in range(sentences))
+                for _ in "ab")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        diff_sentences(old, new)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every pair")
@@ -133,6 +150,8 @@ def main() -> int:
         print(f"  not shown: {name}: {what}")
     seconds = sorted(r.seconds for r in results)
     print(f"median time per pair (two analyses + diff): {seconds[len(seconds) // 2] * 1000:.1f} ms")
+    costs = ", ".join(f"{n} sentences {rewrite_cost(n) * 1000:.0f} ms" for n in (100, 1000, 5000))
+    print(f"diff of a fully rewritten Chinese page (median of 5): {costs}")
     if args.verbose:
         for r in results:
             flag = "ok " if r.predicted == r.expected and not r.missing else "BAD"

@@ -15,9 +15,9 @@ from monitor.normalize import NoiseRules
 _NOISE = NoiseRules()
 
 
-def _run(html: bytes, url: str, favor_precision: bool) -> str:
+def _run(html: bytes, url: str, favor_precision: bool, cms_containers: bool = True) -> str:
     text, _ = decode_html(html)
-    page = extract_page(text, url, favor_precision=favor_precision)
+    page = extract_page(text, url, favor_precision=favor_precision, cms_containers=cms_containers)
     return _NOISE.clean(page.text)
 
 
@@ -28,3 +28,9 @@ def pipeline(html: bytes, url: str) -> str:
 def pipeline_recall(html: bytes, url: str) -> str:
     """The same pipeline with trafilatura's default balance (favor_precision off)."""
     return _run(html, url, favor_precision=False)
+
+
+
+def pipeline_no_cms(html: bytes, url: str) -> str:
+    """The pipeline without the CMS content-container step (monitor.extract.CMS_CONTENT_CSS)."""
+    return _run(html, url, favor_precision=True, cms_containers=False)

@@ -218,7 +218,34 @@ def render_de(page: Page) -> str:
 """
 
 
-RENDER = {"zh": render_zh, "en": render_en, "de": render_de}
+def render_govcn(page: Page) -> str:
+    """A second Chinese layout (ministry portal style), added after the rules were tuned: a held-out check."""
+    related = page.related or ZH_RELATED[:3]
+    editor = page.extra_info or "王晓"
+    return f"""<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="ArticleTitle" content="{page.title}"><meta name="PubDate" content="{page.published} 10:00">
+<title>{page.title}_部门政务_中国政府网</title>
+<script>var _trs_uv = "{page.csrf}"; document.cookie = "uv={page.nonce}";</script>
+</head><body>
+<div class="header_top"><a href="/">中国政府网</a> <a href="/home/">首页</a> | <a href="/guowuyuan/">国务院</a> | <a href="/zhengce/">政策</a>
+| <a href="/hudong/">互动</a> | <a href="/fuwu/">服务</a> | <a href="/shuju/">数据</a></div>
+<div class="BreadcrumbNav"><a href="/">首页</a> &gt; <a href="/zhengce/">政策</a> &gt; 部门政务</div>
+<div class="article oneColumn pub_border">
+<h1>{page.title}</h1>
+<div class="pages-date">{page.published} 10:00 <span class="font">来源： 工业和信息化部网站</span>
+<span class="font index_switchsize">【字体：<span>大</span> <span>中</span> <span>小</span>】</span><span class="printIco">打印</span></div>
+<div class="pages_content" id="UCAP-CONTENT">
+{_paragraphs(page)}{_table(page)}</div>
+<div class="editor">【我要纠错】 责任编辑：{editor}</div>
+<div class="related"><h4>相关稿件</h4><ul>{_links(related, "/zhengce/content/")}</ul></div>
+</div>
+<div class="footer">主办单位：国务院办公厅 运行维护单位：中国政府网运行中心 版权所有：中国政府网 中文域名：中国政府网.政务</div>
+</body></html>
+"""
+
+
+RENDER = {"zh": render_zh, "en": render_en, "de": render_de, "govcn": render_govcn}
 
 ZH_RELATED = (
     "广州市加快推进未来产业发展实施意见印发", "深圳发布低空经济高质量发展行动方案", "省科技厅部署2024年重点研发计划",
@@ -585,6 +612,52 @@ def error_cases() -> list[Case]:
     return cases
 
 
+GOVCN = Page(
+    lang="govcn", title="工业和信息化部等七部门关于推动未来产业创新发展的实施意见", published="2024-01-31", views=0,
+    paragraphs=(
+        "各省、自治区、直辖市及计划单列市、新疆生产建设兵团工业和信息化主管部门、教育厅（委）、科技厅（局）：",
+        "一、总体要求",
+        "到2025年，未来产业技术创新、产业培育、安全治理等全面发展，部分领域达到国际先进水平，产业规模稳步提升。"
+        "建设一批未来产业孵化器和先导区，突破百项前沿关键核心技术，形成百项标志性产品。",
+        "到2027年，未来产业综合实力显著提升，部分领域实现全球引领。关键核心技术取得重大突破，一批新技术、新产品、新业态、新模式得到普遍应用。",
+        "二、重点任务",
+        "（一）前瞻部署新赛道。依托我国产业体系配套全、应用场景多等优势，把握全球科技创新和产业发展趋势，重点推进未来制造、未来信息、未来材料、未来能源、未来空间和未来健康六大方向产业发展。",
+        "（二）创新标志性产品。突破下一代智能终端、信息服务产品和未来高端装备，加快人形机器人、量子计算机、新型显示等产品的研制。",
+    ),
+)
+
+
+def heldout_cases() -> list[Case]:
+    """Written after the noise rules were tuned, in a layout the rules had not seen (prefix ``x-``)."""
+    cases: list[Case] = []
+    noise = (
+        ("x-govcn-editor-changes", "editor", "the 责任编辑 (editor) line names someone else",
+         GOVCN, replace(GOVCN, extra_info="李明")),
+        ("x-govcn-related-and-token", "sidebar", "related list and the tracking token change",
+         GOVCN, replace(GOVCN, related=ZH_RELATED[3:6], csrf="ffe01", nonce="n2")),
+        ("x-govcn-fullwidth", "punctuation", "full-width brackets and digits in the list items",
+         GOVCN, replace(GOVCN, paragraphs=tuple(p.replace("（", "(").replace("）", ")").replace("2025", "２０２５")
+                                                for p in GOVCN.paragraphs))),
+    )
+    for name, category, note, before, after in noise:
+        cases.append(Case(name, "unchanged", category, note, before, after))
+    cases += [
+        Case("x-govcn-year-target", "changed", "number", "the first milestone moves from 2025 to 2026",
+             GOVCN, para(GOVCN, 2, "到2025年", "到2026年"), expect_new=("到2026年",), numbers=(("2025", "2026"),)),
+        Case("x-govcn-clause-deleted", "changed", "deleted", "'新型显示' is dropped from a product list",
+             GOVCN, para(GOVCN, 6, "量子计算机、新型显示等", "量子计算机等"), expect_old=("新型显示",)),
+        Case("x-govcn-item-added", "changed", "added", "a new numbered task is added",
+             GOVCN, replace(GOVCN, paragraphs=(*GOVCN.paragraphs, "（三）壮大产业主体。培育一批未来产业领军企业和专精特新中小企业。")),
+             expect_new=("（三）壮大产业主体。",), expect_kinds=("added",)),
+        Case("x-govcn-items-swapped", "changed", "moved", "the two numbered tasks swap places",
+             GOVCN, moved(GOVCN, 6, 5), expect_new=("（二）创新标志性产品。",), expect_kinds=("moved",)),
+        Case("x-govcn-replaced-by-404", "fetch-problem", "error-page", "the ministry page now answers 404 in the portal",
+             GOVCN, after_html=render_govcn(replace(GOVCN, title="404", paragraphs=(
+                 "对不起，您访问的页面不存在或已删除！", "您可以返回首页或使用站内搜索。")))),
+    ]
+    return cases
+
+
 def write(cases: list[Case]) -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -595,7 +668,8 @@ def write(cases: list[Case]) -> None:
         (folder / "before.html").write_text(render(case.before), encoding="utf-8")
         after = case.after_html if case.after_html is not None else render(case.after or case.before)
         (folder / "after.html").write_text(after, encoding="utf-8")
-        label = {"verdict": case.verdict, "category": case.category, "language": case.before.lang,
+        label = {"verdict": case.verdict, "category": case.category,
+                 "language": "zh" if case.before.lang == "govcn" else case.before.lang,
                  "note": case.note}
         for key in ("expect_new", "expect_old", "expect_kinds"):
             if getattr(case, key):
@@ -606,7 +680,7 @@ def write(cases: list[Case]) -> None:
 
 
 def main() -> None:
-    cases = noise_cases() + change_cases() + error_cases()
+    cases = noise_cases() + change_cases() + error_cases() + heldout_cases()
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     write(cases)

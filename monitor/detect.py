@@ -19,7 +19,7 @@ from monitor.extract import ExtractionError, extract_page
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.sources import Source
-from storage import Archive, Event
+from storage import Archive, ArchiveError, Event, Version
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,28 @@ def _fetch_problem(fetched: Fetched) -> str | None:
     return None
 
 
+def _compare_with_rereading(archive: Archive, previous: Version, previous_meta: Mapping[str, Any],
+                            fetched: Fetched, source: Source, noise: NoiseRules | None, analysis: PageAnalysis,
+                            diff: TextDiff) -> TextDiff | None:
+    """Compare with the previous page as today's rules read it.
+
+    The stored text came from the extractor and noise rules of its day. A source that gains an
+    ``ignore_text`` rule, or a better extractor, must not announce every page as changed once; so the
+    stored raw page is read again and that reading decides. If it cannot be read, the stored text does.
+    """
+    try:
+        again = analyse_page(archive.raw_html(previous.id), fetched.content_type, fetched.url, source, noise,
+                             previous_meta)
+    except (ExtractionError, ArchiveError) as exc:
+        logger.warning("%s: cannot re-read version %s (%s); comparing with its stored text", fetched.url,
+                       previous.number, exc)
+        return diff
+    if again.error_page or len(again.text) < MIN_TEXT_CHARS:
+        return diff
+    return compare_versions(again.title, again.text, again.content_hash, analysis, previous_meta=previous_meta,
+                            meta=fetched.meta).diff
+
+
 def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
            noise: NoiseRules | None = None) -> Outcome:
     """Archive one fetched page and say what happened to it."""
@@ -187,8 +209,11 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     previous = archive.latest_version(fetched.url)
     kind, summary, diff_html = "new", None, None
     if previous is not None:
+        previous_meta = _stored_meta(archive, previous.id)
         diff = compare_versions(previous.title, previous.text, previous.content_hash, analysis,
-                                previous_meta=_stored_meta(archive, previous.id), meta=fetched.meta).diff
+                                previous_meta=previous_meta, meta=fetched.meta).diff
+        if diff is not None:
+            diff = _compare_with_rereading(archive, previous, previous_meta, fetched, source, noise, analysis, diff)
         if diff is None:
             archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                               status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,

@@ -185,13 +185,14 @@ def _merge(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
-def _similarity(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < PAIRING_RATIO or matcher.quick_ratio() < PAIRING_RATIO:
-        return 0.0
-    if len(a) * len(b) > MAX_WORD_DIFF_CELLS:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[k:k + 2] for k in range(max(len(text) - 1, 1)))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of character bigrams: cheap (set operations), and an edited sentence keeps most
+    of its bigrams while an unrelated sentence on the same topic shares few."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 1.0
 
 
 def _context(units: list[_Unit], index: int, unchanged: set[int]) -> str:
@@ -265,9 +266,11 @@ def diff_sentences(old_text: str, new_text: str) -> TextDiff:
         pairs: dict[int, int] = {}
         if olds and news and len(olds) * len(news) <= MAX_PAIRINGS:
             start = 0
+            grams = {j: _bigrams(new[j].key) for j in news}
             for i in olds:  # pair an old sentence with the next similar new one: an edit, not a swap
+                mine = _bigrams(old[i].key)
                 match = next((k for k in range(start, len(news))
-                              if _similarity(old[i].key, new[news[k]].key) >= PAIRING_RATIO), None)
+                              if _similarity(mine, grams[news[k]]) >= PAIRING_RATIO), None)
                 if match is not None:
                     pairs[i] = news[match]
                     start = match + 1

@@ -22,23 +22,26 @@ TITLE_TEXT_CHARS = 1000
 _NOT_FOUND = re.compile(
     r"页面不存在|页面未找到|找不到(?:该|此|您要访问的)?页面|(?:您|你)(?:所)?访问的(?:页面|网页|内容)(?:不存在|已被删除|已删除|找不到)"
     r"|页面已(?:被)?删除|信息已(?:被)?撤销|文章不存在|该页面无法访问|\b404\b.{0,20}(?:not found|错误|页面)"
-    r"|\bnot found\b|page (?:not found|cannot be found|does not exist)"
+    r"|requested url was not found|page (?:not found|cannot be found|does not exist)"
     r"|page you are looking for (?:does not|doesn't|could not)"
     r"|seite (?:nicht gefunden|existiert (?:leider )?nicht)|fehler 404",
     re.IGNORECASE,
 )
 _LOGIN = re.compile(
-    r"请(?:先)?登录|登录后(?:查看|访问|阅读)|用户登录|统一身份认证|请输入(?:用户名|密码)"
-    r"|\b(?:sign|log) ?in to (?:continue|read|view)|please (?:sign|log) ?in|subscribers only"
-    r"|bitte melden sie sich an|anmeldung erforderlich",
-    re.IGNORECASE,
+    r"请(?:先)?登录(?:后)?(?:查看|访问|阅读|继续)?$|登录后(?:查看|访问|阅读)|用户登录|统一身份认证"
+    r"|\b(?:sign|log) ?in to (?:continue|read|view)|please (?:sign|log) ?in|subscribers only|^(?:sign|log) ?in$"
+    r"|bitte melden sie sich an|anmeldung erforderlich|^anmelden$",
+    re.IGNORECASE | re.MULTILINE,
 )
+_PASSWORD_FIELD = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
 _CHALLENGE = re.compile(
-    r"安全验证|滑动验证|拖动(?:到|至)最右|人机验证|访问(?:请求)?(?:被|已被)拦截|已被拦截|访问频率过(?:高|快)"
-    r"|just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|verify you are human"
-    r"|attention required|access denied|request blocked",
+    r"请完成(?:以下)?(?:安全)?验证|滑动验证|拖动(?:滑块)?(?:到|至)最右|人机验证|访问(?:请求)?(?:被|已被)拦截|已被拦截"
+    r"|访问频率过(?:高|快)|just a moment\.\.\.|checking (?:if the site connection is secure|your browser)"
+    r"|verify you are human|attention required",
     re.IGNORECASE,
 )
+# Only as (most of) a title: in running text these words also belong to articles about security.
+_CHALLENGE_TITLE = re.compile(rf"{_CHALLENGE.pattern}|安全验证|访问被拒绝|access denied|request blocked", re.IGNORECASE)
 # Markers in the markup of challenge pages (Cloudflare and common Chinese WAF products).
 _CHALLENGE_MARKUP = re.compile(
     r"cf-challenge|_cf_chl_opt|/cdn-cgi/challenge-platform|challenges\.cloudflare\.com|waf_verify"
@@ -58,11 +61,18 @@ def error_page_reason(title: str | None, text: str, html: str = "") -> str | Non
     """Why this page is an error/login/challenge page rather than content, or None for a normal page."""
     head = "\n".join(part for part in (title or "", text[:200]) if part)
     short = len(text) < SHORT_TEXT_CHARS
-    if _CHALLENGE_MARKUP.search(html[:200_000]) and short:
+    markup = html[:200_000]
+    if _CHALLENGE_MARKUP.search(markup) and short:
         return "anti-bot challenge page (WAF) instead of the article"
-    for pattern, what in ((_CHALLENGE, "anti-bot challenge page (WAF)"), (_NOT_FOUND, "error page (page not found)"),
-                          (_LOGIN, "login page")):
-        found = (len(text) < TITLE_TEXT_CHARS and _title_is(pattern, title)) or (short and pattern.search(head))
+    checks = (
+        (_CHALLENGE_TITLE, _CHALLENGE, "anti-bot challenge page (WAF)"),
+        (_NOT_FOUND, _NOT_FOUND, "error page (page not found)"),
+        # a login wall has a password field; a notice saying "请登录…系统申报" does not
+        (_LOGIN, _LOGIN if _PASSWORD_FIELD.search(markup) else None, "login page"),
+    )
+    for in_title, in_text, what in checks:
+        found = ((len(text) < TITLE_TEXT_CHARS and _title_is(in_title, title))
+                 or (short and in_text is not None and in_text.search(head)))
         if found:
             return f"{what} instead of the article: {found.group(0)!r}"
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
+from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -26,6 +27,12 @@ _BLOCK_TAGS = {
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 # Measured with ../shared/tools/extract_eval.py (see bench/extract_variants.py and README).
 FAVOR_PRECISION = True
+# Main-text containers of widespread Chinese CMSs (TRS, Kaipu/UCAP, the gov.cn templates) and news sites.
+# When one is present, trafilatura also reads just that region, and that reading wins unless it holds
+# less than half of the whole-page text (then the container was a caption or a teaser). Measured with
+# extract_variants:pipeline vs pipeline_no_cms: gne-testpages F1 0.794 → 0.953, chinese-wce 0.878 → 0.889,
+# English/German corpora unchanged.
+CMS_CONTENT_CSS = "#zoom, .TRS_Editor, #UCAP-CONTENT, .pages_content, #artibody, #endText, #js_content"
 
 
 class ExtractionError(ValueError):
@@ -90,14 +97,31 @@ def _fallback_title(tree: HtmlElement) -> str | None:
     return None
 
 
+def _visible_chars(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's reading of the known CMS content containers alone ("" when the page has none)."""
+    regions = tree.cssselect(CMS_CONTENT_CSS)
+    if not regions:
+        return ""
+    body = "".join(lxml_html.tostring(r, encoding="unicode") for r in regions)
+    scoped = trafilatura.extract(f"<html><body><article>{body}</article></body></html>", url=url,
+                                 include_tables=True, include_comments=False, deduplicate=False,
+                                 favor_precision=False)
+    return (scoped or "").strip()
+
+
 def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
                  ignore_css: list[str] | tuple[str, ...] = (), language: str | None = None,
-                 favor_precision: bool = FAVOR_PRECISION) -> Extracted:
+                 favor_precision: bool = FAVOR_PRECISION, cms_containers: bool = True) -> Extracted:
     """Extract one page. ``text`` is empty when no main text was found."""
     tree = parse_html(html)
     lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
     _remove(tree, ignore_css)
     fallback_title = _fallback_title(tree)
+    scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree) if content_css else tree, url=url, with_metadata=True,
         include_comments=False, include_tables=True, deduplicate=False, favor_precision=favor_precision,
@@ -105,6 +129,8 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     meta_title = getattr(document, "title", None) if document is not None else None
     published = getattr(document, "date", None) if document is not None else None
     text = (getattr(document, "text", None) or "") if document is not None else ""
+    if scoped and _visible_chars(scoped) * 2 >= _visible_chars(text):
+        text = scoped
     if content_css:
         regions = tree.cssselect(content_css)
         if regions:

@@ -108,3 +108,19 @@ def test_unreachable_source_is_recorded_and_does_not_stop_others(tmp_path: Path,
 
 def test_commands_are_click_commands() -> None:
     assert isinstance(cli, click.Group)
+
+
+def test_diff_reports_a_moved_paragraph(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    p2 = "到2035年，基本形成若干具有全球影响力的未来产业集群，人形机器人、脑机接口等领域取得突破。"
+    p3 = "各地级以上市要建立工作推进机制，每年底前报送年度工作进展情况，省里定期通报。"
+    with Archive(db) as archive:
+        record(archive, source, FakeFetch(url=URL, body=page_html("行动方案", P1, p2, p3).encode()))
+        moved = page_html("行动方案", p3, P1, p2)
+        record(archive, source, FakeFetch(url=URL, body=moved.encode(), fetched_at="2026-01-02T00:00:00Z"))
+    plain = CliRunner().invoke(cli, ["diff", URL, "--db", str(db)])
+    assert plain.exit_code == 0, plain.output
+    assert "1 paragraph moved" in plain.output
+    assert f"> (moved paragraph) {p3}" in plain.output and "\x1b[" not in plain.output
+    coloured = CliRunner().invoke(cli, ["diff", URL, "--db", str(db), "--color"])
+    assert "\x1b[36m" in coloured.output

@@ -111,3 +111,21 @@ def test_report_additions_keeps_deletions_out_of_feeds(archive: Archive, tmp_pat
     paths = write_feeds(archive, tmp_path / "feeds")
     entries = feedparser.parse(paths["atom"].read_bytes()).entries
     assert [e.title.split(":")[0] for e in entries] == ["Changed", "New"]
+
+
+def test_a_new_ignore_text_rule_does_not_announce_old_pages_as_changed(archive: Archive) -> None:
+    plain = Source(name="s", start_urls=["http://127.0.0.1/"], allow=["x"])
+    ruled = Source(name="s", start_urls=["http://127.0.0.1/"], allow=["x"], ignore_text=[r"责任编辑：\S+"])
+    html = page_html("行动方案", P1, P2, "责任编辑：张三")
+    record(archive, plain, FakeFetch(url=URL, body=html.encode()))
+    assert "责任编辑：张三" in archive.latest_version(URL).text
+    # the user adds the rule and the editor line changes: the stored page, read again, is the same text
+    edited = html.replace("张三", "李四")
+    assert record(archive, ruled, FakeFetch(url=URL, body=edited.encode(), fetched_at="2026-01-02T00:00:00Z")).kind \
+        == "unchanged"
+    # a real edit is still caught, and the diff does not show the editor line
+    revised = edited.replace("建成5个", "建成6个")
+    changed = record(archive, ruled, FakeFetch(url=URL, body=revised.encode(), fetched_at="2026-01-03T00:00:00Z"))
+    assert changed.kind == "changed" and changed.event is not None
+    assert changed.event.summary == "1 sentence changed; numbers changed: 5→6"
+    assert "责任编辑" not in (changed.event.diff_html or "")

@@ -34,3 +34,12 @@ def test_error_login_and_challenge_pages_are_recognised(title: str | None, text:
 ])
 def test_articles_that_mention_the_words_are_not_error_pages(title: str, text: str, html: str) -> None:
     assert error_page_reason(title, text, html) is None
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("关于开展2024年度未来产业项目申报的通知", "请登录省科技业务管理系统进行申报，截止时间为2024年6月30日。"),
+    ("省通信管理局开展6G网络安全验证试点", "省通信管理局近日启动6G网络安全验证试点，首批选取广州、深圳两市。"),
+    ("Satellite update", "The missing debris was not found during the second search, officials said on Monday."),
+])
+def test_short_notices_with_the_words_are_not_error_pages(title: str, text: str) -> None:
+    assert error_page_reason(title, text, "<html><body><form><input name='q'></form></body></html>") is None

@@ -40,3 +40,28 @@ def test_source_language_wins_over_page_attribute() -> None:
     html = page_html("Title", "Guangdong publishes plans for future industries with targets.", lang="en")
     assert extract_page(html, language="de").language == "de"
     assert extract_page(html).language == "en"
+
+
+def _cms_page(zoom: str, rest: str) -> str:
+    headlines = "".join(f"<li><a href='/n/{n}.html'>今日热点新闻标题第{n}条，点击查看详情</a></li>"
+                        for n in range(40))
+    return (f"<html><head><title>行动方案</title></head><body><div class='wrap'><div id='zoom'>{zoom}</div>{rest}"
+            f"<div class='hot'><h3>热点新闻</h3><ul>{headlines}</ul></div></div></body></html>")
+
+
+NOTICE = ("<div class='notice'><p>本网站所载文章仅供参考，转载请注明出处。如有侵权请联系本站删除，"
+          "本站保留最终解释权。</p></div>")
+
+
+def test_cms_content_container_keeps_site_notices_out() -> None:
+    html = _cms_page(f"<p>{P1}</p><p>{P2}</p>", NOTICE)
+    page = extract_page(html, "http://127.0.0.1/post_1.html")
+    assert P1 in page.text and P2 in page.text
+    assert "本站保留最终解释权" not in page.text and "热点新闻" not in page.text
+    assert "本站保留最终解释权" in extract_page(html, cms_containers=False).text  # the step is what decides
+
+
+def test_tiny_cms_container_does_not_replace_the_article() -> None:
+    article = "".join(f"<p>{p}</p>" for p in (P1, P2, P1.replace("2030", "2031"), P2.replace("2035", "2036")))
+    page = extract_page(_cms_page("<p>图为签约现场。</p>", f"<div class='article'>{article}</div>"))
+    assert P1 in page.text and P2 in page.text

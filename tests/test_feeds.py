@@ -73,3 +73,14 @@ def test_feed_is_bounded_and_newest_first(archive: Archive, source: Source, tmp_
                                           fetched_at=f"2026-01-0{n + 1}T00:00:00Z"))
     feed = parse(write_feeds(archive, tmp_path, limit=3)["rss"])
     assert [e.title for e in feed.entries] == ["New: 方案4", "New: 方案3", "New: 方案2"]
+
+
+def test_every_change_is_a_new_entry_with_its_own_guid(archive: Archive, source: Source, tmp_path: Path) -> None:
+    url = "http://127.0.0.1/post_2.html"
+    for n, (old, new) in enumerate((("建成5个", "建成5个"), ("建成5个", "建成6个"), ("建成5个", "建成7个")), 1):
+        body = page_html("行动方案", P1.replace(old, new), P2).encode()
+        record(archive, source, FakeFetch(url=url, body=body, fetched_at=f"2026-01-0{n}T00:00:00Z"))
+    feed = parse(write_feeds(archive, tmp_path / "feeds")["atom"])
+    assert [e.title for e in feed.entries] == ["Changed: 行动方案", "Changed: 行动方案", "New: 行动方案"]
+    assert len({e.id for e in feed.entries}) == 3
+    assert "<del>6</del><ins>7</ins>" in feed.entries[0].content[0].value
