@@ -20,3 +20,8 @@ class PageItem:
     # Facts a list page or API gave about this article (document number, publisher, is_abolished…),
     # kept with the version so they can be compared and shown.
     meta: dict[str, Any] = field(default_factory=dict)
+    # Validators the server sent (for the next conditional request) and, when a redirect or a
+    # <link rel=canonical> led elsewhere, the URL that was asked for.
+    etag: str | None = None
+    last_modified: str | None = None
+    requested_url: str | None = None

@@ -6,6 +6,7 @@ failing source must not make pages look changed.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 20
 MAX_BODY_BYTES = 10 * 1024 * 1024
 EXCERPT_CHARS = 600
+MISSING_STATUSES = (404, 410)
 
 
 class Fetched(Protocol):
@@ -52,7 +54,7 @@ class PageAnalysis:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: str  # "new" | "changed" | "unchanged" | "error"
+    kind: str  # "new" | "changed" | "unchanged" | "error" | "missing" | "removed" | "restored"
     url: str
     event: Event | None = None
     error: str | None = None
@@ -103,10 +105,38 @@ def _fetch_problem(fetched: Fetched) -> str | None:
     return None
 
 
+def body_hash(body: bytes) -> str:
+    """Hash of the raw bytes: an identical body needs no extraction to be known unchanged."""
+    return hashlib.sha256(body).hexdigest()
+
+
 def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
            noise: NoiseRules | None = None) -> Outcome:
-    """Archive one fetched page and say what happened to it."""
+    """Archive one fetched page and say what happened to it.
+
+    Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
+    answering 404/410 is "missing" until ``source.removed_after`` answers in a row make it "removed"
+    (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
+    """
+    state = archive.page_state(fetched.url)
+    known = state is not None and state.version_count > 0
+    if not fetched.error and fetched.status == 304 and known:
+        return _not_modified(archive, source, fetched, run_id)
+    if not fetched.error and fetched.status in MISSING_STATUSES and known:
+        event = archive.record_missing(
+            run_id=run_id, source=source.name, region=source.region, url=fetched.url,
+            fetched_at=fetched.fetched_at, status=fetched.status, size=len(fetched.body),
+            elapsed_ms=fetched.elapsed_ms, removed_after=source.removed_after)
+        logger.info("%s: HTTP %s (%s)", fetched.url, fetched.status, "removed" if event else "missing")
+        return Outcome("removed" if event else "missing", fetched.url, event=event)
+
     problem = _fetch_problem(fetched)
+    raw_hash = body_hash(fetched.body)
+    if problem is None and known and state is not None and state.body_hash == raw_hash:
+        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                          outcome="unchanged")
+        return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
     analysis = None
     if problem is None:
         try:
@@ -123,12 +153,13 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
                           outcome="error", error=problem)
         return Outcome("error", fetched.url, error=problem)
 
+    _follow_move(archive, source, fetched, analysis, run_id)
     previous = archive.latest_version(fetched.url)
     if previous is not None and previous.content_hash == analysis.content_hash:
         archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                           status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                           outcome="unchanged")
-        return Outcome("unchanged", fetched.url)
+        return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
 
     if previous is None:
         kind, summary, diff_html = "new", None, None
@@ -146,4 +177,52 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         diff_html=diff_html, meta=fetched.meta,
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
-    return Outcome(kind, fetched.url, event=event)
+    return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))
+
+
+def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+    """A 304: checked and unchanged by the server's word, without a body to extract."""
+    archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                      status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
+    state = archive.page_state(fetched.url)
+    assert state is not None
+    # A 304 may omit the validators: the stored ones stay valid then.
+    validators = {"etag": getattr(fetched, "etag", None) or state.etag,
+                  "last_modified": getattr(fetched, "last_modified", None) or state.last_modified}
+    return _answered(archive, source, fetched, run_id, state.body_hash, Outcome("unchanged", fetched.url),
+                     validators=validators)
+
+
+def _answered(archive: Archive, source: Source, fetched: Fetched, run_id: int | None, raw_hash: str | None,
+              outcome: Outcome, validators: dict[str, str | None] | None = None) -> Outcome:
+    """Store the validators of a check that got the page; a page that was removed is restored."""
+    validators = validators or {"etag": getattr(fetched, "etag", None),
+                                "last_modified": getattr(fetched, "last_modified", None)}
+    removed_at = archive.mark_answered(fetched.url, fetched_at=fetched.fetched_at, body_hash=raw_hash, **validators)
+    requested = getattr(fetched, "requested_url", None)
+    if requested and requested != fetched.url:
+        archive.add_alias(requested, fetched.url, reason="redirect or canonical link", now=fetched.fetched_at)
+    if removed_at is None:
+        return outcome
+    state = archive.page_state(fetched.url)
+    assert state is not None
+    event = archive.add_page_event(
+        state.id, "restored", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
+        summary=f"Answers again after being marked removed on {removed_at}.")
+    logger.info("%s: restored", fetched.url)
+    return outcome if outcome.kind in ("new", "changed") else Outcome("restored", fetched.url, event=event)
+
+
+def _follow_move(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis,
+                 run_id: int | None) -> None:
+    """A redirect (or canonical link) from an archived page to an unknown URL with the same text is a move."""
+    requested = getattr(fetched, "requested_url", None)
+    if not requested or requested == fetched.url or archive.page(fetched.url) is not None:
+        return
+    old = archive.latest_version(requested)
+    if old is None or old.content_hash != analysis.content_hash:
+        return
+    page_id = archive.move_page(requested, fetched.url, now=fetched.fetched_at)
+    archive.add_page_event(page_id, "moved", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
+                           summary=f"Moved from {requested} to {fetched.url} with the same text.", relevant=False)
+    logger.info("%s: moved from %s", fetched.url, requested)

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from monitor.recheck import RecheckPolicy
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
@@ -51,6 +53,10 @@ class Source(BaseModel):
     topics: list[str] | None = None
     max_pages: int = Field(default=500, ge=1)
     max_depth: int = Field(default=5, ge=0)
+    # Re-checking (see monitor/recheck.py and the README section on crawling politely).
+    recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
+    removed_after: int = Field(default=2, ge=1)
+    incremental: bool = False
 
     @field_validator("start_urls")
     @classmethod

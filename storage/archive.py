@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.crawl_state import CrawlStateMixin
 from storage.migrations import apply_migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -35,6 +36,10 @@ class Page:
     last_status: int | None
     version_count: int
     title: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Page:
+        return cls(**{k: row.get(k) for k in cls.__slots__})  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +87,7 @@ _VERSION_COLUMNS = ", ".join(
 )
 
 
-class Archive:
+class Archive(CrawlStateMixin):
     """Open (and create or migrate) the archive at ``path``.
 
     ``readonly=True`` opens with ``mode=ro`` so that a query can never change the archive.
@@ -164,11 +169,11 @@ class Archive:
 
     def page(self, url: str) -> Page | None:
         rows = list(self.db["pages"].rows_where("url = ?", [url], limit=1))
-        return Page(**rows[0]) if rows else None
+        return Page.from_row(rows[0]) if rows else None
 
     def page_by_id(self, page_id: int) -> Page | None:
         rows = list(self.db["pages"].rows_where("id = ?", [page_id], limit=1))
-        return Page(**rows[0]) if rows else None
+        return Page.from_row(rows[0]) if rows else None
 
     def latest_version(self, url: str) -> Version | None:
         row = self.db.execute(

@@ -66,6 +66,23 @@ def m001_initial(db: Database) -> None:
     db["events"].create_index(["created_at"])
 
 
+@migrations()
+def m002_crawl_state(db: Database) -> None:
+    """What a re-check needs to know about a page: validators, body hash, missing streak, moves."""
+    db["pages"].add_column("etag", str)
+    db["pages"].add_column("last_modified", str)
+    db["pages"].add_column("body_hash", str)
+    db["pages"].add_column("last_ok", str)  # last fetch that answered (200, 304, 404/410): errors do not count
+    db["pages"].add_column("missing_count", int, not_null_default=0)
+    db["pages"].add_column("removed_at", str)
+    db["url_aliases"].create(
+        {"url": str, "page_id": int, "reason": str, "recorded_at": str},
+        pk="url",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["url_aliases"].create_index(["page_id"])
+
+
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""
     migrations.apply(db)
