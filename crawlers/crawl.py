@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     for pair in args.set:
         name, _, value = pair.partition("=")
         settings.set(name, value, priority="cmdline")
+    if settings.getpriority("POLICYWATCH_CONTACT_URL") > settings.getpriority("USER_AGENT"):
+        settings.set("USER_AGENT", default_settings.user_agent(settings["POLICYWATCH_CONTACT_URL"]), priority="cmdline")
 
     process = CrawlerProcess(settings)
     crawlers = []

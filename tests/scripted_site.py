@@ -7,6 +7,7 @@ exactly, as nginx's default ``if_modified_since exact``), and records every requ
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     status: int
+    at: float  # time.monotonic() when answered
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -49,7 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
             or (answer.last_modified and self.headers.get("If-Modified-Since") == answer.last_modified)
         ):
             status, body = 304, b""
-        self.site.seen.append(Seen(path, dict(self.headers.items()), status))
+        self.site.seen.append(Seen(path, dict(self.headers.items()), status, time.monotonic()))
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", answer.content_type)

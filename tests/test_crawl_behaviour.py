@@ -35,13 +35,15 @@ def listing(*paths: str, extra: str = "") -> Answer:
     return Answer(f"<html><body><ul>{links}</ul>{extra}</body></html>".encode())
 
 
-def crawl(site: ScriptedSite, tmp_path: Path, **source_keys: Any) -> dict[str, Any]:
+def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None,
+          **source_keys: Any) -> dict[str, Any]:
     lines = ["sources:", "  - name: scripted", f"    start_urls: ['{site.url('/list/index.html')}']",
              "    allow: ['/content/']", "    follow: ['/list/index_\\d+\\.html$']", "    topics: []"]
     lines += [f"    {key}: {value}" for key, value in source_keys.items()]
     sources = tmp_path / "sources.yaml"
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    [summary] = run_crawl(sources, tmp_path / "archive.db", settings=DEMO_CRAWL_SETTINGS, timeout=60)
+    [summary] = run_crawl(sources, tmp_path / "archive.db", settings={**DEMO_CRAWL_SETTINGS, **(settings or {})},
+                          timeout=60)
     return summary
 
 
@@ -181,3 +183,16 @@ def test_recheck_policy_skips_fresh_pages_and_incremental_mode_stops_paging(tmp_
         assert len(site.requests_for("/list/index_1.html")) == 2  # page 1 had an unknown article: kept paging
         every_run = crawl(site, tmp_path)  # default policy: pages first seen recently are checked every run
     assert every_run["unchanged"] == 3
+
+
+def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYWATCH_CONTACT_URL", "mailto:watch@example.org")
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
+        summary = crawl(site, tmp_path, settings={"RETRY_BACKOFF_BASE": "0.3"})
+        tries = site.requests_for("/content/a.html")
+    assert summary["errors"] == 1 and [t.status for t in tries] == [503, 503, 503]
+    assert tries[1].at - tries[0].at >= 0.3 and tries[2].at - tries[1].at >= 0.6
+    assert all("(+mailto:watch@example.org;" in t.headers["User-Agent"] for t in site.seen)

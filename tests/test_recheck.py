@@ -100,3 +100,12 @@ def test_errors_between_404s_neither_remove_nor_reset_and_unknown_404_is_an_erro
     assert [e.kind for e in archive.events(relevant_only=False)] == ["removed", "new"]
     unknown = record(archive, source, FakeFetch(url=URL.replace("post_1", "post_2"), body=b"", status=404))
     assert unknown.kind == "error"
+
+
+@pytest.mark.parametrize(("n", "retry_after", "delay"), [
+    (0, None, 0), (1, None, 1), (2, None, 2), (3, None, 4), (10, None, 60), (1, 30.0, 30), (1, 600.0, 60),
+])
+def test_backoff_doubles_up_to_a_cap_and_honours_retry_after(n: int, retry_after: float | None,
+                                                             delay: float) -> None:
+    from crawlers.middlewares import backoff_delay
+    assert backoff_delay(n, 1.0, 60.0, retry_after) == delay
