@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from monitor.decode import decode_html
 from monitor.diff import diff_paragraphs, render_html
 from monitor.extract import ExtractionError, extract_page
+from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.sources import Source
@@ -50,6 +51,7 @@ class PageAnalysis:
     encoding: str
     content_hash: str
     relevant: bool
+    facts: PageMetadata = PageMetadata()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +75,16 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
     noise = noise or NoiseRules(source.ignore_text)
     text = noise.clean(extracted.text)
     title = noise.clean(extracted.title or "") or None
+    facts = extract_metadata(html, url, htmldate_fallback=False)  # trafilatura already ran htmldate
     return PageAnalysis(
         title=title,
         text=text,
-        published=extracted.published,
+        published=facts.published or extracted.published,
         language=extracted.language,
         encoding=encoding,
         content_hash=content_hash(normalize_text(comparison_text(title, text))),
         relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
+        facts=facts,
     )
 
 
@@ -175,6 +179,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         text=analysis.text, published=analysis.published, language=analysis.language,
         relevant=analysis.relevant, event_kind=kind, summary=summary, excerpt=excerpt(analysis.text),
         diff_html=diff_html, meta=fetched.meta,
+        facts={k: v for k, v in analysis.facts.as_dict().items() if k != "published"},
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
     return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))

@@ -243,8 +243,13 @@ class Archive(CrawlStateMixin):
                     status: int, raw_html: bytes, elapsed_ms: float | None, content_hash: str,
                     title: str | None, text: str, published: str | None, language: str | None,
                     relevant: bool, event_kind: str, summary: str | None, excerpt: str | None,
-                    diff_html: str | None, meta: dict[str, Any] | None = None) -> Event:
-        """Store a new version of a page, its fetch and its event in one transaction."""
+                    diff_html: str | None, meta: dict[str, Any] | None = None,
+                    facts: dict[str, str | None] | None = None) -> Event:
+        """Store a new version of a page, its fetch and its event in one transaction.
+
+        ``facts``: document facts the page states (issuer, document_number, index_number,
+        written_date, modified, subject), each in its own column.
+        """
         with self.db.atomic():
             page_id = self._ensure_page(url, source, fetched_at)
             number = int(self.db.execute(
@@ -255,7 +260,7 @@ class Archive(CrawlStateMixin):
                  "content_hash": content_hash, "title": title, "text": text, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
                  "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
-                 "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html)}
+                 "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html), **(facts or {})}
             ).last_pk)
             self.db["pages"].update(page_id, {
                 "last_checked": fetched_at, "last_changed": fetched_at, "last_status": status,

@@ -83,6 +83,13 @@ def m002_crawl_state(db: Database) -> None:
     db["url_aliases"].create_index(["page_id"])
 
 
+
+@migrations()
+def m003_crawl_metadata(db: Database) -> None:
+    """Document facts a page states (info table, meta tags): see monitor/metadata.py."""
+    for column in ("issuer", "document_number", "index_number", "written_date", "modified", "subject"):
+        db["versions"].add_column(column, str)
+
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""
     migrations.apply(db)
