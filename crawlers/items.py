@@ -25,3 +25,21 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     requested_url: str | None = None
+
+
+@dataclass(slots=True)
+class AttachmentItem:
+    """One fetched file linked from an article page (PDF, DOCX…), or a failed attempt at one."""
+
+    page_url: str
+    url: str
+    title: str | None
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None

@@ -57,6 +57,7 @@ class Source(BaseModel):
     recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
     removed_after: int = Field(default=2, ge=1)
     incremental: bool = False
+    attachments: bool = True
 
     @field_validator("start_urls")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.attachments import AttachmentsMixin
 from storage.crawl_state import CrawlStateMixin
 from storage.migrations import apply_migrations
 
@@ -87,7 +88,7 @@ _VERSION_COLUMNS = ", ".join(
 )
 
 
-class Archive(CrawlStateMixin):
+class Archive(CrawlStateMixin, AttachmentsMixin):
     """Open (and create or migrate) the archive at ``path``.
 
     ``readonly=True`` opens with ``mode=ro`` so that a query can never change the archive.

@@ -118,8 +118,11 @@ class CrawlStateMixin:
                                        summary=summary)
 
     def add_page_event(self, page_id: int, kind: str, *, created_at: str, run_id: int | None, region: str | None,
-                       summary: str, relevant: bool | None = None) -> Event:
-        """An event about a page that adds no version (removed, restored, moved): it shows the latest one."""
+                       summary: str, relevant: bool | None = None, diff_html: str | None = None) -> Event:
+        """An event about a page that adds no version (removed, restored, moved, a changed attachment).
+
+        It points at the page's latest version and is relevant when that version is (unless told).
+        """
         from storage.archive import Event
 
         with self.db.atomic():
@@ -134,9 +137,11 @@ class CrawlStateMixin:
                 "guid": f"tag:policywatch,2026:page/{page_id}/{kind}/{seq}", "kind": kind, "created_at": created_at,
                 "run_id": run_id, "page_id": page_id, "version_id": latest[0] if latest else None,
                 "source": page[1], "region": region, "url": page[0], "title": page[2], "summary": summary,
-                "excerpt": summary, "diff_html": None, "relevant": int(is_relevant),
+                "excerpt": summary, "diff_html": diff_html, "relevant": int(is_relevant),
             }
             event_id = int(self.db["events"].insert(event).last_pk)
+            if kind == "changed":
+                self.db["pages"].update(page_id, {"last_changed": created_at})
         return Event(id=event_id, **{**event, "relevant": is_relevant})  # type: ignore[arg-type]
 
     def move_page(self, old_url: str, new_url: str, *, now: str) -> int:

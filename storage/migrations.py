@@ -90,6 +90,22 @@ def m003_crawl_metadata(db: Database) -> None:
     for column in ("issuer", "document_number", "index_number", "written_date", "modified", "subject"):
         db["versions"].add_column(column, str)
 
+
+@migrations()
+def m004_crawl_attachments(db: Database) -> None:
+    """Files a page links (PDF, DOC/DOCX, WPS, XLS/XLSX, OFD): the latest state of each, per page."""
+    db["attachments"].create(
+        {
+            "id": int, "page_id": int, "source": str, "url": str, "title": str, "first_seen": str,
+            "last_checked": str, "last_changed": str, "status": int, "size": int, "content_type": str,
+            "content_hash": str, "etag": str, "last_modified": str, "text": str, "error": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["attachments"].create_index(["page_id", "url"], unique=True)
+    db["attachments"].create_index(["url"])
+
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""
     migrations.apply(db)

@@ -23,8 +23,9 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.items import PageItem
+from crawlers.items import AttachmentItem, PageItem
 from crawlers.kinds import get_kind
+from monitor.attachments import is_attachment_url
 from monitor.recheck import is_due
 from monitor.sources import Source
 from monitor.urls import canonical_url, same_site
@@ -58,6 +59,8 @@ class SourceSpider(scrapy.Spider):
         self._listings: set[str] = set()
         self._known: dict[str, PageState] = {}
         self._aliases: dict[str, str] = {}
+        self._attachment_validators: dict[str, tuple[str | None, str | None]] = {}
+        self._attachments: set[tuple[str, str]] = set()
         self._listing_probe: list[bool] | None = None
         self._unlinked_scheduled = False
         self._now = datetime.now(timezone.utc)
@@ -77,6 +80,7 @@ class SourceSpider(scrapy.Spider):
             with Archive(db_path) as archive:
                 self._known = archive.page_states(self.source.name)
                 self._aliases = archive.aliases(self.source.name)
+                self._attachment_validators = archive.attachment_validators(self.source.name)
         except ArchiveError as exc:
             self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
 
@@ -118,15 +122,51 @@ class SourceSpider(scrapy.Spider):
         if url in self._articles or fresh or (not unlinked and len(self._articles) >= self.source.max_pages):
             return None
         self._articles.add(url)
-        headers = {}
         state = self._known.get(url)
-        if state is not None:  # send the server's own strings back: nginx matches If-Modified-Since exactly
-            if state.etag:
-                headers["If-None-Match"] = state.etag
-            if state.last_modified:
-                headers["If-Modified-Since"] = state.last_modified
+        headers = _conditional_headers(state.etag, state.last_modified) if state else {}
         return scrapy.Request(url, headers=headers, callback=self.parse_article, errback=self.on_error,
                               meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
+
+    def attachment_requests(self, response: TextResponse, page_url: str) -> Iterator[scrapy.Request]:
+        """Requests for the files an article page links (bounded in size, after the pages)."""
+        if not self.source.attachments:
+            return
+        for link in response.css("a[href]"):
+            href = (link.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:")):
+                continue
+            url = canonical_url(response.urljoin(href))
+            if not is_attachment_url(url) or not self.on_site(url) or (page_url, url) in self._attachments:
+                continue
+            self._attachments.add((page_url, url))
+            title = " ".join("".join(link.css("::text").getall()).split())[:300] or None
+            headers = _conditional_headers(*self._attachment_validators.get(url, (None, None)))
+            yield scrapy.Request(
+                url, headers=headers, priority=-10, callback=self.parse_attachment, errback=self.on_attachment_error,
+                meta={"handle_httpstatus_list": HANDLED_STATUSES, "policywatch_page": page_url,
+                      "policywatch_title": title,
+                      "download_maxsize": self.settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)},
+            )
+
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
+        yield AttachmentItem(
+            page_url=response.meta["policywatch_page"], url=canonical_url(response.request.url),
+            title=response.meta.get("policywatch_title"), source=self.source.name, status=response.status,
+            body=response.body, content_type=_header(response, "Content-Type"), fetched_at=utc_now(),
+            elapsed_ms=_elapsed_ms(response), etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    def on_attachment_error(self, failure: Failure) -> Iterator[AttachmentItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        self.logger.warning("attachment fetch failed: %s: %s", request.url, failure.getErrorMessage())
+        yield AttachmentItem(
+            page_url=request.meta["policywatch_page"], url=canonical_url(request.url),
+            title=request.meta.get("policywatch_title"), source=self.source.name,
+            status=response.status if response is not None else None, body=b"", content_type=None,
+            fetched_at=utc_now(), error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+        )
 
     def recheck_unlinked(self) -> None:
         """Once the lists are done, re-check the due archived pages they no longer link (removals)."""
@@ -162,7 +202,7 @@ class SourceSpider(scrapy.Spider):
             requests = [r for r in requests if not r.meta.get("policywatch_listing")]
         yield from requests
 
-    def parse_article(self, response: Response) -> Iterator[PageItem]:
+    def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         requested = self.page_url((response.meta.get("redirect_urls") or [response.request.url])[0])
         url = self.page_url(response.url)
         if response.status == 200 and isinstance(response, TextResponse):
@@ -186,6 +226,8 @@ class SourceSpider(scrapy.Spider):
             last_modified=_header(response, "Last-Modified"),
             requested_url=requested if requested != url else None,
         )
+        if response.status == 200 and isinstance(response, TextResponse):
+            yield from self.attachment_requests(response, url)
 
     def failed_item(self, url: str, status: int | None, message: str) -> PageItem:
         return PageItem(url=url, source=self.source.name, status=status, body=b"", content_type=None,
@@ -201,6 +243,16 @@ class SourceSpider(scrapy.Spider):
             status=response.status if response is not None else None, body=b"", content_type=None,
             fetched_at=utc_now(), error=message,
         )
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """Send the server's own strings back: nginx matches If-Modified-Since exactly."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def _header(response: Response, name: str) -> str | None:
