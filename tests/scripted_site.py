@@ -6,6 +6,8 @@ exactly, as nginx's default ``if_modified_since exact``), and records every requ
 """
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from urllib.parse import urlsplit
 
 @dataclass
 class Answer:
+    """What the server answers on a path; ``status=0`` resets the connection without answering."""
+
     body: bytes = b""
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
@@ -46,6 +50,12 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.site.answers.get(path) or (Answer(b"", 200, "text/plain") if path == "/robots.txt"
                                                  else Answer(b"not found", 404, "text/plain"))
         status, body = answer.status, answer.body
+        if status == 0:  # connection reset: RST instead of an answer (SO_LINGER with a zero timeout)
+            self.site.seen.append(Seen(path, dict(self.headers.items()), 0, time.monotonic()))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
         if status == 200 and (
             (answer.etag and self.headers.get("If-None-Match") == answer.etag)
             or (answer.last_modified and self.headers.get("If-Modified-Since") == answer.last_modified)

@@ -92,11 +92,14 @@ def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path
         site.answers["/list/index.html"] = listing("/content/a.html")
         site.answers["/content/b.html"] = Answer(b"gone", 404, "text/plain")
         site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
-        runs = [crawl(site, tmp_path) for _ in range(3)]
+        runs = []
+        for answer in (404, 0, 404, 404):  # 0: the connection is reset; it neither counts nor breaks the streak
+            site.answers["/content/b.html"] = Answer(b"gone", answer, "text/plain")
+            runs.append(crawl(site, tmp_path))
         assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
-            (404, "missing"), (404, "removed"), (404, "missing")]
+            (404, "missing"), (None, "error"), (404, "removed"), (404, "missing")]
         assert all(fetches(tmp_path, r["id"])["a.html"] == (503, "error") for r in runs)
-        assert len(site.requests_for("/content/a.html")) == 1 + 3 * 3  # retried twice per run
+        assert len(site.requests_for("/content/a.html")) == 1 + 4 * 3  # retried twice per run
         # b answers again with the same text; a recovers unchanged.
         site.answers["/content/b.html"] = page_b
         site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))

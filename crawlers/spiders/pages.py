@@ -35,6 +35,7 @@ from storage import Archive, ArchiveError, PageState
 # client and server errors that detect.record tells apart (404/410 count towards removal).
 # Redirects are not listed, so Scrapy follows them and the final URL is what gets archived.
 HANDLED_STATUSES = [304, *range(400, 600)]
+DEFAULT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 
 
 def utc_now() -> str:
@@ -127,6 +128,12 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(url, headers=headers, callback=self.parse_article, errback=self.on_error,
                               meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
 
+    @property
+    def attachment_maxsize(self) -> int:
+        settings = getattr(self, "settings", None)  # absent when a test builds the spider without a crawler
+        return settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE", DEFAULT_ATTACHMENT_MAXSIZE) if settings \
+            else DEFAULT_ATTACHMENT_MAXSIZE
+
     def attachment_requests(self, response: TextResponse, page_url: str) -> Iterator[scrapy.Request]:
         """Requests for the files an article page links (bounded in size, after the pages)."""
         if not self.source.attachments:
@@ -145,7 +152,7 @@ class SourceSpider(scrapy.Spider):
                 url, headers=headers, priority=-10, callback=self.parse_attachment, errback=self.on_attachment_error,
                 meta={"handle_httpstatus_list": HANDLED_STATUSES, "policywatch_page": page_url,
                       "policywatch_title": title,
-                      "download_maxsize": self.settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)},
+                      "download_maxsize": self.attachment_maxsize},
             )
 
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
