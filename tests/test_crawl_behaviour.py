@@ -70,8 +70,9 @@ def test_conditional_requests_send_the_servers_validators_and_304_is_unchanged(t
         site.answers["/content/c.html"] = Answer(article("6G与量子科技培育计划", TEXT_C))
         first = crawl(site, tmp_path)
         assert first["new"] == 3
-        second = crawl(site, tmp_path)
+        second = crawl(site, tmp_path, settings={"POLICYWATCH_CONTACT_URL": "https://example.org/our-crawler"})
         a, b, c = (site.requests_for(f"/content/{n}.html")[-1] for n in "abc")
+    assert "(+https://example.org/our-crawler;" in a.headers["User-Agent"]  # the setting, as well as the env var
     assert a.headers.get("If-None-Match") == '"a-v1"' and a.status == 304
     assert b.headers.get("If-Modified-Since") == LAST_MODIFIED and b.status == 304
     assert "If-None-Match" not in c.headers and "If-Modified-Since" not in c.headers and c.status == 200
