@@ -56,14 +56,15 @@ def parse_time(value: str) -> datetime:
 
 
 def is_due(policy: RecheckPolicy, *, first_seen: str, last_ok: str | None, missing_count: int,
-           now: datetime) -> bool:
+           now: datetime, removed: bool = False) -> bool:
     """Whether an archived page should be fetched in this run.
 
     A page with no answered check yet (only errors) or with a running 404 streak is always due, so
-    failures are retried and removals are confirmed on the next run.
+    failures are retried and removals are confirmed on the next run. A page already marked removed
+    is checked like an old page, to notice when it comes back.
     """
-    if last_ok is None or missing_count > 0:
+    if last_ok is None or (missing_count > 0 and not removed):
         return True
     is_new = now - parse_time(first_seen) < timedelta(days=policy.new_days)
-    interval = policy.new_every if is_new else policy.old_every
+    interval = policy.old_every if removed or not is_new else policy.new_every
     return (now - parse_time(last_ok)).total_seconds() >= interval

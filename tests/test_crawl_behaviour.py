@@ -24,6 +24,7 @@ TEXT_A = "广东省发布人形机器人产业发展行动方案，提出到2027
 TEXT_B = "深圳市印发脑机接口产业创新发展若干措施，支持建设临床试验平台和开放共享的数据集。"
 TEXT_C = "广州市出台6G与量子科技未来产业培育计划，布局一批中试验证平台和应用示范场景。"
 LAST_MODIFIED = "Tue, 05 Mar 2024 08:00:00 GMT"
+EVERY_RUN = "{old_every: 0}"  # removed pages are re-checked like old ones: here, every run
 
 
 def article(title: str, text: str, extra: str = "") -> bytes:
@@ -88,15 +89,14 @@ def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path
         site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
         page_b = Answer(article("脑机接口若干措施", TEXT_B))
         site.answers["/content/b.html"] = page_b
-        crawl(site, tmp_path)
+        crawl(site, tmp_path, recheck=EVERY_RUN)
         # b leaves the list and the site; a fails with server errors meanwhile.
         site.answers["/list/index.html"] = listing("/content/a.html")
-        site.answers["/content/b.html"] = Answer(b"gone", 404, "text/plain")
         site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
         runs = []
         for answer in (404, 0, 404, 404):  # 0: the connection is reset; it neither counts nor breaks the streak
             site.answers["/content/b.html"] = Answer(b"gone", answer, "text/plain")
-            runs.append(crawl(site, tmp_path))
+            runs.append(crawl(site, tmp_path, recheck=EVERY_RUN))
         assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
             (404, "missing"), (None, "error"), (404, "removed"), (404, "missing")]
         assert all(fetches(tmp_path, r["id"])["a.html"] == (503, "error") for r in runs)
@@ -104,7 +104,7 @@ def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path
         # b answers again with the same text; a recovers unchanged.
         site.answers["/content/b.html"] = page_b
         site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
-        back = crawl(site, tmp_path)
+        back = crawl(site, tmp_path, recheck=EVERY_RUN)
     assert fetches(tmp_path, back["id"]) == {"a.html": (200, "unchanged"), "b.html": (200, "unchanged")}
     assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("removed", "b.html"), ("restored", "b.html")]
     with Archive(tmp_path / "archive.db") as archive:
@@ -118,12 +118,12 @@ def test_removed_after_is_configurable_and_a_changed_return_is_also_a_change(tmp
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing("/content/a.html")
         site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
-        crawl(site, tmp_path, removed_after=1)
+        crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
         site.answers["/content/a.html"] = Answer(b"gone", 410, "text/plain")
-        gone = crawl(site, tmp_path, removed_after=1)
+        gone = crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
         assert fetches(tmp_path, gone["id"]) == {"a.html": (410, "removed")}
         site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A + "新增：设立产业基金。"))
-        crawl(site, tmp_path, removed_after=1)
+        crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
     assert events(tmp_path) == [("new", "a.html"), ("removed", "a.html"), ("changed", "a.html"),
                                 ("restored", "a.html")]
 

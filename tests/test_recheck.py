@@ -43,6 +43,13 @@ def test_new_pages_often_old_pages_rarely(first_seen: str, last_ok: str | None, 
     assert is_due(policy, first_seen=first_seen, last_ok=last_ok, missing_count=missing, now=NOW) is due
 
 
+def test_removed_pages_are_checked_like_old_ones() -> None:
+    policy = RecheckPolicy()
+    seen = "2026-05-30T00:00:00Z"
+    assert not is_due(policy, first_seen=seen, last_ok="2026-05-30T00:00:00Z", missing_count=2, now=NOW, removed=True)
+    assert is_due(policy, first_seen=seen, last_ok="2026-05-20T00:00:00Z", missing_count=2, now=NOW, removed=True)
+
+
 def test_new_every_spaces_checks_of_new_pages() -> None:
     policy = RecheckPolicy(new_every="6h", old_every="30d", new_days=7)
     seen = "2026-05-31T00:00:00Z"

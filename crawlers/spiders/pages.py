@@ -111,7 +111,7 @@ class SourceSpider(scrapy.Spider):
         if state is None:
             return False
         return not is_due(self.source.recheck, first_seen=state.first_seen, last_ok=state.last_ok,
-                          missing_count=state.missing_count, now=self._now)
+                          missing_count=state.missing_count, now=self._now, removed=state.removed_at is not None)
 
     def article_request(self, url: str, *, unlinked: bool = False, **meta: Any) -> scrapy.Request | None:
         """A request for an article page, or None when it was seen already, is not due for a re-check
