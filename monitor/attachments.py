@@ -90,6 +90,11 @@ def record_attachment(archive: Archive, source: Source, fetched: FetchedAttachme
     appears later is "added", one whose bytes differ is "changed": both make a ``changed`` event of
     the page. A failed fetch changes nothing but the attachment's status and error.
     """
+    with archive.db.atomic():
+        return _record_attachment(archive, source, fetched, run_id)
+
+
+def _record_attachment(archive: Archive, source: Source, fetched: FetchedAttachment, run_id: int | None) -> str:
     page = archive.page(fetched.page_url)
     if page is None or page.version_count == 0:
         return "skipped"

@@ -121,7 +121,14 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
     answering 404/410 is "missing" until ``source.removed_after`` answers in a row make it "removed"
     (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
+    Everything one page writes is one transaction (one commit: re-checks are dominated by commits).
     """
+    with archive.db.atomic():
+        return _record(archive, source, fetched, run_id, noise)
+
+
+def _record(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
+            noise: NoiseRules | None) -> Outcome:
     state = archive.page_state(fetched.url)
     known = state is not None and state.version_count > 0
     if not fetched.error and fetched.status == 304 and known:

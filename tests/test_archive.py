@@ -41,6 +41,7 @@ def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
         assert again.schema_version == len(defined) >= 1
         assert again.db.execute("PRAGMA user_version").fetchone()[0] == len(defined)
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert again.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no fsync per page commit
         assert {"pages", "versions", "fetches", "events", "runs", "sources"} <= set(again.db.table_names())
 
 
