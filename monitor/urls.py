@@ -6,7 +6,7 @@ one plan would become several pages and each would be "new".
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -22,11 +22,16 @@ def is_tracking_parameter(name: str) -> bool:
     return name in TRACKING_PARAMETERS or name.startswith("utm_")
 
 
-def canonical_url(url: str) -> str:
-    """Drop the fragment and tracking parameters, sort the query, normalise case and escaping."""
+def canonical_url(url: str, *, strip_tracking: bool = True) -> str:
+    """Drop the fragment and tracking parameters, sort the query, normalise case and escaping.
+
+    ``strip_tracking=False`` keeps every parameter (list pages and APIs may use ``from`` as an offset).
+    """
     parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_parameter(k)]
-    cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    # Filter the raw "k=v" pairs: decoding and re-encoding values would corrupt GBK-escaped queries.
+    pairs = [pair for pair in parts.query.split("&") if pair and not (
+        strip_tracking and is_tracking_parameter(unquote_plus(pair.split("=", 1)[0])))]
+    cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "&".join(pairs), ""))
     return canonicalize_url(cleaned, keep_fragments=False)
 
 

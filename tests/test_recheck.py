@@ -71,11 +71,18 @@ def test_recheck_keys_are_validated_with_the_source_and_line() -> None:
     ("http://x.cn/c.htm?from=timeline&isappinstalled=0", "http://x.cn/c.htm"),
     ("http://x.cn/detail?spm=a.b.c&id=7&cat=2", "http://x.cn/detail?cat=2&id=7"),
     ("http://x.cn/detail?id=7&cat=2", "http://x.cn/detail?cat=2&id=7"),
+    ("http://x.cn/s.jsp?q=%D6%D0%B9%FA&utm_source=x", "http://x.cn/s.jsp?q=%D6%D0%B9%FA"),  # GBK bytes kept
+    ("http://x.cn/a?b=1+2&a=x%20y", "http://x.cn/a?a=x+y&b=1+2"),
     ("http://x.cn/搜索.html?q=人形机器人", "http://x.cn/%E6%90%9C%E7%B4%A2.html?q=%E4%BA%BA%E5%BD%A2%E6%9C%BA%E5%99%A8%E4%BA%BA"),
 ])
 def test_canonical_urls(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical
     assert canonical_url(canonical) == canonical
+
+
+def test_list_urls_keep_their_parameters() -> None:
+    assert canonical_url("http://x.cn/api/list?size=20&from=40#p3", strip_tracking=False) == \
+        "http://x.cn/api/list?from=40&size=20"
 
 
 def test_identical_body_and_304_skip_extraction(archive: Archive, source: Source) -> None:

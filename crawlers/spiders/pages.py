@@ -189,7 +189,7 @@ class SourceSpider(scrapy.Spider):
 
     def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
         """A request for a list page (not archived), or None when it was seen already."""
-        url = canonical_url(url)
+        url = canonical_url(url, strip_tracking=False)
         if url in self._listings:
             return None
         self._listings.add(url)
