@@ -40,7 +40,7 @@ class Page:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Page:
-        return cls(**{k: row.get(k) for k in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{k: row.get(k) for k in cls.__slots__})  # type: ignore[attr-defined,arg-type]
 
 
 @dataclass(frozen=True, slots=True)

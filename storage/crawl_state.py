@@ -37,7 +37,7 @@ class PageState:
         values = {f.name: row.get(f.name) for f in fields(cls)}
         values["missing_count"] = int(values["missing_count"] or 0)
         values["version_count"] = int(values["version_count"] or 0)
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]
 
 
 _STATE_COLUMNS = ", ".join(f.name for f in fields(PageState))

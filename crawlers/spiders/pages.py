@@ -157,7 +157,7 @@ class SourceSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         yield AttachmentItem(
-            page_url=response.meta["policywatch_page"], url=canonical_url(response.request.url),
+            page_url=response.meta["policywatch_page"], url=canonical_url(_requested_url(response)),
             title=response.meta.get("policywatch_title"), source=self.source.name, status=response.status,
             body=response.body, content_type=_header(response, "Content-Type"), fetched_at=utc_now(),
             elapsed_ms=_elapsed_ms(response), etag=_header(response, "ETag"),
@@ -210,7 +210,7 @@ class SourceSpider(scrapy.Spider):
         yield from requests
 
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
-        requested = self.page_url((response.meta.get("redirect_urls") or [response.request.url])[0])
+        requested = self.page_url(_requested_url(response))
         url = self.page_url(response.url)
         if response.status == 200 and isinstance(response, TextResponse):
             href = response.css("link[rel=canonical]::attr(href)").get()
@@ -260,6 +260,12 @@ def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[st
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _requested_url(response: Response) -> str:
+    """The URL first asked for (before redirects); offline test responses may have no request."""
+    meta = getattr(response, "meta", None) or {}
+    return (meta.get("redirect_urls") or [response.url])[0]  # type: ignore[no-any-return]
 
 
 def _header(response: Response, name: str) -> str | None:
