@@ -121,14 +121,9 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
     answering 404/410 is "missing" until ``source.removed_after`` answers in a row make it "removed"
     (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
-    Everything one page writes is one transaction (one commit: re-checks are dominated by commits).
+    Everything one page writes is one transaction (one commit: re-checks are dominated by commits);
+    extraction runs before it, so no write lock is held meanwhile.
     """
-    with archive.db.atomic():
-        return _record(archive, source, fetched, run_id, noise)
-
-
-def _record(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
-            noise: NoiseRules | None) -> Outcome:
     state = archive.page_state(fetched.url)
     known = state is not None and state.version_count > 0
     if not fetched.error and fetched.status == 304 and known:
@@ -144,10 +139,11 @@ def _record(archive: Archive, source: Source, fetched: Fetched, run_id: int | No
     problem = _fetch_problem(fetched)
     raw_hash = body_hash(fetched.body)
     if problem is None and known and state is not None and state.body_hash == raw_hash:
-        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
-                          outcome="unchanged")
-        return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
+        with archive.db.atomic():
+            archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                              status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                              outcome="unchanged")
+            return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
     analysis = None
     if problem is None:
         try:
@@ -163,7 +159,13 @@ def _record(archive: Archive, source: Source, fetched: Fetched, run_id: int | No
                           status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                           outcome="error", error=problem)
         return Outcome("error", fetched.url, error=problem)
+    with archive.db.atomic():
+        return _store(archive, source, fetched, analysis, run_id, raw_hash)
 
+
+def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis, run_id: int | None,
+           raw_hash: str) -> Outcome:
+    """The writes for a page whose text was extracted: a move, then unchanged, new or changed."""
     _follow_move(archive, source, fetched, analysis, run_id)
     previous = archive.latest_version(fetched.url)
     if previous is not None and previous.content_hash == analysis.content_hash:
@@ -194,6 +196,11 @@ def _record(archive: Archive, source: Source, fetched: Fetched, run_id: int | No
 
 def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
     """A 304: checked and unchanged by the server's word, without a body to extract."""
+    with archive.db.atomic():
+        return _store_not_modified(archive, source, fetched, run_id)
+
+
+def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
     archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                       status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
     state = archive.page_state(fetched.url)
