@@ -25,6 +25,8 @@ def crawl_settings(db: str, overrides: list[str]) -> Settings:
     for pair in overrides:
         name, _, value = pair.partition("=")
         settings.set(name, value, priority="cmdline")
+    if settings.getpriority("POLICYWATCH_CONTACT_URL") > settings.getpriority("USER_AGENT"):
+        settings.set("USER_AGENT", default_settings.user_agent(settings["POLICYWATCH_CONTACT_URL"]), priority="cmdline")
     return settings
 
 

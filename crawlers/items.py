@@ -20,3 +20,26 @@ class PageItem:
     # Facts a list page or API gave about this article (document number, publisher, is_abolished…),
     # kept with the version so they can be compared and shown.
     meta: dict[str, Any] = field(default_factory=dict)
+    # Validators the server sent (for the next conditional request) and, when a redirect or a
+    # <link rel=canonical> led elsewhere, the URL that was asked for.
+    etag: str | None = None
+    last_modified: str | None = None
+    requested_url: str | None = None
+
+
+@dataclass(slots=True)
+class AttachmentItem:
+    """One fetched file linked from an article page (PDF, DOCX…), or a failed attempt at one."""
+
+    page_url: str
+    url: str
+    title: str | None
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None

@@ -7,8 +7,9 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawlers.items import PageItem
+from crawlers.items import AttachmentItem, PageItem
 from crawlers.spiders.pages import utc_now
+from monitor.attachments import record_attachment
 from monitor.detect import record
 from monitor.normalize import NoiseRules
 from storage import Archive
@@ -45,6 +46,9 @@ class ArchivePipeline:
             outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
                              noise=self.noise)
             self.crawler.stats.inc_value(f"policywatch/outcome/{outcome.kind}")
+        elif isinstance(item, AttachmentItem) and self.archive is not None:
+            result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
+            self.crawler.stats.inc_value(f"policywatch/attachment/{result}")
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:

@@ -1,6 +1,7 @@
 """Scrapy settings: polite by default (robots.txt, per-domain limits, AutoThrottle, honest UA)."""
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -12,9 +13,18 @@ BOT_NAME = "policywatch"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-# Who we are and how to reach us: override POLICYWATCH_CONTACT_URL for your own deployment.
-POLICYWATCH_CONTACT_URL = "https://github.com/policywatch/policywatch"
-USER_AGENT = f"policywatch/{_VERSION} (+{POLICYWATCH_CONTACT_URL}; government policy change monitor)"
+DEFAULT_CONTACT_URL = "https://github.com/policywatch/policywatch"
+
+
+def user_agent(contact_url: str) -> str:
+    """Who we are and how to reach us, as site operators see it in their logs."""
+    return f"policywatch/{_VERSION} (+{contact_url}; government policy change monitor)"
+
+
+# Set the environment variable POLICYWATCH_CONTACT_URL (or the setting of the same name) to a page or
+# mailto: address of your own deployment, so a site operator can reach whoever runs the crawler.
+POLICYWATCH_CONTACT_URL = os.environ.get("POLICYWATCH_CONTACT_URL") or DEFAULT_CONTACT_URL
+USER_AGENT = user_agent(POLICYWATCH_CONTACT_URL)
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
@@ -27,9 +37,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+POLICYWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024  # larger attachments are recorded as errors, not fetched
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retries after 5xx/429/timeouts wait 1 s, 2 s, … (at most 60 s, or what Retry-After asks): crawlers/middlewares.py
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.RetryBackoffMiddleware": 560,
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

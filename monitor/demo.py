@@ -17,7 +17,7 @@ from monitor.siteserver import SiteServer
 from storage import Archive
 
 # Localhost needs no throttling; every other politeness setting stays as in production.
-DEMO_CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
+DEMO_CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "RETRY_BACKOFF_BASE": "0"}
 
 
 def demo_site_root() -> Any:

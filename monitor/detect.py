@@ -6,6 +6,7 @@ failing source must not make pages look changed.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from monitor.decode import decode_html
 from monitor.diff import TextDiff, diff_sentences, render_html
 from monitor.errorpages import error_page_reason
 from monitor.extract import ExtractionError, extract_page
+from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.sources import Source
@@ -27,6 +29,7 @@ MIN_TEXT_CHARS = 20
 MAX_BODY_BYTES = 10 * 1024 * 1024
 EXCERPT_CHARS = 600
 UNREPORTED_KIND = "changed-unreported"  # a change kept out of feeds by the source's ``report`` setting
+MISSING_STATUSES = (404, 410)
 
 
 class Fetched(Protocol):
@@ -53,11 +56,12 @@ class PageAnalysis:
     content_hash: str
     relevant: bool
     error_page: str | None = None  # why the page is an error/login/challenge page rather than content
+    facts: PageMetadata = PageMetadata()
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: str  # "new" | "changed" | "unchanged" | "error"
+    kind: str  # "new" | "changed" | "unchanged" | "error" | "missing" | "removed" | "restored"
     url: str
     event: Event | None = None
     error: str | None = None
@@ -75,13 +79,32 @@ def comparison_text(title: str | None, text: str, meta: Mapping[str, Any] | None
     first, _, rest = text.partition("\n")
     if title and normalize_text(first) == normalize_text(title):
         text = rest
-    status = [key.removeprefix("is_") for key in STATUS_KEYS if _flag((meta or {}).get(key))]
+    status = [key.removeprefix("is_") for key in _status_facts(meta)]
     return f"{title or ''}\n{text}" + "".join(f"\n[status] {s}" for s in status)
 
 
 def _stored_meta(archive: Archive, version_id: int) -> dict[str, Any]:
     row = archive.db.execute("select meta_json from versions where id = ?", [version_id]).fetchone()
     return json.loads(row[0]) if row and row[0] else {}
+
+
+def _status_facts(meta: Mapping[str, Any] | None) -> tuple[str, ...]:
+    return tuple(key for key in STATUS_KEYS if _flag((meta or {}).get(key)))
+
+
+@dataclass(slots=True)
+class _Refetched:
+    """A stored page handed to ``record`` again (see the 304 branch there)."""
+
+    url: str
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None
+    error: str | None
+    meta: dict[str, Any]
 
 
 def _flag(value: Any) -> bool:
@@ -96,15 +119,17 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
     noise = noise or NoiseRules(source.ignore_text)
     text = noise.clean(extracted.text)
     title = noise.clean(extracted.title or "") or None
+    facts = extract_metadata(html, url, htmldate_fallback=False)  # trafilatura already ran htmldate
     return PageAnalysis(
         title=title,
         text=text,
-        published=extracted.published,
+        published=facts.published or extracted.published,
         language=extracted.language,
         encoding=encoding,
         content_hash=content_hash(normalize_text(comparison_text(title, text, meta))),
         relevant=is_relevant(f"{title or ''}\n{text}", source.topics),
         error_page=error_page_reason(title, text, html),
+        facts=facts,
     )
 
 
@@ -184,10 +209,49 @@ def _compare_with_rereading(archive: Archive, previous: Version, previous_meta: 
                             meta=fetched.meta).diff
 
 
+def body_hash(body: bytes) -> str:
+    """Hash of the raw bytes: an identical body needs no extraction to be known unchanged."""
+    return hashlib.sha256(body).hexdigest()
+
+
 def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
            noise: NoiseRules | None = None) -> Outcome:
-    """Archive one fetched page and say what happened to it."""
+    """Archive one fetched page and say what happened to it.
+
+    Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
+    answering 404/410 is "missing" until ``source.removed_after`` answers in a row make it "removed"
+    (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
+    Everything one page writes is one transaction (one commit: re-checks are dominated by commits);
+    extraction runs before it, so no write lock is held meanwhile.
+    """
+    state = archive.page_state(fetched.url)
+    known = state is not None and state.version_count > 0
+    if not fetched.error and fetched.status == 304 and known:
+        previous = archive.latest_version(fetched.url)
+        if previous is None or _status_facts(fetched.meta) == _status_facts(_stored_meta(archive, previous.id)):
+            return _not_modified(archive, source, fetched, run_id)
+        # The page is unchanged but the list now says it expired or was abolished: compare the stored
+        # page under the new status, as if it had been sent again.
+        fetched = _Refetched(url=fetched.url, source=fetched.source, status=200, body=archive.raw_html(previous.id),
+                             content_type=None, fetched_at=fetched.fetched_at, elapsed_ms=fetched.elapsed_ms,
+                             error=None, meta=dict(fetched.meta))
+    if not fetched.error and fetched.status in MISSING_STATUSES and known:
+        event = archive.record_missing(
+            run_id=run_id, source=source.name, region=source.region, url=fetched.url,
+            fetched_at=fetched.fetched_at, status=fetched.status, size=len(fetched.body),
+            elapsed_ms=fetched.elapsed_ms, removed_after=source.removed_after)
+        logger.info("%s: HTTP %s (%s)", fetched.url, fetched.status, "removed" if event else "missing")
+        return Outcome("removed" if event else "missing", fetched.url, event=event)
+
     problem = _fetch_problem(fetched)
+    # The list's status facts count with the body: "abolished" on an unchanged page is still news.
+    raw_hash = body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
+    if problem is None and known and state is not None and state.body_hash == raw_hash:
+        with archive.db.atomic():
+            archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                              status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
+                              outcome="unchanged")
+            return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
     analysis = None
     if problem is None:
         try:
@@ -205,7 +269,14 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
                           status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                           outcome="error", error=problem)
         return Outcome("error", fetched.url, error=problem)
+    with archive.db.atomic():
+        return _store(archive, source, fetched, analysis, run_id, raw_hash, noise)
 
+
+def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis, run_id: int | None,
+           raw_hash: str, noise: NoiseRules | None) -> Outcome:
+    """The writes for a page whose text was extracted: a move, then unchanged, new or changed."""
+    _follow_move(archive, source, fetched, analysis, run_id)
     previous = archive.latest_version(fetched.url)
     kind, summary, diff_html = "new", None, None
     if previous is not None:
@@ -218,7 +289,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
             archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                               status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                               outcome="unchanged")
-            return Outcome("unchanged", fetched.url)
+            return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
         kind, summary, diff_html = report_change(diff, source.report)
     event = archive.add_version(
         run_id=run_id, source=source.name, region=source.region, url=fetched.url,
@@ -227,6 +298,60 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         text=analysis.text, published=analysis.published, language=analysis.language,
         relevant=analysis.relevant, event_kind=kind, summary=summary, excerpt=excerpt(analysis.text),
         diff_html=diff_html, meta=fetched.meta,
+        facts={k: v for k, v in analysis.facts.as_dict().items() if k != "published"},
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
-    return Outcome(kind, fetched.url, event=event)
+    return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))
+
+
+def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+    """A 304: checked and unchanged by the server's word, without a body to extract."""
+    with archive.db.atomic():
+        return _store_not_modified(archive, source, fetched, run_id)
+
+
+def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+    archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                      status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
+    state = archive.page_state(fetched.url)
+    assert state is not None
+    # A 304 may omit the validators: the stored ones stay valid then.
+    validators = {"etag": getattr(fetched, "etag", None) or state.etag,
+                  "last_modified": getattr(fetched, "last_modified", None) or state.last_modified}
+    return _answered(archive, source, fetched, run_id, state.body_hash, Outcome("unchanged", fetched.url),
+                     validators=validators)
+
+
+def _answered(archive: Archive, source: Source, fetched: Fetched, run_id: int | None, raw_hash: str | None,
+              outcome: Outcome, validators: dict[str, str | None] | None = None) -> Outcome:
+    """Store the validators of a check that got the page; a page that was removed is restored."""
+    validators = validators or {"etag": getattr(fetched, "etag", None),
+                                "last_modified": getattr(fetched, "last_modified", None)}
+    removed_at = archive.mark_answered(fetched.url, fetched_at=fetched.fetched_at, body_hash=raw_hash, **validators)
+    requested = getattr(fetched, "requested_url", None)
+    if requested and requested != fetched.url:
+        archive.add_alias(requested, fetched.url, reason="redirect or canonical link", now=fetched.fetched_at)
+    if removed_at is None:
+        return outcome
+    state = archive.page_state(fetched.url)
+    assert state is not None
+    event = archive.add_page_event(
+        state.id, "restored", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
+        summary=f"Answers again after being marked removed on {removed_at}.")
+    logger.info("%s: restored", fetched.url)
+    return outcome if outcome.kind in ("new", "changed") else Outcome("restored", fetched.url, event=event)
+
+
+def _follow_move(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis,
+                 run_id: int | None) -> None:
+    """A redirect (or canonical link) from an archived page to an unknown URL with the same text is a move."""
+    requested = getattr(fetched, "requested_url", None)
+    if not requested or requested == fetched.url or archive.page(fetched.url) is not None:
+        return
+    old = archive.latest_version(requested)
+    if old is None or old.content_hash != analysis.content_hash:
+        return
+    page_id = archive.move_page(requested, fetched.url, now=fetched.fetched_at)
+    archive.add_page_event(page_id, "moved", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
+                           summary=f"Moved from {requested} to {fetched.url} with the same text.", relevant=False)
+    logger.info("%s: moved from %s", fetched.url, requested)

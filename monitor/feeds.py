@@ -20,7 +20,7 @@ from storage import Archive, Event
 
 DEFAULT_LIMIT = 200
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-KIND_LABELS = {"new": "New", "changed": "Changed"}
+KIND_LABELS = {"new": "New", "changed": "Changed", "removed": "Removed", "restored": "Restored", "moved": "Moved"}
 # Changes stored for the record but not announced (see monitor.detect.report_change).
 UNREPORTED_KINDS = frozenset({"changed-unreported"})
 
@@ -46,12 +46,14 @@ def entry_title(event: Event) -> str:
 
 
 def entry_html(event: Event) -> str:
-    """The entry body: an excerpt for new pages, the marked-up diff for changed ones."""
+    """The entry body: an excerpt for new pages, the marked-up diff for changed ones, a line for removals."""
     parts: list[str] = []
     if event.kind == "changed":
         if event.summary:
             parts.append(f"<p><strong>{html.escape(event.summary)}</strong></p>")
         parts.append(event.diff_html or "")  # built from escaped text by monitor.diff.render_html
+    elif event.kind in ("removed", "restored", "moved"):  # no new text: say what happened to the page
+        parts.append(f"<p><strong>{html.escape(event.summary or '')}</strong></p>")
     else:
         parts.extend(f"<p>{html.escape(p)}</p>" for p in (event.excerpt or "").splitlines() if p.strip())
     meta = f"Source: {event.source}" + (f" · Region: {event.region}" if event.region else "")

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from monitor.recheck import RecheckPolicy
 from monitor.schedule import parse_duration, parse_schedule
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -103,6 +104,11 @@ class Source(BaseModel):
     sitemap_urls: list[str] = Field(default_factory=list)
     feed_urls: list[str] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
+    # Re-checking (see monitor/recheck.py and the README section on crawling politely).
+    recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
+    removed_after: int = Field(default=2, ge=1)
+    incremental: bool = False
+    attachments: bool = True
 
     @field_validator("start_urls", "sitemap_urls", "feed_urls")
     @classmethod

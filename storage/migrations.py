@@ -66,6 +66,46 @@ def m001_initial(db: Database) -> None:
     db["events"].create_index(["created_at"])
 
 
+@migrations()
+def m002_crawl_state(db: Database) -> None:
+    """What a re-check needs to know about a page: validators, body hash, missing streak, moves."""
+    db["pages"].add_column("etag", str)
+    db["pages"].add_column("last_modified", str)
+    db["pages"].add_column("body_hash", str)
+    db["pages"].add_column("last_ok", str)  # last fetch that answered (200, 304, 404/410): errors do not count
+    db["pages"].add_column("missing_count", int, not_null_default=0)
+    db["pages"].add_column("removed_at", str)
+    db["url_aliases"].create(
+        {"url": str, "page_id": int, "reason": str, "recorded_at": str},
+        pk="url",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["url_aliases"].create_index(["page_id"])
+
+
+
+@migrations()
+def m003_crawl_metadata(db: Database) -> None:
+    """Document facts a page states (info table, meta tags): see monitor/metadata.py."""
+    for column in ("issuer", "document_number", "index_number", "written_date", "modified", "subject"):
+        db["versions"].add_column(column, str)
+
+
+@migrations()
+def m004_crawl_attachments(db: Database) -> None:
+    """Files a page links (PDF, DOC/DOCX, WPS, XLS/XLSX, OFD): the latest state of each, per page."""
+    db["attachments"].create(
+        {
+            "id": int, "page_id": int, "source": str, "url": str, "title": str, "first_seen": str,
+            "last_checked": str, "last_changed": str, "status": int, "size": int, "content_type": str,
+            "content_hash": str, "etag": str, "last_modified": str, "text": str, "error": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["attachments"].create_index(["page_id", "url"], unique=True)
+    db["attachments"].create_index(["url"])
+
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""
     migrations.apply(db)

@@ -27,6 +27,9 @@ class FakeFetch:
     elapsed_ms: float | None = 1.0
     error: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    requested_url: str | None = None
 
 
 @pytest.fixture

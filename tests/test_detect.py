@@ -41,7 +41,7 @@ def test_failures_never_become_versions(archive: Archive, source: Source) -> Non
     for bad in (
         fetch(status=None, error="TimeoutError: took too long"),
         fetch(P1, status=503),
-        fetch(P1, status=404),
+        fetch(P1, status=403),  # 404/410 of a known page is "missing": see test_removals.py
         FakeFetch(url=URL, body=b"<html><body></body></html>"),
         FakeFetch(url=URL, body=b"%PDF-1.7 ...", content_type="application/pdf"),
     ):
@@ -49,7 +49,7 @@ def test_failures_never_become_versions(archive: Archive, source: Source) -> Non
     assert len(archive.versions(URL)) == 1
     assert [e.kind for e in archive.events()] == ["new"]
     errors = archive.db.execute("select error from fetches where outcome = 'error' order by id").fetchall()
-    assert [e[0] for e in errors] == ["TimeoutError: took too long", "HTTP 503", "HTTP 404",
+    assert [e[0] for e in errors] == ["TimeoutError: took too long", "HTTP 503", "HTTP 403",
                                       "no main text found", "not an HTML page (content type application/pdf)"]
 
 

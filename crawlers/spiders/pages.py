@@ -2,6 +2,11 @@
 
 Start URLs and pages matching ``follow`` are listing pages: their links are read, they are not
 archived. Links matching ``allow`` are articles: fetched, handed to the pipeline, not followed.
+
+Re-checks use what the archive knows: URLs are canonicalised (and old addresses mapped to their
+page), an archived page is fetched only when its ``recheck`` policy says it is due, with the stored
+ETag/Last-Modified as a conditional request, and archived pages the lists no longer link are
+re-checked once the lists are done, so removals are seen.
 """
 from __future__ import annotations
 
@@ -12,12 +17,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.items import PageItem
+from crawlers.items import AttachmentItem, PageItem
 from crawlers.kinds import get_kind
+from monitor.attachments import is_attachment_url
+from monitor.recheck import is_due
 from monitor.sources import Source
+from monitor.urls import canonical_url, same_site
+from storage import Archive, ArchiveError, PageState
+
+# Answers an article request hands to parse_article instead of dropping: "not modified", and the
+# client and server errors that detect.record tells apart (404/410 count towards removal).
+# Redirects are not listed, so Scrapy follows them and the final URL is what gets archived.
+HANDLED_STATUSES = [304, *range(400, 600)]
+DEFAULT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 
 
 def utc_now() -> str:
@@ -40,6 +58,32 @@ class SourceSpider(scrapy.Spider):
         self._domains = tuple(d.lower().lstrip(".") for d in source.domains)
         self._articles: set[str] = set()
         self._listings: set[str] = set()
+        self._known: dict[str, PageState] = {}
+        self._aliases: dict[str, str] = {}
+        self._attachment_validators: dict[str, tuple[str | None, str | None]] = {}
+        self._attachments: set[tuple[str, str]] = set()
+        self._listing_probe: list[bool] | None = None
+        self._unlinked_scheduled = False
+        self._now = datetime.now(timezone.utc)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.recheck_unlinked, signal=signals.spider_idle)
+        return spider
+
+    def load_archive_state(self) -> None:
+        """What the archive knows of this source's pages (one read at start, not one per URL)."""
+        db_path = self.settings.get("POLICYWATCH_DB") if hasattr(self, "settings") else None
+        if not db_path:
+            return
+        try:
+            with Archive(db_path) as archive:
+                self._known = archive.page_states(self.source.name)
+                self._aliases = archive.aliases(self.source.name)
+                self._attachment_validators = archive.attachment_validators(self.source.name)
+        except ArchiveError as exc:
+            self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
 
     def on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -52,40 +96,154 @@ class SourceSpider(scrapy.Spider):
         return any(p.search(url) for p in self._follow)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.load_archive_state()
         for request in self.kind.start_requests(self):
             yield request
 
-    def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:
-        """A request for an article page, or None when it was seen already or ``max_pages`` is reached."""
-        if url in self._articles or len(self._articles) >= self.source.max_pages:
+    def page_url(self, url: str) -> str:
+        """The URL a page is archived under: canonical form, old addresses mapped to the current one."""
+        url = canonical_url(url)
+        return self._aliases.get(url, url)
+
+    def is_fresh(self, url: str) -> bool:
+        """An archived page checked recently enough for its ``recheck`` policy (not due this run)."""
+        state = self._known.get(url)
+        if state is None:
+            return False
+        return not is_due(self.source.recheck, first_seen=state.first_seen, last_ok=state.last_ok,
+                          missing_count=state.missing_count, now=self._now, removed=state.removed_at is not None)
+
+    def article_request(self, url: str, *, unlinked: bool = False, **meta: Any) -> scrapy.Request | None:
+        """A request for an article page, or None when it was seen already, is not due for a re-check
+        or ``max_pages`` is reached (re-checks of ``unlinked`` archived pages are not counted)."""
+        url = self.page_url(url)
+        fresh = self.is_fresh(url)
+        if self._listing_probe is not None:
+            self._listing_probe.append(fresh or (url in self._articles and url in self._known))
+        if url in self._articles or fresh or (not unlinked and len(self._articles) >= self.source.max_pages):
             return None
         self._articles.add(url)
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                              meta={"handle_httpstatus_all": True, **meta})
+        state = self._known.get(url)
+        headers = _conditional_headers(state.etag, state.last_modified) if state else {}
+        return scrapy.Request(url, headers=headers, callback=self.parse_article, errback=self.on_error,
+                              meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
+
+    @property
+    def attachment_maxsize(self) -> int:
+        settings = getattr(self, "settings", None)  # absent when a test builds the spider without a crawler
+        return settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE", DEFAULT_ATTACHMENT_MAXSIZE) if settings \
+            else DEFAULT_ATTACHMENT_MAXSIZE
+
+    def attachment_requests(self, response: TextResponse, page_url: str) -> Iterator[scrapy.Request]:
+        """Requests for the files an article page links (bounded in size, after the pages)."""
+        if not self.source.attachments:
+            return
+        for link in response.css("a[href]"):
+            href = (link.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:")):
+                continue
+            url = canonical_url(response.urljoin(href))
+            if not is_attachment_url(url) or not self.on_site(url) or (page_url, url) in self._attachments:
+                continue
+            self._attachments.add((page_url, url))
+            title = " ".join("".join(link.css("::text").getall()).split())[:300] or None
+            headers = _conditional_headers(*self._attachment_validators.get(url, (None, None)))
+            yield scrapy.Request(
+                url, headers=headers, priority=-10, callback=self.parse_attachment, errback=self.on_attachment_error,
+                meta={"handle_httpstatus_list": HANDLED_STATUSES, "policywatch_page": page_url,
+                      "policywatch_title": title,
+                      "download_maxsize": self.attachment_maxsize},
+            )
+
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
+        yield AttachmentItem(
+            page_url=response.meta["policywatch_page"], url=canonical_url(_requested_url(response)),
+            title=response.meta.get("policywatch_title"), source=self.source.name, status=response.status,
+            body=response.body, content_type=_header(response, "Content-Type"), fetched_at=utc_now(),
+            elapsed_ms=_elapsed_ms(response), etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    def on_attachment_error(self, failure: Failure) -> Iterator[AttachmentItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        self.logger.warning("attachment fetch failed: %s: %s", request.url, failure.getErrorMessage())
+        yield AttachmentItem(
+            page_url=request.meta["policywatch_page"], url=canonical_url(request.url),
+            title=request.meta.get("policywatch_title"), source=self.source.name,
+            status=response.status if response is not None else None, body=b"", content_type=None,
+            fetched_at=utc_now(), error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+        )
+
+    def recheck_unlinked(self) -> None:
+        """Once the lists are done, re-check the due archived pages they no longer link (removals)."""
+        if self._unlinked_scheduled:
+            return
+        self._unlinked_scheduled = True
+        requests = [r for url in sorted(self._known) if (r := self.article_request(url, unlinked=True))]
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            self.logger.info("re-checking %d archived pages no list links", len(requests))
+            raise DontCloseSpider
 
     def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
-        """A request for a list page (not archived), or None when it was seen already."""
-        if url in self._listings:
+        """A request for a list page (not archived), or None when it was seen already.
+
+        The canonical form only recognises a list seen before; the request keeps the URL as the site
+        wrote it (APIs may care about parameter order, list pages may use ``from`` as an offset).
+        """
+        key = canonical_url(url, strip_tracking=False)
+        if key in self._listings:
             return None
-        self._listings.add(url)
-        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
+        self._listings.add(key)
+        return scrapy.Request(url.split("#", 1)[0], callback=self.parse_listing, errback=self.on_error,
                               meta={"policywatch_depth": depth, "policywatch_listing": True, **meta})
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self.kind.parse_listing(self, response)
+        self._listing_probe = []
+        try:
+            requests = list(self.kind.parse_listing(self, response))
+            probe = self._listing_probe
+        finally:
+            self._listing_probe = None
+        if self.source.incremental and probe and all(probe):
+            # Incremental mode: this whole list page is known and recently checked, so later pages are too.
+            self.logger.info("incremental: %s holds only known articles, not paging further", response.url)
+            requests = [r for r in requests if not r.meta.get("policywatch_listing")]
+        yield from requests
 
-    def parse_article(self, response: Response) -> Iterator[PageItem]:
-        content_type = response.headers.get("Content-Type")
+    def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
+        requested = self.page_url(_requested_url(response))
+        url = self.page_url(response.url)
+        if response.status == 200 and isinstance(response, TextResponse):
+            href = response.css("link[rel=canonical]::attr(href)").get()
+            canonical = self.page_url(response.urljoin(href.strip())) if href and href.strip() else None
+            if canonical and same_site(canonical, url) and self.is_article(canonical):
+                url = canonical
+        if url != requested and not self.is_article(url):
+            # A removed article redirected to a home page is not a new article (nor a removal yet).
+            yield self.failed_item(requested, response.status, f"redirected to {url}, not an article of this source")
+            return
         yield PageItem(
-            url=response.url,
+            url=url,
             source=self.source.name,
             status=response.status,
             body=response.body,
-            content_type=content_type.decode("latin-1") if content_type else None,
+            content_type=_header(response, "Content-Type"),
             fetched_at=utc_now(),
             elapsed_ms=_elapsed_ms(response),
             meta={**(response.meta.get("policywatch_meta") or {}), **self.kind.article_meta(response)},
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            requested_url=requested if requested != url else None,
         )
+        if response.status == 200 and isinstance(response, TextResponse):
+            yield from self.attachment_requests(response, url)
+
+    def failed_item(self, url: str, status: int | None, message: str) -> PageItem:
+        return PageItem(url=url, source=self.source.name, status=status, body=b"", content_type=None,
+                        fetched_at=utc_now(), error=message)
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
         request = failure.request  # type: ignore[attr-defined]
@@ -97,6 +255,27 @@ class SourceSpider(scrapy.Spider):
             status=response.status if response is not None else None, body=b"", content_type=None,
             fetched_at=utc_now(), error=message,
         )
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """Send the server's own strings back: nginx matches If-Modified-Since exactly."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _requested_url(response: Response) -> str:
+    """The URL first asked for (before redirects); offline test responses may have no request."""
+    meta = getattr(response, "meta", None) or {}
+    return (meta.get("redirect_urls") or [response.url])[0]  # type: ignore[no-any-return]
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _elapsed_ms(response: Response) -> float | None:

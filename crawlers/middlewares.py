@@ -1,0 +1,76 @@
+"""`RetryBackoffMiddleware`: wait longer before each retry of an overloaded or slow server.
+
+Scrapy's ``RetryMiddleware`` re-queues a failed request at once. A government server answering
+503 or timing out is usually overloaded, and hitting it again immediately makes that worse, so a
+retry after a 5xx/429 answer or a timeout waits ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped
+at ``RETRY_BACKOFF_MAX``, or the server's ``Retry-After`` when it asks for longer), without blocking
+the reactor: other requests go on meanwhile. Connection refused / DNS failures are retried as
+Scrapy does (no server to spare).
+"""
+from __future__ import annotations
+
+import logging
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer, error, reactor
+from twisted.internet.task import deferLater
+
+logger = logging.getLogger(__name__)
+
+_TIMEOUTS = (defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError)
+BACKOFF_FLAG = "policywatch_backoff"
+
+
+def backoff_delay(retry_times: int, base: float, maximum: float, retry_after: float | None = None) -> float:
+    """Seconds to wait before retry number ``retry_times`` (1, 2, …)."""
+    if retry_times < 1 or base <= 0:
+        return 0.0
+    delay = min(base * 2 ** (retry_times - 1), maximum)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, maximum))
+    return delay
+
+
+def _retry_after(response: Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value.decode("latin-1")) if value else None
+    except ValueError:  # an HTTP date: not worth parsing for a capped wait
+        return None
+
+
+class RetryBackoffMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.maximum = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        flag = request.meta.get(BACKOFF_FLAG)
+        if not flag:
+            return None
+        retry_after = flag if isinstance(flag, float) else None
+        delay = backoff_delay(request.meta.get("retry_times", 0), self.base, self.maximum, retry_after)
+        if delay > 0:
+            logger.debug("waiting %.1f s before retrying %s", delay, request.url)
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))  # type: ignore[arg-type]
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        # Runs before RetryMiddleware's (higher order), which copies this meta into the retry request.
+        if response.status in self.codes:
+            request.meta[BACKOFF_FLAG] = _retry_after(response) or True
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        if isinstance(exception, _TIMEOUTS):
+            request.meta[BACKOFF_FLAG] = True
+        return None

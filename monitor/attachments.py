@@ -1,0 +1,140 @@
+"""Attachments of policy pages: the plan itself is often the linked PDF or DOCX, not the HTML page.
+
+``record_attachment`` stores the latest state of each attachment of an archived page and turns an
+added or changed attachment into a ``changed`` event of the page, naming the file. Text is extracted
+from PDF (pypdf) and DOCX (python-docx) so it can be searched and diffed; other formats (DOC, WPS,
+XLS/XLSX, OFD) are tracked by hash and size only.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from monitor.diff import diff_paragraphs, render_html
+from monitor.sources import Source
+from storage import Archive
+
+logger = logging.getLogger(__name__)
+
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
+_ATTACHMENT_PATH = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.IGNORECASE)
+MAX_TEXT_CHARS = 500_000
+MAX_PDF_PAGES = 300
+
+
+class FetchedAttachment(Protocol):
+    """What a crawler hands over for one attachment (``crawlers.items.AttachmentItem`` fits)."""
+
+    page_url: str
+    url: str
+    title: str | None
+    source: str
+    status: int | None
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    elapsed_ms: float | None
+    error: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+def is_attachment_url(url: str) -> bool:
+    return bool(_ATTACHMENT_PATH.search(urlsplit(url).path))
+
+
+def file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
+
+
+def attachment_text(body: bytes, url: str) -> str | None:
+    """Plain text of a PDF or DOCX body (None for other formats or files that cannot be read)."""
+    kind = _kind(body, url)
+    try:
+        if kind == "pdf":
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(body))
+            text = "\n".join((page.extract_text() or "").strip() for page in reader.pages[:MAX_PDF_PAGES])
+        elif kind == "docx":
+            from docx import Document
+
+            document = Document(io.BytesIO(body))
+            text = "\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+        else:
+            return None
+    except Exception as exc:  # noqa: BLE001 - a broken file is recorded, never fatal
+        logger.info("%s: cannot read %s text: %s", url, kind, exc)
+        return None
+    text = "\n".join(line for line in (ln.strip() for ln in text.splitlines()) if line)
+    return text[:MAX_TEXT_CHARS]
+
+
+def _kind(body: bytes, url: str) -> str | None:
+    if body.startswith(b"%PDF"):
+        return "pdf"
+    if body.startswith(b"PK") and urlsplit(url).path.lower().endswith(".docx"):
+        return "docx"
+    return None
+
+
+def record_attachment(archive: Archive, source: Source, fetched: FetchedAttachment, *,
+                      run_id: int | None = None) -> str:
+    """Store one attachment fetch; return "new", "added", "changed", "unchanged", "error" or "skipped".
+
+    An attachment seen together with its page's first version is part of that "new" page; one that
+    appears later is "added", one whose bytes differ is "changed": both make a ``changed`` event of
+    the page. A failed fetch changes nothing but the attachment's status and error.
+    """
+    with archive.db.atomic():
+        return _record_attachment(archive, source, fetched, run_id)
+
+
+def _record_attachment(archive: Archive, source: Source, fetched: FetchedAttachment, run_id: int | None) -> str:
+    page = archive.page(fetched.page_url)
+    if page is None or page.version_count == 0:
+        return "skipped"
+    existing = archive.attachment(page.id, fetched.url)
+    values: dict[str, Any] = {"source": source.name, "status": fetched.status, "title": fetched.title
+                              or (existing.title if existing else None)}
+    if fetched.error or fetched.status not in (200, 304) or (fetched.status == 304 and existing is None):
+        error = fetched.error or f"HTTP {fetched.status}"
+        archive.save_attachment(page.id, fetched.url, {**values, "error": error}, now=fetched.fetched_at)
+        return "error"
+    if fetched.status == 304:
+        archive.save_attachment(page.id, fetched.url, {**values, "error": None}, now=fetched.fetched_at)
+        return "unchanged"
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    values.update(error=None, etag=fetched.etag, last_modified=fetched.last_modified)
+    if existing is not None and existing.content_hash == digest:
+        archive.save_attachment(page.id, fetched.url, values, now=fetched.fetched_at)
+        return "unchanged"
+    text = attachment_text(fetched.body, fetched.url)
+    values.update(size=len(fetched.body), content_type=fetched.content_type, content_hash=digest, text=text,
+                  last_changed=fetched.fetched_at)
+    archive.save_attachment(page.id, fetched.url, values, now=fetched.fetched_at)
+    name = values["title"] or file_name(fetched.url)
+    if existing is None or existing.content_hash is None:
+        if _page_is_new_in_run(archive, page.id, run_id):
+            return "new"
+        summary, diff_html, outcome = f"Attachment added: {name}", None, "added"
+    else:
+        summary, diff_html, outcome = f"Attachment changed: {name}", None, "changed"
+        if existing.text is not None and text is not None:
+            diff = diff_paragraphs(existing.text, text)
+            summary += f" ({diff.summary()})"
+            diff_html = render_html(diff)
+    archive.add_page_event(page.id, "changed", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
+                           summary=summary, diff_html=diff_html)
+    logger.info("%s: %s", fetched.page_url, summary)
+    return outcome
+
+
+def _page_is_new_in_run(archive: Archive, page_id: int, run_id: int | None) -> bool:
+    row = archive.db.execute("select 1 from events where page_id = ? and kind = 'new' and run_id is ?",
+                             [page_id, run_id]).fetchone()
+    return row is not None

@@ -1,0 +1,150 @@
+"""Document facts from a policy page: publication date, issuing body, document number, index number…
+
+Chinese government pages carry them in an "info table" above the text (索引号, 发文机关, 成文日期,
+发布日期, 发文字号, 主题分类) and often in meta tags (``PubDate``, ``ContentSource``,
+``firstpublishedtime``). Analysts filter and cite by them, so they are kept with each version.
+Pure: HTML text in, a value out.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass
+
+from lxml import html as lxml_html
+
+logger = logging.getLogger(__name__)
+
+# Field → labels as printed on pages (longest first where one label starts another).
+LABELS: dict[str, tuple[str, ...]] = {
+    "index_number": ("索引号",),
+    "issuer": ("发文机关", "发布机构", "发文单位", "发布单位", "公开主体", "信息来源"),
+    "written_date": ("成文日期", "成文时间"),
+    "published": ("发布日期", "发布时间", "公开日期", "发文日期"),
+    "document_number": ("发文字号", "文号"),
+    "subject": ("主题分类", "主题词"),
+}
+META_NAMES: dict[str, tuple[str, ...]] = {
+    "published": ("firstpublishedtime", "pubdate", "publishdate", "article:published_time", "dc.date"),
+    "modified": ("lastmodifiedtime", "article:modified_time"),
+    "issuer": ("contentsource", "source", "dc.publisher"),
+}
+_ALL_LABELS = sorted((label for labels in LABELS.values() for label in labels), key=len, reverse=True)
+# Labels are often spaced out to align a table ("索  引  号"): allow blanks between their characters.
+_LABEL_RE = re.compile("(" + "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS) + r")\s*[:：]\s*")
+# A document number standing alone, e.g. 发改办高技〔2024〕88号 or 国办发[2023]5号.
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\d{1,4}\s*号")
+_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+MAX_VALUE_CHARS = 120
+_VALUE_END = re.compile(r"\n|\s{2,}|\u3000")
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    published: str | None = None  # YYYY-MM-DD
+    modified: str | None = None
+    written_date: str | None = None
+    issuer: str | None = None
+    document_number: str | None = None
+    index_number: str | None = None
+    subject: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+def normalise_date(text: str | None) -> str | None:
+    """``2024年3月5日``, ``2024-03-05 10:00``, ``2024/3/5`` → ``2024-03-05`` (None when not a date)."""
+    match = _DATE.search(text or "")
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _clean(value: str | None) -> str | None:
+    value = re.sub(r"\s+", " ", value or "").strip(" ：:;；|")
+    return value[:MAX_VALUE_CHARS] or None
+
+
+def _from_meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = _clean(meta.get("content"))
+        if not content:
+            continue
+        for field, names in META_NAMES.items():
+            if name in names and field not in found:
+                found[field] = content
+    return found
+
+
+def _from_labels(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """Label cells followed by value cells, or ``label：value`` runs inside one element.
+
+    Elements are read innermost first, so a table cell wins over the block that contains the table.
+    """
+    found: dict[str, str] = {}
+    field_of = {label: field for field, labels in LABELS.items() for label in labels}
+    elements = list(tree.iter("td", "th", "span", "div", "li", "p", "b", "strong", "label", "dt", "dd", "em"))
+    for element in reversed(elements):
+        raw = element.text_content()
+        if len(raw) > 600:
+            continue
+        label = re.sub(r"\s", "", raw).rstrip("：:")
+        if label in field_of:
+            sibling = element.getnext()
+            value = _clean(sibling.text_content()) if sibling is not None else None
+            if value and value.rstrip("：: ") not in field_of:
+                found.setdefault(field_of[label], value)
+            continue
+        matches = list(_LABEL_RE.finditer(raw))
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(raw)
+            value = _clean(_VALUE_END.split(raw[match.end():end].strip(), maxsplit=1)[0])
+            if value:
+                found.setdefault(field_of[re.sub(r"\s", "", match.group(1))], value)
+    return found
+
+
+def extract_metadata(html: str, url: str | None = None, *, htmldate_fallback: bool = True) -> PageMetadata:
+    """The document facts a page states; labelled facts win over meta tags, htmldate is the last resort."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return PageMetadata()
+    for junk in tree.xpath("//script|//style"):
+        junk.drop_tree()
+    labelled, tagged = _from_labels(tree), _from_meta_tags(tree)
+    published = normalise_date(labelled.get("published")) or normalise_date(tagged.get("published"))
+    if published is None and htmldate_fallback:
+        published = _htmldate(html, url)
+    return PageMetadata(
+        published=published,
+        modified=normalise_date(tagged.get("modified")),
+        written_date=normalise_date(labelled.get("written_date")),
+        issuer=labelled.get("issuer") or tagged.get("issuer"),
+        document_number=labelled.get("document_number") or _document_number(tree),
+        index_number=labelled.get("index_number"),
+        subject=labelled.get("subject"),
+    )
+
+
+def _document_number(tree: lxml_html.HtmlElement) -> str | None:
+    """A document number written on its own near the top of the page (no label before it)."""
+    body = tree.find("body")
+    match = _DOCUMENT_NUMBER.search((body if body is not None else tree).text_content()[:3000])
+    return re.sub(r"\s", "", match.group(0)) if match else None
+
+
+def _htmldate(html: str, url: str | None) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d")  # type: ignore[no-any-return]
+    except Exception as exc:  # noqa: BLE001 - a date guesser must never fail a page
+        logger.debug("htmldate failed on %s: %s", url, exc)
+        return None

@@ -1,0 +1,121 @@
+"""Attachments: text from PDF/DOCX, and an added or changed file is a change of its page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from monitor.attachments import attachment_text, is_attachment_url, record_attachment
+from monitor.detect import record
+from monitor.feeds import write_feeds
+from monitor.sources import Source
+from storage import Archive
+from tests.conftest import FakeFetch, page_html
+from tests.documents import make_docx, make_pdf
+from tests.scripted_site import Answer, ScriptedSite
+
+PAGE = "http://127.0.0.1/content/post_1.html"
+PDF_URL = "http://127.0.0.1/att/guide.pdf"
+P1 = "国家发展改革委组织开展未来产业先导区申报工作，申报指南见附件，请各地于规定时间前报送材料。"
+
+
+@dataclass
+class FakeAttachment:
+    url: str
+    body: bytes
+    status: int | None = 200
+    page_url: str = PAGE
+    title: str | None = "申报指南"
+    source: str = "test-source"
+    content_type: str | None = "application/pdf"
+    fetched_at: str = "2026-01-01T00:00:00Z"
+    elapsed_ms: float | None = 1.0
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://x.cn/att/P020240305.pdf", True), ("http://x.cn/a/b.DOCX", True), ("http://x.cn/a.wps", True),
+    ("http://x.cn/a.xls", True), ("http://x.cn/a.ofd", True), ("http://x.cn/a.html", False),
+    ("http://x.cn/download?file=a.pdf", False),
+])
+def test_attachment_urls(url: str, expected: bool) -> None:
+    assert is_attachment_url(url) is expected
+
+
+def test_text_of_pdf_and_docx_and_none_for_others() -> None:
+    assert attachment_text(make_pdf("Pilot zones", "Target: 10 zones by 2027"), PDF_URL) == \
+        "Pilot zones\nTarget: 10 zones by 2027"
+    assert attachment_text(make_docx("申报指南", "到2027年建设10个先导区。"), "http://x/a.docx") == \
+        "申报指南\n到2027年建设10个先导区。"
+    assert attachment_text(b"\xd0\xcf\x11\xe0 old word file", "http://x/a.doc") is None
+    assert attachment_text(b"%PDF-1.4 broken", PDF_URL) in (None, "")
+
+
+def test_with_a_new_page_then_changed_then_added_then_failing(archive: Archive, source: Source) -> None:
+    runs = [archive.start_run(source.name, f"2026-01-0{n}T00:00:00Z") for n in (1, 2)]
+    record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=runs[0])
+    first = make_pdf("Pilot zones", "Target: 10 zones by 2027")
+    assert record_attachment(archive, source, FakeAttachment(PDF_URL, first), run_id=runs[0]) == "new"
+    assert [e.kind for e in archive.events()] == ["new"]  # part of the new page, no event of its own
+    assert record_attachment(archive, source, FakeAttachment(PDF_URL, first, fetched_at="2026-01-02T00:00:00Z")) \
+        == "unchanged"
+    revised = make_pdf("Pilot zones", "Target: 12 zones by 2027")
+    assert record_attachment(archive, source, FakeAttachment(PDF_URL, revised, fetched_at="2026-01-03T00:00:00Z"),
+                             run_id=runs[1]) == "changed"
+    docx = FakeAttachment("http://127.0.0.1/att/form.docx", make_docx("申报表"), title=None,
+                          fetched_at="2026-01-04T00:00:00Z")
+    assert record_attachment(archive, source, docx, run_id=runs[1]) == "added"
+    broken = FakeAttachment(PDF_URL, b"", status=None, error="TimeoutError: took too long",
+                            fetched_at="2026-01-05T00:00:00Z")
+    assert record_attachment(archive, source, broken) == "error"
+    events = archive.events()
+    assert [(e.kind, e.summary) for e in events[:2]] == [
+        ("changed", "Attachment added: form.docx"),
+        ("changed", "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)")]
+    assert "<del>10</del><ins>12</ins>" in (events[1].diff_html or "")
+    stored = {a.url: a for a in archive.attachments(PAGE)}
+    assert stored[PDF_URL].text == "Pilot zones\nTarget: 12 zones by 2027"  # the failure kept the last good text
+    assert stored[PDF_URL].error == "TimeoutError: took too long" and stored[PDF_URL].title == "申报指南"
+    assert stored["http://127.0.0.1/att/form.docx"].text == "申报表"
+    assert len(archive.versions(PAGE)) == 1
+
+
+def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: Source) -> None:
+    assert record_attachment(archive, source, FakeAttachment(PDF_URL, make_pdf("x"))) == "skipped"
+
+
+@pytest.mark.slow
+def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_path: Path) -> None:
+    from tests.test_crawl_behaviour import article, crawl, listing
+
+    with ScriptedSite() as site:
+        links = ('<div class="attachment"><a href="/att/guide.pdf">申报指南</a> '
+                 '<a href="/att/form.docx#x">申报表</a> <a href="/att/data.xls">数据</a></div>')
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(article("先导区申报通知", P1, extra=links))
+        site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 10 zones"), content_type="application/pdf",
+                                                etag='"g1"')
+        site.answers["/att/form.docx"] = Answer(make_docx("申报表"), content_type="application/octet-stream")
+        site.answers["/att/data.xls"] = Answer(b"\xd0\xcf\x11\xe0 sheet", content_type="application/vnd.ms-excel")
+        assert crawl(site, tmp_path)["new"] == 1
+        site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 12 zones"), content_type="application/pdf",
+                                                etag='"g2"')
+        crawl(site, tmp_path)
+        third = crawl(site, tmp_path)
+        guide = site.requests_for("/att/guide.pdf")
+    assert third["changed"] == 0
+    assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
+    with Archive(tmp_path / "archive.db") as archive:
+        page_url = site.url("/content/a.html")
+        stored = {a.url.rsplit("/", 1)[-1]: a for a in archive.attachments(page_url)}
+        assert set(stored) == {"guide.pdf", "form.docx", "data.xls"}
+        assert stored["form.docx"].text == "申报表" and stored["data.xls"].text is None
+        assert stored["data.xls"].size == len(b"\xd0\xcf\x11\xe0 sheet") and stored["data.xls"].content_hash
+        paths = write_feeds(archive, tmp_path / "feeds")
+    entries = feedparser.parse(paths["atom"].read_bytes()).entries
+    assert [e.title for e in entries] == ["Changed: 先导区申报通知", "New: 先导区申报通知"]
+    assert "Attachment changed: 申报指南" in entries[0].content[0].value

@@ -1,0 +1,202 @@
+"""Re-checking real HTTP answers: conditional requests, removals, moves, canonical URLs, recheck policy.
+
+Each test crawls a scripted server on 127.0.0.1 in a child process (the way the CLI does), several
+times, and reads the archive and the requests the server saw.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from crawlers.runner import run_crawl
+from monitor.demo import DEMO_CRAWL_SETTINGS
+from monitor.feeds import write_feeds
+from storage import Archive
+from tests.conftest import page_html
+from tests.scripted_site import Answer, ScriptedSite
+
+pytestmark = pytest.mark.slow
+
+TEXT_A = "广东省发布人形机器人产业发展行动方案，提出到2027年培育10家以上具有国际竞争力的整机企业。"
+TEXT_B = "深圳市印发脑机接口产业创新发展若干措施，支持建设临床试验平台和开放共享的数据集。"
+TEXT_C = "广州市出台6G与量子科技未来产业培育计划，布局一批中试验证平台和应用示范场景。"
+LAST_MODIFIED = "Tue, 05 Mar 2024 08:00:00 GMT"
+EVERY_RUN = "{old_every: 0}"  # removed pages are re-checked like old ones: here, every run
+
+
+def article(title: str, text: str, extra: str = "") -> bytes:
+    return page_html(title, text, text[::-1][:40] + "。", extra=extra).encode("utf-8")
+
+
+def listing(*paths: str, extra: str = "") -> Answer:
+    links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in paths)
+    return Answer(f"<html><body><ul>{links}</ul>{extra}</body></html>".encode())
+
+
+def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None,
+          **source_keys: Any) -> dict[str, Any]:
+    lines = ["sources:", "  - name: scripted", f"    start_urls: ['{site.url('/list/index.html')}']",
+             "    allow: ['/content/']", "    follow: ['/list/index_\\d+\\.html$']", "    topics: []"]
+    lines += [f"    {key}: {value}" for key, value in source_keys.items()]
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [summary] = run_crawl(sources, tmp_path / "archive.db", settings={**DEMO_CRAWL_SETTINGS, **(settings or {})},
+                          timeout=60)
+    return summary
+
+
+def fetches(tmp_path: Path, run_id: int) -> dict[str, tuple[int | None, str]]:
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        rows = archive.db.execute("select url, status, outcome from fetches where run_id = ?", [run_id]).fetchall()
+    return {url.rsplit("/", 1)[-1]: (status, outcome) for url, status, outcome in rows}
+
+
+def events(tmp_path: Path) -> list[tuple[str, str]]:
+    """All events in the order they were recorded; the first crawl's ``new`` ones sorted by URL."""
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        rows = archive.db.execute("select kind, url from events order by id").fetchall()
+    found = [(kind, url.rsplit("/", 1)[-1]) for kind, url in rows]
+    first = [e for e in found if e[0] == "new"]
+    return sorted(first) + found[len(first):] if found[:len(first)] == first else found
+
+
+def test_conditional_requests_send_the_servers_validators_and_304_is_unchanged(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html", "/content/c.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A), etag='"a-v1"')
+        site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B), last_modified=LAST_MODIFIED)
+        site.answers["/content/c.html"] = Answer(article("6G与量子科技培育计划", TEXT_C))
+        first = crawl(site, tmp_path)
+        assert first["new"] == 3
+        second = crawl(site, tmp_path, settings={"POLICYWATCH_CONTACT_URL": "https://example.org/our-crawler"})
+        a, b, c = (site.requests_for(f"/content/{n}.html")[-1] for n in "abc")
+    assert "(+https://example.org/our-crawler;" in a.headers["User-Agent"]  # the setting, as well as the env var
+    assert a.headers.get("If-None-Match") == '"a-v1"' and a.status == 304
+    assert b.headers.get("If-Modified-Since") == LAST_MODIFIED and b.status == 304
+    assert "If-None-Match" not in c.headers and "If-Modified-Since" not in c.headers and c.status == 200
+    assert second["unchanged"] == 3 and second["errors"] == 0 and second["changed"] == 0
+    assert fetches(tmp_path, second["id"]) == {"a.html": (304, "unchanged"), "b.html": (304, "unchanged"),
+                                               "c.html": (200, "unchanged")}
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("new", "c.html")]
+
+
+def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        page_b = Answer(article("脑机接口若干措施", TEXT_B))
+        site.answers["/content/b.html"] = page_b
+        crawl(site, tmp_path, recheck=EVERY_RUN)
+        # b leaves the list and the site; a fails with server errors meanwhile.
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
+        runs = []
+        for answer in (404, 0, 404, 404):  # 0: the connection is reset; it neither counts nor breaks the streak
+            site.answers["/content/b.html"] = Answer(b"gone", answer, "text/plain")
+            runs.append(crawl(site, tmp_path, recheck=EVERY_RUN))
+        assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
+            (404, "missing"), (None, "error"), (404, "removed"), (404, "missing")]
+        assert all(fetches(tmp_path, r["id"])["a.html"] == (503, "error") for r in runs)
+        assert len(site.requests_for("/content/a.html")) == 1 + 4 * 3  # retried twice per run
+        # b answers again with the same text; a recovers unchanged.
+        site.answers["/content/b.html"] = page_b
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        back = crawl(site, tmp_path, recheck=EVERY_RUN)
+    assert fetches(tmp_path, back["id"]) == {"a.html": (200, "unchanged"), "b.html": (200, "unchanged")}
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("removed", "b.html"), ("restored", "b.html")]
+    with Archive(tmp_path / "archive.db") as archive:
+        assert len(archive.versions(site.url("/content/b.html"))) == 1
+        paths = write_feeds(archive, tmp_path / "feeds")
+    titles = [e.title for e in feedparser.parse(paths["atom"].read_bytes()).entries]
+    assert "Removed: 脑机接口若干措施" in titles and "Restored: 脑机接口若干措施" in titles
+
+
+def test_removed_after_is_configurable_and_a_changed_return_is_also_a_change(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
+        site.answers["/content/a.html"] = Answer(b"gone", 410, "text/plain")
+        gone = crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
+        assert fetches(tmp_path, gone["id"]) == {"a.html": (410, "removed")}
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A + "新增：设立产业基金。"))
+        crawl(site, tmp_path, removed_after=1, recheck=EVERY_RUN)
+    assert events(tmp_path) == [("new", "a.html"), ("removed", "a.html"), ("changed", "a.html"),
+                                ("restored", "a.html")]
+
+
+def test_tracking_parameters_fragments_and_canonical_links_lead_to_one_page(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing(
+            "/content/a.html?utm_source=wechat#top", "/content/a.html?from=timeline", "/content/a.html",
+            "/content/print.html?id=7&spm=1.2")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        canonical = f'<link rel="canonical" href="{site.url("/content/b.html")}">'
+        site.answers["/content/print.html"] = Answer(article("脑机接口若干措施", TEXT_B).replace(
+            b"</head>", canonical.encode() + b"</head>"))
+        crawl(site, tmp_path)
+        assert len(site.requests_for("/content/a.html")) == 1
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        urls = sorted(row[0].rsplit("/", 1)[-1] for row in archive.db.execute("select url from pages"))
+        aliases = archive.aliases("scripted")
+    assert urls == ["a.html", "b.html"]
+    assert aliases == {site.url("/content/print.html?id=7"): site.url("/content/b.html")}
+
+
+def test_a_redirect_to_the_same_text_is_a_move_and_to_a_home_page_is_not_new(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B))
+        crawl(site, tmp_path)
+        site.answers["/content/a.html"] = Answer(status=301, location=site.url("/content/2024/a.html"))
+        site.answers["/content/2024/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        site.answers["/content/b.html"] = Answer(status=302, location=site.url("/index.html"))
+        site.answers["/index.html"] = Answer(article("首页", TEXT_C))
+        moved = crawl(site, tmp_path)
+        assert moved["new"] == 0 and moved["unchanged"] == 1 and moved["errors"] == 1
+        after = crawl(site, tmp_path)  # the list still links the old address: it maps to the moved page
+    assert after["new"] == 0 and after["unchanged"] == 1
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("moved", "a.html")]
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        page = archive.page(site.url("/content/2024/a.html"))
+        assert page is not None and page.version_count == 1
+        assert archive.page(site.url("/content/a.html")) is None
+        assert archive.page(site.url("/index.html")) is None
+        assert archive.aliases("scripted")[site.url("/content/a.html")] == site.url("/content/2024/a.html")
+
+
+def test_recheck_policy_skips_fresh_pages_and_incremental_mode_stops_paging(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/list/index_1.html")
+        site.answers["/list/index_1.html"] = listing("/content/b.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B))
+        keys = {"recheck": "{new_every: 1h}", "incremental": "true"}
+        assert crawl(site, tmp_path, **keys)["new"] == 2
+        second = crawl(site, tmp_path, **keys)
+        assert second["fetched"] == 0
+        assert [len(site.requests_for(p)) for p in ("/list/index.html", "/list/index_1.html")] == [2, 1]
+        site.answers["/list/index.html"] = listing("/content/c.html", "/content/a.html", "/list/index_1.html")
+        site.answers["/content/c.html"] = Answer(article("6G与量子科技培育计划", TEXT_C))
+        third = crawl(site, tmp_path, **keys)
+        assert third["new"] == 1 and third["fetched"] == 1
+        assert len(site.requests_for("/list/index_1.html")) == 2  # page 1 had an unknown article: kept paging
+        every_run = crawl(site, tmp_path)  # default policy: pages first seen recently are checked every run
+    assert every_run["unchanged"] == 3
+
+
+def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYWATCH_CONTACT_URL", "mailto:watch@example.org")
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
+        summary = crawl(site, tmp_path, settings={"RETRY_BACKOFF_BASE": "0.3"})
+        tries = site.requests_for("/content/a.html")
+    assert summary["errors"] == 1 and [t.status for t in tries] == [503, 503, 503]
+    assert tries[1].at - tries[0].at >= 0.3 and tries[2].at - tries[1].at >= 0.6
+    assert all("(+mailto:watch@example.org;" in t.headers["User-Agent"] for t in site.seen)

@@ -1,0 +1,65 @@
+"""Document facts from policy pages: info tables, inline label runs, meta tags, htmldate fallback.
+
+The fixtures are written for these tests in the shapes of real pages (gov.cn ``table.bd1``, TRS meta
+tags, provincial inline "label：value" lines); their text is our own.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.metadata import PageMetadata, extract_metadata, normalise_date
+
+FIXTURES = Path(__file__).parent / "fixtures" / "metadata"
+
+CASES = {
+    "gov_info_table.html": PageMetadata(
+        published="2024-01-29", modified="2024-02-02", written_date="2024-01-18", issuer="工业和信息化部等七部门",
+        document_number="工信部联科〔2024〕12号", index_number="000014349/2024-00009", subject="工业、交通\\其他"),
+    "trs_meta_tags.html": PageMetadata(published="2024-03-06", issuer="国家发展改革委办公厅",
+                                       document_number="发改办高技〔2024〕88号"),
+    "inline_labels.html": PageMetadata(
+        published="2024-04-12", issuer="深圳市人民政府办公厅", document_number="深府办规〔2024〕3号",
+        index_number="11440300MB2C92050R/2024-00188", subject="科技；产业"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_pages(name: str) -> None:
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    assert extract_metadata(html, f"http://127.0.0.1/{name}") == CASES[name]
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("2024年3月5日", "2024-03-05"), ("2024-03-05 10:00", "2024-03-05"), ("2024/3/5", "2024-03-05"),
+    ("2024-01-30-10:02:11", "2024-01-30"), ("2024.12.31", "2024-12-31"), ("第2024-13-40号", None), ("无", None),
+])
+def test_dates_are_normalised(text: str, date: str | None) -> None:
+    assert normalise_date(text) == date
+
+
+def test_htmldate_is_the_last_resort_and_can_be_turned_off() -> None:
+    html = ("<html><head><title>t</title></head><body><article><h1>标题</h1>"
+            "<p class='date'>2023-11-02</p><p>正文内容，关于未来产业的通知。</p></article></body></html>")
+    assert extract_metadata(html).published == "2023-11-02"
+    assert extract_metadata(html, htmldate_fallback=False).published is None
+
+
+def test_hostile_or_empty_input_gives_empty_metadata() -> None:
+    assert extract_metadata("") == PageMetadata()
+    long_value = "<table><tr><td>发文机关：</td><td>" + "很长" * 500 + "</td></tr></table>"
+    assert len(extract_metadata(long_value).issuer or "") <= 120
+
+
+def test_facts_are_stored_with_the_version(archive, source) -> None:  # type: ignore[no-untyped-def]
+    from monitor.detect import record
+    from tests.conftest import FakeFetch
+
+    body = (FIXTURES / "gov_info_table.html").read_bytes()
+    outcome = record(archive, source, FakeFetch(url="http://127.0.0.1/content/post_9.html", body=body))
+    assert outcome.kind == "new"
+    row = archive.db.execute("select published, issuer, document_number, index_number, written_date, modified, "
+                             "subject from versions").fetchone()
+    assert row == ("2024-01-29", "工业和信息化部等七部门", "工信部联科〔2024〕12号", "000014349/2024-00009",
+                   "2024-01-18", "2024-02-02", "工业、交通\\其他")

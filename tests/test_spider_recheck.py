@@ -1,0 +1,81 @@
+"""The spider's re-check decisions, offline: responses built by hand, archive state set directly."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from scrapy.http import HtmlResponse, Request
+
+from crawlers.items import PageItem
+from crawlers.spiders.pages import SourceSpider
+from monitor.sources import Source
+from storage import PageState
+
+SOURCE = Source(name="s", start_urls=["http://a.cn/list/"], allow=["/content/"],
+                recheck={"new_every": "6h", "old_every": "7d"})
+
+
+def state(url: str, *, last_ok: str | None, etag: str | None = None, modified: str | None = None,
+          missing: int = 0) -> PageState:
+    return PageState(id=1, url=url, source="s", first_seen="2026-05-30T00:00:00Z", last_checked=last_ok,
+                     last_ok=last_ok, etag=etag, last_modified=modified, body_hash=None, missing_count=missing,
+                     removed_at=None, version_count=1, title="t")
+
+
+def spider_with(*states: PageState, aliases: dict[str, str] | None = None) -> SourceSpider:
+    spider = SourceSpider(source=SOURCE)
+    spider._now = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+    spider._known = {s.url: s for s in states}
+    spider._aliases = aliases or {}
+    return spider
+
+
+def response(url: str, body: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=body.encode(), encoding="utf-8", request=Request(url))
+
+
+def test_due_pages_get_the_stored_validators_and_fresh_ones_are_skipped() -> None:
+    spider = spider_with(
+        state("http://a.cn/content/1.html", last_ok="2026-06-01T01:00:00Z", etag='"e1"',
+              modified="Tue, 05 Mar 2024 08:00:00 GMT"),
+        state("http://a.cn/content/2.html", last_ok="2026-06-01T11:00:00Z"),
+        state("http://a.cn/content/3.html", last_ok="2026-06-01T11:00:00Z", missing=1),
+    )
+    due = spider.article_request("http://a.cn/content/1.html#top")
+    assert due is not None and due.headers.get("If-None-Match") == b'"e1"'
+    assert due.headers.get("If-Modified-Since") == b"Tue, 05 Mar 2024 08:00:00 GMT"
+    assert spider.article_request("http://a.cn/content/2.html") is None  # checked an hour ago
+    assert spider.article_request("http://a.cn/content/3.html") is not None  # confirm the 404
+    new = spider.article_request("http://a.cn/content/4.html?utm_source=x")
+    assert new is not None and new.url == "http://a.cn/content/4.html" and not new.headers.get("If-None-Match")
+
+
+def test_old_addresses_map_to_the_page_and_are_fetched_once() -> None:
+    spider = spider_with(aliases={"http://a.cn/content/old.html": "http://a.cn/content/new.html"})
+    first = spider.article_request("http://a.cn/content/old.html?from=timeline")
+    assert first is not None and first.url == "http://a.cn/content/new.html"
+    assert spider.article_request("http://a.cn/content/new.html") is None
+
+
+def test_canonical_links_are_honoured_on_the_same_site_only() -> None:
+    spider = spider_with()
+    head = '<link rel="canonical" href="{}">'
+    same = response("http://a.cn/content/print.html?id=3", head.format("/content/3.html") + "<p>x</p>")
+    [item] = spider.parse_article(same)
+    assert isinstance(item, PageItem)
+    assert item.url == "http://a.cn/content/3.html" and item.requested_url == "http://a.cn/content/print.html?id=3"
+    other = response("http://a.cn/content/4.html", head.format("http://b.cn/content/4.html") + "<p>x</p>")
+    [item] = spider.parse_article(other)
+    assert isinstance(item, PageItem) and item.url == "http://a.cn/content/4.html" and item.requested_url is None
+
+
+def test_attachment_links_become_bounded_requests_once_per_page() -> None:
+    spider = spider_with()
+    body = ('<p>正文</p><a href="/att/guide.pdf">申报 指南</a><a href="/att/guide.pdf#p2">again</a>'
+            '<a href="http://elsewhere.cn/x.pdf">offsite</a><a href="/content/5.html">not a file</a>'
+            '<a href="javascript:void(0)">js</a>')
+    item, *requests = spider.parse_article(response("http://a.cn/content/5.html", body))
+    assert isinstance(item, PageItem)
+    assert [(r.url, r.meta["policywatch_title"]) for r in requests] == [("http://a.cn/att/guide.pdf", "申报 指南")]
+    assert requests[0].meta["download_maxsize"] == 20 * 1024 * 1024 and requests[0].priority < 0
+    spider_off = SourceSpider(source=SOURCE.model_copy(update={"attachments": False}))
+    assert list(spider_off.parse_article(response("http://a.cn/content/5.html", body)))[1:] == []
