@@ -349,6 +349,7 @@ class Case:
     expect_old: tuple[str, ...] = ()
     expect_kinds: tuple[str, ...] = ()
     numbers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    source: dict[str, list[str]] = field(default_factory=dict)  # per-source options the pair is read with
 
 
 def para(page: Page, index: int, old: str, new: str) -> Page:
@@ -655,6 +656,20 @@ def heldout_cases() -> list[Case]:
              GOVCN, after_html=render_govcn(replace(GOVCN, title="404", paragraphs=(
                  "对不起，您访问的页面不存在或已删除！", "您可以返回首页或使用站内搜索。")))),
     ]
+    weather = '<p class="weather">今日广州：多云 {0}°C 空气质量：良</p>'
+    with_widget = replace(GOVCN, lang="zh", paragraphs=GOVCN.paragraphs[:3] + (weather.format(23),) + GOVCN.paragraphs[3:])
+    widget_moved = replace(with_widget, paragraphs=tuple(p.replace("23°C", "27°C") for p in with_widget.paragraphs))
+    cases += [
+        Case("zh-source-ignore-css", "unchanged", "per-source", "a weather widget inside the text, removed by ignore_css",
+             with_widget, widget_moved, source={"ignore_css": [".weather"]}),
+        Case("zh-source-ignore-text", "unchanged", "per-source", "an editor line inside the text, removed by ignore_text",
+             para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：张三）"), para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：李四）"),
+             source={"ignore_text": [r"（责任编辑：\S+?）"]}),
+        Case("zh-source-ignore-text-real-edit", "changed", "per-source", "the same source rule does not hide a real edit",
+             para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：张三）"),
+             para(para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：李四）"), 3, "150亿元", "180亿元"),
+             expect_new=("产值超过180亿元",), numbers=(("150", "180"),), source={"ignore_text": [r"（责任编辑：\S+?）"]}),
+    ]
     return cases
 
 
@@ -676,6 +691,8 @@ def write(cases: list[Case]) -> None:
                 label[key] = list(getattr(case, key))
         if case.numbers:
             label["numbers"] = [list(pair) for pair in case.numbers]
+        if case.source:
+            label["source"] = case.source
         (folder / "label.json").write_text(json.dumps(label, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
