@@ -35,8 +35,9 @@ _INS = re.compile(r"<ins>.*?</ins>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def default_source(language: str | None = None) -> Source:
-    return Source(name="corpus", start_urls=["http://127.0.0.1/"], allow=[r"/corpus/"], language=language)
+def default_source(**options: object) -> Source:
+    """A source with default settings, plus a pair's own ``source`` options (``ignore_css``, ``ignore_text``)."""
+    return Source(name="corpus", start_urls=["http://127.0.0.1/"], allow=[r"/corpus/"], **options)  # type: ignore[arg-type]
 
 
 def visible(rendered: str, side: str) -> str:
@@ -64,7 +65,7 @@ class PairResult:
 
 def evaluate_pair(folder: Path) -> PairResult:
     label = json.loads((folder / "label.json").read_text(encoding="utf-8"))
-    source = default_source()
+    source = default_source(**label.get("source", {}))
     started = time.perf_counter()
     before = analyse_page((folder / "before.html").read_bytes(), "text/html", URL, source)
     after = analyse_page((folder / "after.html").read_bytes(), "text/html", URL, source)

@@ -245,7 +245,27 @@ def render_govcn(page: Page) -> str:
 """
 
 
-RENDER = {"zh": render_zh, "en": render_en, "de": render_de, "govcn": render_govcn}
+def render_wire(page: Page) -> str:
+    """An English wire-service layout, added after the rules were tuned: a held-out check."""
+    editor = page.extra_info or "Liu Jie"
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{page.title}-Wire English</title>
+<script type="text/javascript">var _sid = "{page.csrf}";</script></head><body>
+<div class="topNav"><a href="/">Home</a> <a href="/china/">China</a> <a href="/world/">World</a> <a href="/biz/">Business</a>
+<a href="/sci/">Science</a> <a href="/photo/">Photos</a></div>
+<div class="main"><div class="Btitle">{page.title}</div>
+<div class="wzzy">Source: Wire | {page.published} {page.views % 24:02d}:{page.views % 60:02d}:00 | Editor: {editor}</div>
+<div class="fontSize"><a>A</a> <a>A</a> <a>A</a></div>
+<div id="detailContent">
+<p><img src="/photo/{page.nonce}.jpg"></p><p>A humanoid robot at an expo in Beijing. (Wire/Photo by Zhang Wei)</p>
+{_paragraphs(page)}</div>
+<div class="share">Share: WeChat Weibo Facebook</div>
+<div class="relNews"><h3>Related News</h3><ul>{_links(page.related or EN_RELATED[:3], "/sci/")}</ul></div>
+</div><div class="footer">Copyright © 2024 Wire English. All rights reserved.</div></body></html>
+"""
+
+
+RENDER = {"zh": render_zh, "en": render_en, "de": render_de, "govcn": render_govcn, "wire": render_wire}
 
 ZH_RELATED = (
     "广州市加快推进未来产业发展实施意见印发", "深圳发布低空经济高质量发展行动方案", "省科技厅部署2024年重点研发计划",
@@ -349,6 +369,7 @@ class Case:
     expect_old: tuple[str, ...] = ()
     expect_kinds: tuple[str, ...] = ()
     numbers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    source: dict[str, list[str]] = field(default_factory=dict)  # per-source options the pair is read with
 
 
 def para(page: Page, index: int, old: str, new: str) -> Page:
@@ -655,6 +676,32 @@ def heldout_cases() -> list[Case]:
              GOVCN, after_html=render_govcn(replace(GOVCN, title="404", paragraphs=(
                  "对不起，您访问的页面不存在或已删除！", "您可以返回首页或使用站内搜索。")))),
     ]
+    wire = replace(EN_A, lang="wire", published="2024-02-27")
+    cases += [
+        Case("x-wire-editor-time-related", "unchanged", "editor", "editor, publish time digits, photo id and related list change",
+             wire, replace(wire, extra_info="Wang Yu", views=wire.views + 7, nonce="p2", related=EN_RELATED[3:6])),
+        Case("x-wire-number", "changed", "number", "10 pilot zones become 15",
+             wire, para(wire, 1, "build 10 future", "build 15 future"), expect_new=("build 15 future industry pilot zones",),
+             numbers=(("10", "15"),)),
+        Case("x-wire-sentence-deleted", "changed", "deleted", "the second sentence of a paragraph is deleted",
+             wire, para(wire, 1, " It also expects the combined output of the clusters to exceed 300 billion yuan by 2030.", ""),
+             expect_old=("It also expects the combined output of the clusters to exceed 300 billion yuan by 2030.",),
+             expect_kinds=("removed",)),
+    ]
+    weather = '<p class="weather">今日广州：多云 {0}°C 空气质量：良</p>'
+    with_widget = replace(GOVCN, lang="zh", paragraphs=GOVCN.paragraphs[:3] + (weather.format(23),) + GOVCN.paragraphs[3:])
+    widget_moved = replace(with_widget, paragraphs=tuple(p.replace("23°C", "27°C") for p in with_widget.paragraphs))
+    cases += [
+        Case("zh-source-ignore-css", "unchanged", "per-source", "a weather widget inside the text, removed by ignore_css",
+             with_widget, widget_moved, source={"ignore_css": [".weather"]}),
+        Case("zh-source-ignore-text", "unchanged", "per-source", "an editor line inside the text, removed by ignore_text",
+             para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：张三）"), para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：李四）"),
+             source={"ignore_text": [r"（责任编辑：\S+?）"]}),
+        Case("zh-source-ignore-text-real-edit", "changed", "per-source", "the same source rule does not hide a real edit",
+             para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：张三）"),
+             para(para(ZH_B, 4, "产业生态。", "产业生态。（责任编辑：李四）"), 3, "150亿元", "180亿元"),
+             expect_new=("产值超过180亿元",), numbers=(("150", "180"),), source={"ignore_text": [r"（责任编辑：\S+?）"]}),
+    ]
     return cases
 
 
@@ -669,13 +716,15 @@ def write(cases: list[Case]) -> None:
         after = case.after_html if case.after_html is not None else render(case.after or case.before)
         (folder / "after.html").write_text(after, encoding="utf-8")
         label = {"verdict": case.verdict, "category": case.category,
-                 "language": "zh" if case.before.lang == "govcn" else case.before.lang,
+                 "language": {"govcn": "zh", "wire": "en"}.get(case.before.lang, case.before.lang),
                  "note": case.note}
         for key in ("expect_new", "expect_old", "expect_kinds"):
             if getattr(case, key):
                 label[key] = list(getattr(case, key))
         if case.numbers:
             label["numbers"] = [list(pair) for pair in case.numbers]
+        if case.source:
+            label["source"] = case.source
         (folder / "label.json").write_text(json.dumps(label, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
