@@ -5,6 +5,7 @@ Run from the repository root:
     python bench/plans_eval.py            # corpus, then ../shared/seeds when that folder exists
     python bench/plans_eval.py --errors   # also list every miss and every wrong extraction
     python bench/plans_eval.py --json
+    python bench/plans_eval.py --speed    # median analysis time per corpus page (5 runs)
 
 The seed articles are real pages (not in the repository); their labels live in bench/plans_seed_labels.json
 and are scored separately from the corpus so the two numbers are never mixed.
@@ -82,13 +83,36 @@ def print_report(name: str, report: Report, *, errors: bool) -> None:
     print()
 
 
+def speed(pages: list[LabelledPage], runs: int = 5) -> int:
+    import statistics
+    import time
+
+    from monitor.plans.evaluation import analyse_labelled
+
+    analyse_labelled(pages[0])  # load the data files once, outside the timing
+    totals = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for page in pages:
+            analyse_labelled(page)
+        totals.append(time.perf_counter() - started)
+    chars = sum(len(p.text) for p in pages)
+    median = statistics.median(totals)
+    print(f"{len(pages)} pages, {chars} characters: median {median * 1000:.1f} ms per corpus pass "
+          f"({median / len(pages) * 1000:.2f} ms per page) over {runs} runs")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="list every miss and false extraction")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--speed", action="store_true", help="time analyse_page over the corpus (median of 5 runs)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--seeds", type=Path, default=SEEDS)
     args = parser.parse_args(argv)
+    if args.speed:
+        return speed(read_corpus(args.corpus))
     results = {"corpus": score(read_corpus(args.corpus))}
     if args.seeds.is_dir():
         pages = seed_pages(args.seeds)

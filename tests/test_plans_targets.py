@@ -99,3 +99,11 @@ def test_page_roles() -> None:
                      plan_language="zh") == "translation"
     assert page_role("Reporters learned…", "Guangdong bets on materials", plan_titles=english, language="en",
                      plan_language="zh") == "news"
+
+
+def test_huge_pages_are_cut_so_analysis_stays_bounded() -> None:
+    from monitor.plans.analyse import MAX_TEXT, analyse_page
+
+    text = "到2030年，建成5个未来产业科技园。\n" + "无关内容。" * (MAX_TEXT // 5) + "\n到2035年，建成9个园区。"
+    found = analyse_page(text, "", language="zh").targets
+    assert [(t.year, t.quantity) for t in found] == [(2030, 5)]

@@ -5,6 +5,7 @@ No I/O beyond reading the shipped data files once.
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -20,6 +21,10 @@ from monitor.plans.sectors import sectors
 from monitor.plans.targets import Target, targets
 from monitor.plans.titles import PlanTitle, guess_language, plan_titles
 
+logger = logging.getLogger(__name__)
+# Plans, their targets and issuers are stated near the top; a page longer than this is cut, so hostile
+# or huge pages cost bounded time.
+MAX_TEXT = 100_000
 _SENTENCE_START = re.compile(r"[。！？!?\n]|\.\s")
 _NATIONAL_TITLE = re.compile(r"^(?:国家|全国)|\bNational\b|\bnationale[nrs]?\b|\bbundesweit")
 
@@ -81,6 +86,9 @@ def analyse_page(text: str, title: str | None = None, meta: Mapping[str, Any] | 
     (省工业和信息化厅 on a Guangdong site).
     """
     meta = dict(meta or {})
+    if text and len(text) > MAX_TEXT:
+        logger.info("analysing the first %d of %d characters", MAX_TEXT, len(text))
+        text = text[:MAX_TEXT]
     text = unicodedata.normalize("NFC", text or "")
     title = unicodedata.normalize("NFC", title or "")
     language = language or guess_language(title + "\n" + text)

@@ -29,6 +29,16 @@ _ZH_LEVEL = "(?P<level>省|市|自治区)"
 _EN_LEVEL = r"(?P<level>Provincial|Municipal|Province|City)"
 
 
+_WINDOW = 80  # characters around a body's name where its region can be written
+_ZH_WINDOW = 14  # 新疆维吾尔自治区 is the longest region name before a Chinese body
+
+
+def _anchor(name: str, flags: int = 0) -> re.Pattern[str]:
+    """The longest placeholder-free piece of a body's name, to find candidates fast."""
+    pieces = [p.strip() for p in re.split(r"\{[RD]\}", name) if p.strip()]
+    return re.compile(re.escape(max(pieces, key=len)), flags)
+
+
 def _alternation(names: list[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
 
@@ -56,24 +66,26 @@ class IssuerFinder:
 
         region_zh = places.zh_alternation
         region_latin = places.latin_alternation
-        self.regional: list[tuple[str, re.Pattern[str]]] = []
+        # (body, full pattern, anchor): the anchor is a plain name found quickly; the full pattern, with
+        # its region alternation, only runs in a window around each anchor hit (long pages stay fast).
+        self.regional: list[tuple[str, re.Pattern[str], re.Pattern[str], int]] = []
         for entry in data.get("regional", []):
             body = require(entry, "body", file)
             self.display[body] = entry.get("display", body)
             zh = _alternation(entry.get("zh", []))
             if zh:
                 self.regional.append((body, re.compile(
-                    rf"(?<![上各级县区])(?P<region>{region_zh})?{_ZH_LEVEL}?(?:{zh})")))
+                    rf"(?<![上各级县区])(?P<region>{region_zh})?{_ZH_LEVEL}?(?:{zh})"), re.compile(zh), _ZH_WINDOW))
             r_part = rf"(?:(?P<region>{region_latin})\s+)?(?:{_EN_LEVEL}\s+)?"
             for name in entry.get("en", []):
                 text = re.escape(name if "{R}" in name else "{R}" + name).replace(re.escape("{R}"), r_part)
-                self.regional.append((body, re.compile(text, re.I)))
+                self.regional.append((body, re.compile(text, re.I), _anchor(name, re.I), _WINDOW))
             d_part = (rf"(?:\s+(?:von|in|der\s+Stadt|der\s+Provinz|der\s+Provinzregierung\s+von)\s+"
                       rf"(?P<region>{region_latin}))?")
             for name in entry.get("de", []):
                 text = re.escape(name).replace(re.escape("{D}"), d_part)
                 level = "(?P<level>)" if name.startswith(("Stadt", "Provinz")) else ""
-                self.regional.append((body, re.compile(level + text)))
+                self.regional.append((body, re.compile(level + text), _anchor(name), _WINDOW))
 
     def _regional_region(self, match: re.Match[str], page_region: str | None) -> str | None:
         region = self.places.lookup(match.group("region")) if match.group("region") else None
@@ -106,11 +118,15 @@ class IssuerFinder:
             for i in range(mention.start, mention.end):
                 taken[i] = True
 
-        candidates: list[tuple[int, int, str, re.Match[str]]] = []
-        for body, pattern in self.regional:
-            for m in pattern.finditer(text):
-                candidates.append((m.start(), -(m.end() - m.start()), body, m))
-        for _start, _neg, body, m in sorted(candidates, key=lambda c: (c[1], c[0])):
+        candidates: dict[tuple[int, int, str], re.Match[str]] = {}
+        for body, pattern, anchor, reach in self.regional:
+            for hit in anchor.finditer(text):
+                window = (max(0, hit.start() - reach), min(len(text), hit.end() + reach))
+                for m in pattern.finditer(text, *window):
+                    if m.start() <= hit.start() and m.end() >= hit.end():
+                        candidates.setdefault((m.start(), m.end(), body), m)
+        ordered = sorted(candidates.items(), key=lambda c: (c[0][0] - c[0][1], c[0][0]))
+        for (_start, _end, body), m in ordered:
             if not free(m.start(), m.end()):
                 continue
             if m.group("region") is None and m.groupdict().get("level") is None:

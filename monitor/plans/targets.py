@@ -42,6 +42,7 @@ _EN_YEAR = re.compile(r"\b(?:by|until|through|till|before|looking (?:forward|ahe
 _DE_YEAR = re.compile(r"\b(?:bis|bis zum Jahr|bis Ende|bis zum Ende|ab)\s+((?:20|21)\d{2})\b", re.I)
 
 _PER_ITEM = re.compile(r"\b(?:worth|each|apiece|jeweils|je)\s+(?:\w+\s+){0,2}$", re.I)
+_SUBJECT_WINDOW = 120  # characters looked at around a number for its subject (keeps long pages linear)
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ZH_CUE = re.compile(r"力争|目标|预计|争取|计划到|计划在|拟")
 _EN_CUE = re.compile(r"\b(?:will|aims?|aiming|targets?|goals?|planned|plans to|strive|strives|seeks?|expected|"
@@ -135,7 +136,7 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]]) -> l
         mult, unit = m.group("mult"), m.group("unit")
         if not unit and not mult:
             continue
-        if _ZH_BAD_BEFORE.search(sentence[:m.start("num")]):
+        if _ZH_BAD_BEFORE.search(sentence[max(0, m.start("num") - 2):m.start("num")]):
             continue
         after = sentence[m.end():m.end() + 1]
         number = m.group("num")
@@ -151,15 +152,15 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]]) -> l
             continue  # 千亿元级 / 超千亿元的: a size class, not a target
         if kind == "count" and not unit:
             continue  # 5000亿 without a unit is ambiguous
-        if kind == "count" and _ZH_STRUCTURE.match(sentence[m.end():]):
+        if kind == "count" and _ZH_STRUCTURE.match(sentence, m.end()):
             continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
         qualifier = (m.group("qual") or "") + (m.group("tail") or "")
         if kind == "money":
-            clause = re.split(r"[，。；;,：:]", sentence[:m.start()])[-1]
+            clause = re.split(r"[，。；;,：:]", sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()])[-1]
             subject = _ZH_LEAD_TRIM.sub("", clause).strip()
             subject = re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
         else:
-            rest = _ZH_VERB_TRIM.sub("", sentence[m.end():])
+            rest = _ZH_VERB_TRIM.sub("", sentence[m.end():m.end() + _SUBJECT_WINDOW])
             subject = _ZH_SUBJECT_STOP.split(rest, maxsplit=1)[0].strip()[:30]
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "元" if kind == "money" else (unit or ""), (mult or "") + (unit or ""),
@@ -171,6 +172,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
     pattern = _DE_QTY if language == "de" else _EN_QTY
     found = []
     year_spans = {p for p, _ in years}
+    first_word = len(sentence) - len(sentence.lstrip())
     for m in pattern.finditer(sentence):
         raw = m.group("num")
         if re.fullmatch(r"(?:19|20|21)\d{2}", raw) and not m.group("scale") and not m.group("money"):
@@ -186,28 +188,29 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
             value *= scale
         money = bool(m.group("money") or m.groupdict().get("cur"))
         kind = "money" if money else ("percent" if m.group("pct") else "count")
-        rest = sentence[m.end():]
+        rest = sentence[m.end():m.end() + _SUBJECT_WINDOW]
+        before = sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()]
         if kind == "money" and re.match(r"\s*(?:-level|level|-Niveau|Klasse)", rest):
             continue
-        if kind == "money" and _PER_ITEM.search(sentence[:m.start()]):
+        if kind == "money" and _PER_ITEM.search(before):
             continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
         if kind == "count":
             words = _LATIN_SUBJECT_STOP.split(rest.strip(), maxsplit=1)[0].split()[:8]
             subject = " ".join(words)
             if not subject or not re.match(r"[\"“„'‘]?[A-Za-zÀ-ÿ]", subject):
                 continue  # a number with nothing counted
-            if _LATIN_STRUCTURE.match(subject) or _REFERRING.search(sentence[:m.start()]):
+            if _LATIN_STRUCTURE.match(subject) or _REFERRING.search(before):
                 continue  # "five aspects", "these five clusters": structure or reference, not a target
-            if raw[0].isupper() and sentence[:m.start()].strip():
+            if raw[0].isupper() and m.start() > first_word:
                 continue  # "Top Ten Trends": a number word inside a name
             if language == "de" and re.match(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b", subject):
                 continue
             if language != "de" and re.match(r"(?:years?|months?|times|percent|of)\b", subject, re.I):
                 continue
         else:
-            before = re.split(r"[,;:]", sentence[:m.start()])[-1]
+            clause = re.split(r"[,;:]", before)[-1]
             subject = re.sub(r"\b(?:will|to|of|reach|exceed|more than|over|about|is|be|mehr als|über|soll|"
-                             r"erreichen|auf|von)\b", " ", before)
+                             r"erreichen|auf|von)\b", " ", clause)
             subject = " ".join(subject.split()[-8:])
         unit_text = " ".join(x for x in (m.group("scale"), m.group("money") or m.groupdict().get("cur")) if x)
         found.append(Target(_year_for(m.start(), years), value, kind,

@@ -113,7 +113,7 @@ def zh_descriptions(text: str) -> list[PlanTitle]:
     """广东五大未来产业集群行动计划 written without 《》: a region, a few words, a plan type."""
     from monitor.plans.regions import gazetteer
 
-    masked = re.sub(r"《[^》\n]*》", lambda m: "＿" * len(m.group(0)), text)
+    masked = re.sub(r"《[^《》\n]{0,200}》", lambda m: "＿" * len(m.group(0)), text)
     pattern = _zh_description_pattern(gazetteer().zh_alternation)
     return [PlanTitle(m.group(0), "zh", "description", m.start()) for m in pattern.finditer(masked)]
 
