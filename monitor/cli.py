@@ -182,6 +182,10 @@ def demo(work_dir: str) -> None:
 # Feature commands live in their own modules (monitor/commands/<feature>.py, each exporting click
 # commands) and are attached here, one line each, so features do not collide in this file.
 # -- feature commands --
+from monitor.commands.plans import plan_command, plans_command  # noqa: E402
+
+cli.add_command(plans_command, "plans")
+cli.add_command(plan_command, "plan")
 # -- end feature commands --
 
 

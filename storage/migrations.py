@@ -72,3 +72,36 @@ def apply_migrations(db: Database) -> int:
     version = len(migrations.applied(db))
     db.execute(f"PRAGMA user_version = {version}")
     return version
+
+
+@migrations()
+def m002_plans_schema(db: Database) -> None:
+    """Plans seen across pages: one row per plan, the page versions that name it, the targets they state."""
+    db["plans"].create(
+        {
+            "id": str, "title": str, "title_rank": int, "type": str, "region": str, "issuer": str,
+            "doc_number": str, "status": str, "sectors": str, "first_seen": str, "last_seen": str,
+            "source_count": int,
+        },
+        pk="id",
+    )
+    db["plans"].create_index(["region"])
+    db["plan_keys"].create({"key": str, "plan_id": str}, pk="key", foreign_keys=[("plan_id", "plans", "id")])
+    db["plan_sources"].create(
+        {
+            "id": int, "plan_id": str, "page_id": int, "version_id": int, "url": str, "source": str,
+            "role": str, "status": str, "title_as_written": str, "language": str, "seen_at": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", "plans", "id"), ("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    db["plan_sources"].create_index(["plan_id", "version_id"], unique=True)
+    db["plan_targets"].create(
+        {
+            "id": int, "plan_id": str, "version_id": int, "seen_at": str, "year": int, "quantity": float,
+            "kind": str, "unit": str, "unit_text": str, "subject": str, "qualifier": str, "text": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", "plans", "id"), ("version_id", "versions", "id")],
+    )
+    db["plan_targets"].create_index(["plan_id", "year"])

@@ -42,6 +42,7 @@ class PlanMention:
     issuer: str | None
     doc_number: str | None
     keys: PlanKeys
+    start: int = -1  # where the page text names it (-1: in the page title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,4 +196,4 @@ def _mention(found: PlanTitle, text: str, page_region: str | None, issuer_mentio
     except ValueError:
         return None
     return PlanMention(plan_id, found.text, found.language, found.is_title, plan_type(found.text), region,
-                       issuer.id if issuer else None, doc, keys)
+                       issuer.id if issuer else None, doc, keys, found.start)

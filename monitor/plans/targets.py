@@ -25,6 +25,7 @@ class Target:
     subject: str
     qualifier: str  # more than / 以上 / about …
     text: str  # the words the target was read from
+    start: int = -1  # where in the page text it was read (to tell which plan of a page it belongs to)
 
     def key(self) -> tuple[int | None, float, str]:
         return (self.year, round(self.quantity, 6), self.kind)
@@ -130,7 +131,7 @@ def _year_for(position: int, years: list[tuple[int, int]]) -> int | None:
     return years[0][1] if years else None
 
 
-def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]]) -> list[Target]:
+def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
     found = []
     for m in _ZH_QTY.finditer(sentence):
         mult, unit = m.group("mult"), m.group("unit")
@@ -164,11 +165,12 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]]) -> l
             subject = _ZH_SUBJECT_STOP.split(rest, maxsplit=1)[0].strip()[:30]
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "元" if kind == "money" else (unit or ""), (mult or "") + (unit or ""),
-                            subject, qualifier, original[m.start():m.end()].strip()))
+                            subject, qualifier, original[m.start():m.end()].strip(), offset + m.start()))
     return found
 
 
-def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], language: str) -> list[Target]:
+def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], language: str,
+                   offset: int) -> list[Target]:
     pattern = _DE_QTY if language == "de" else _EN_QTY
     found = []
     year_spans = {p for p, _ in years}
@@ -216,7 +218,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "yuan" if kind == "money" else ("%" if kind == "percent" else ""),
                             unit_text or ("%" if kind == "percent" else ""), subject,
-                            (m.group("qual") or "").strip(), original[m.start():m.end()].strip()))
+                            (m.group("qual") or "").strip(), original[m.start():m.end()].strip(), offset + m.start()))
     return found
 
 
@@ -240,9 +242,9 @@ def targets(text: str, language: str) -> list[Target]:
         if not years and not cue.search(sentence):
             continue
         if language == "zh":
-            found = _zh_targets(sentence, original, years)
+            found = _zh_targets(sentence, original, years, start)
         else:
-            found = _latin_targets(sentence, original, years, language)
+            found = _latin_targets(sentence, original, years, language, start)
         for target in found:
             rows.setdefault(target.key() + (target.subject,), target)
     return list(rows.values())
