@@ -36,8 +36,10 @@ _LATIN_SENTENCES = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!N
                               r"|\n|$)",
                               re.S)
 
-_ZH_YEAR = re.compile(r"(?:到|至|展望|力争|争取|预计|计划|目标|于)\s*((?:20|21)\d{2})\s*年"
-                      r"|((?:20|21)\d{2})\s*年(?:前|底前|末前|底|末)")
+# 到2030年 / 力争到2025年 / 2025年前: a year an aim is set for. Not 截至2002年底 (a count so far) nor
+# 于2002年 (when something happened).
+_ZH_YEAR = re.compile(r"(?<!截)(?:到|至|展望|力争|争取|预计|计划|目标)\s*((?:20|21)\d{2})\s*年"
+                      r"|((?:20|21)\d{2})\s*年(?:前|底前|末前)")
 _EN_YEAR = re.compile(r"\b(?:by|until|through|till|before|looking (?:forward|ahead) to|by the end of|towards?|"
                       r"to)\s+((?:20|21)\d{2})\b", re.I)
 _DE_YEAR = re.compile(r"\b(?:bis|bis zum Jahr|bis Ende|bis zum Ende|ab)\s+((?:20|21)\d{2})\b", re.I)
@@ -51,7 +53,7 @@ _EN_CUE = re.compile(r"\b(?:will|aims?|aiming|targets?|goals?|planned|plans to|s
 _DE_CUE = re.compile(r"\b(?:soll|sollen|geplant|Ziel|Zielen|plant|planen|anstreben|angestrebt|will)\b", re.I)
 
 _ZH_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL_CHARS}]{{1,6}})"
-_ZH_UNITS = ("个|家|项|条|座|所|名|人|支|台|套|组|处|类|种|只|件|款|部|户|位|张|片|次|辆|艘|颗|架|吨|"
+_ZH_UNITS = ("个|家|项|条|座|所|名|人|支|台|套|组|处|类|种|只|件|款|户|辆|艘|颗|架|吨|"
              "万千瓦|千瓦|吉瓦|GW|个百分点|%|％|倍|元")
 _ZH_QTY = re.compile(
     rf"(?P<qual>超过|超|逾|达到|达|突破|不少于|至少|约|近|累计)?(?P<num>{_ZH_NUM})\s*"
@@ -131,6 +133,13 @@ def _year_for(position: int, years: list[tuple[int, int]]) -> int | None:
     return years[0][1] if years else None
 
 
+def _zh_subject_before(sentence: str, start: int) -> str:
+    """"未来产业产值达到5000亿元": what is measured, written before the amount."""
+    clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
+    subject = _ZH_LEAD_TRIM.sub("", clause).strip()
+    return re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
+
+
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
     found = []
     for m in _ZH_QTY.finditer(sentence):
@@ -143,8 +152,8 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
         number = m.group("num")
         if re.fullmatch(r"(?:19|20|21)\d{2}", number) and unit in (None, "年"):
             continue
-        if number in ("一",) and unit in ("个", "种", "类", "项", "批") and not m.group("qual"):
-            continue  # 一个/一种: an article, not a count
+        if number in ("一", "两", "二") and not m.group("qual"):
+            continue  # 一个/一种/两个: an article or a slogan ("两个维护"), not a count
         value = parse_chinese(number + (mult or ""))
         if value is None or value == 0:
             continue
@@ -157,12 +166,12 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
             continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
         qualifier = (m.group("qual") or "") + (m.group("tail") or "")
         if kind == "money":
-            clause = re.split(r"[，。；;,：:]", sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()])[-1]
-            subject = _ZH_LEAD_TRIM.sub("", clause).strip()
-            subject = re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
+            subject = _zh_subject_before(sentence, m.start())
         else:
             rest = _ZH_VERB_TRIM.sub("", sentence[m.end():m.end() + _SUBJECT_WINDOW])
             subject = _ZH_SUBJECT_STOP.split(rest, maxsplit=1)[0].strip()[:30]
+            if not subject:  # "…的数量达到20个。": the subject came first
+                subject = _zh_subject_before(sentence, m.start())
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "元" if kind == "money" else (unit or ""), (mult or "") + (unit or ""),
                             subject, qualifier, original[m.start():m.end()].strip(), offset + m.start()))

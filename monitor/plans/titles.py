@@ -25,12 +25,13 @@ ZH_PLAN_WORDS = (
 )
 EN_PLAN_WORDS = (
     "Plan", "Plans", "Opinions", "Opinion", "Measures", "Guidelines", "Guideline", "Guidance", "Outline", "Notice",
-    "Programme", "Program", "Scheme", "Strategy", "Roadmap", "Policies", "Regulations", "Rules", "Guide",
+    "Programme", "Program", "Scheme", "Strategy", "Roadmap", "Policies", "Regulations", "Rules",
     "Action Plan", "Blueprint",
 )
+# German plan words end a (compound) noun: Aktionsplan, Umsetzungsrichtlinie, Leitlinien — not "geplant".
 DE_PLAN_WORD = re.compile(
-    r"plan|richtlinie|leitlinie|programm|umsetzung|maßnahmen|durchführung|stellungnahme|leitfaden|strategie|"
-    r"mitteilung|bekanntmachung|verordnung|meinungen|ansichten|entwurf|konzept|implementierung",
+    r"(?:plan|pläne|richtlinie|richtlinien|leitlinie|leitlinien|programm|programme|maßnahmen|stellungnahme|"
+    r"leitfaden|strategie|mitteilung|bekanntmachung|verordnung|meinungen|ansichten|konzept)\b",
     re.I,
 )
 _SHORT_FORMS_ZH = re.compile(r"^(?:《)?(?:[\u4e00-\u9fff]{0,2})(?:" + "|".join(ZH_PLAN_WORDS) + r")(?:》)?$")
