@@ -91,6 +91,7 @@ def m002_plans_schema(db: Database) -> None:
         {
             "id": int, "plan_id": str, "page_id": int, "version_id": int, "url": str, "source": str,
             "role": str, "status": str, "title_as_written": str, "language": str, "seen_at": str,
+            "dates_json": str,
         },
         pk="id",
         foreign_keys=[("plan_id", "plans", "id"), ("page_id", "pages", "id"), ("version_id", "versions", "id")],

@@ -128,3 +128,23 @@ def test_plan_commands_fail_clearly(tmp_path: Path, filled: Path) -> None:
     assert bad_region.exit_code == 2 and "unknown region" in bad_region.output
     for command in (["plans", "--help"], ["plan", "--help"]):
         assert "Example:" in runner.invoke(cli, command).output
+
+
+def test_recording_one_new_version_links_it_and_says_whether_its_plans_are_new(filled: Path) -> None:
+    from monitor.plans.archive import record_version_plans
+
+    with Archive(filled) as archive:
+        rebuild_plans(archive)
+        add_corpus_page(archive, "27-gd-materials-translation-en", "2024-05-01T08:00:00Z")
+        add_corpus_page(archive, "17-zj-official-zh", "2024-05-02T08:00:00Z")
+        translation_id, zhejiang_id = (row[0] for row in archive.db.execute(
+            "select id from versions order by id desc limit 2").fetchall()[::-1])
+        (materials,) = record_version_plans(archive, translation_id)
+        (zhejiang,) = record_version_plans(archive, zhejiang_id)
+        sources = PlanStore(archive.db).sources(materials[0])
+        with pytest.raises(ValueError, match="no version 999"):
+            record_version_plans(archive, 999)
+    assert materials[1] is False and materials[2].role == "translation"  # a known plan, seen in a new source
+    assert zhejiang[1] is True and zhejiang[2].mention.doc_number == "浙政办发〔2023〕9号"
+    assert [s["role"] for s in sources] == ["official", "news", "translation"]
+    assert json.loads(next(s for s in sources if s["role"] == "official")["dates_json"] or "{}") == {}

@@ -30,17 +30,19 @@ def _index(store: PlanStore) -> PlanIndex:
     index = PlanIndex()
     for key, plan_id in store.keys().items():
         index.by_key[key] = plan_id
+        index.plans.add(plan_id)
         if key.startswith("doc:"):
             index.doc_of.setdefault(plan_id, key[4:])
     return index
 
 
-def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord], version: dict) -> tuple[int, int]:
-    """Link one version's plan records into the store; returns (links, targets) written."""
-    links = targets = 0
+def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
+                  version: dict) -> list[tuple[str, bool, PlanRecord]]:
+    """Link one version's plan records into the store; returns (plan id, plan is new, record) per record."""
+    linked = []
     for record in records:
         mention = record.mention
-        plan_id = index.resolve(mention.keys)
+        plan_id, is_new = index.resolve_new(mention.keys)
         title_rank = (0 if record.role == "official" else 1) if mention.is_title else 2
         store.record(
             {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
@@ -49,13 +51,44 @@ def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
             mention.keys.all,
             {"page_id": version["page_id"], "version_id": version["id"], "url": version["url"],
              "source": version["source"], "role": record.role, "status": record.status,
-             "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"]},
+             "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"],
+             "dates_json": json.dumps({d.kind: d.date for d in record.dates}) if record.dates else None},
             [{"year": t.year, "quantity": t.quantity, "kind": t.kind, "unit": t.unit, "unit_text": t.unit_text,
               "subject": t.subject, "qualifier": t.qualifier, "text": t.text} for t in record.targets],
         )
-        links += 1
-        targets += len(record.targets)
-    return links, targets
+        linked.append((plan_id, is_new, record))
+    return linked
+
+
+_VERSIONS_SQL = (
+    "select versions.id, versions.page_id, versions.fetched_at, versions.title, versions.text, "
+    "versions.language, versions.published, versions.meta_json, pages.url, pages.source, sources.region "
+    "from versions join pages on pages.id = versions.page_id "
+    "left join sources on sources.name = pages.source")
+
+
+def _analyse_version(version: dict) -> list[PlanRecord]:
+    try:
+        meta = json.loads(version["meta_json"]) if version["meta_json"] else {}
+    except ValueError:
+        logger.warning("version %s of %s: unreadable meta_json, analysed without it", version["id"], version["url"])
+        meta = {}
+    return plans_for_version(version["text"] or "", version["title"], meta, language=version["language"],
+                             region=version["region"], published=version["published"])
+
+
+def record_version_plans(archive: Archive, version_id: int) -> list[tuple[str, bool, PlanRecord]]:
+    """Analyse one archived version and link it to its plans: for wiring plan events after a crawl.
+
+    Returns (plan id, whether the plan is new to the archive, the record) for each plan it names.
+    """
+    cursor = archive.db.execute(_VERSIONS_SQL + " where versions.id = ?", [version_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"no version {version_id} in {archive.path}")
+    version = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    store = PlanStore(archive.db)
+    return store_records(store, _index(store), _analyse_version(version), version)
 
 
 def rebuild_plans(archive: Archive) -> RebuildSummary:
@@ -63,26 +96,14 @@ def rebuild_plans(archive: Archive) -> RebuildSummary:
     store = PlanStore(archive.db)
     store.clear()
     index = _index(store)
-    cursor = archive.db.execute(
-        "select versions.id, versions.page_id, versions.fetched_at, versions.title, versions.text, "
-        "versions.language, versions.published, versions.meta_json, pages.url, pages.source, sources.region "
-        "from versions join pages on pages.id = versions.page_id "
-        "left join sources on sources.name = pages.source order by versions.fetched_at, versions.id")
+    cursor = archive.db.execute(_VERSIONS_SQL + " order by versions.fetched_at, versions.id")
     columns = [c[0] for c in cursor.description]
     versions = links = targets = 0
-    for row in cursor:
+    for row in cursor.fetchall():
         version = dict(zip(columns, row, strict=True))
         versions += 1
-        try:
-            meta = json.loads(version["meta_json"]) if version["meta_json"] else {}
-        except ValueError:
-            logger.warning("version %s of %s: unreadable meta_json, analysed without it", version["id"],
-                           version["url"])
-            meta = {}
-        records = plans_for_version(version["text"] or "", version["title"], meta, language=version["language"],
-                                    region=version["region"], published=version["published"])
-        written = store_records(store, index, records, version)
-        links += written[0]
-        targets += written[1]
+        linked = store_records(store, index, _analyse_version(version), version)
+        links += len(linked)
+        targets += sum(len(record.targets) for _, _, record in linked)
     plans = archive.db.execute("select count(*) from plans").fetchone()[0]
     return RebuildSummary(versions, plans, links, targets)

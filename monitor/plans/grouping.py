@@ -137,6 +137,13 @@ class PlanIndex:
     def __init__(self) -> None:
         self.by_key: dict[str, str] = {}
         self.doc_of: dict[str, str] = {}
+        self.plans: set[str] = set()
+
+    def resolve_new(self, keys: PlanKeys) -> tuple[str, bool]:
+        """The plan id for a mention, and whether this index had not seen that plan before."""
+        count = len(self.plans)
+        plan = self.resolve(keys)
+        return plan, len(self.plans) > count
 
     def resolve(self, keys: PlanKeys) -> str:
         plan = None
@@ -154,6 +161,7 @@ class PlanIndex:
             known_doc = self.doc_of.get(plan)
             if keys.doc_number and known_doc and known_doc != keys.doc_number:
                 plan = plan_id_for(keys.primary + "|doc:" + keys.doc_number)  # same title, another document
+        self.plans.add(plan)
         for key in keys.all:
             self.by_key.setdefault(key, plan)
         if keys.doc_number:

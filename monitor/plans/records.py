@@ -11,6 +11,7 @@ from typing import Any
 
 from monitor.plans.analyse import PageAnalysis, PlanMention, analyse_page
 from monitor.plans.grouping import title_concepts
+from monitor.plans.refs import PlanDate
 from monitor.plans.sectors import taxonomy
 from monitor.plans.targets import Target
 
@@ -22,6 +23,7 @@ class PlanRecord:
     status: str  # draft | final | expired | abolished
     sectors: list[str]
     targets: list[Target] = field(default_factory=list)
+    dates: list[PlanDate] = field(default_factory=list)  # dated facts of the page (written, published…)
 
 
 def _owner(target: Target, mentions: list[PlanMention]) -> PlanMention | None:
@@ -52,7 +54,8 @@ def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
         sectors = list(dict.fromkeys(own_sectors + (analysis.sectors if single else [])))
         role = analysis.role if single or analysis.role != "official" else (
             "official" if mention.start < 0 else "news")
-        records.append(PlanRecord(mention, role, analysis.status, sectors, owned[mention.plan_id]))
+        dates = [d for d in analysis.dates if d.kind != "mentioned"]
+        records.append(PlanRecord(mention, role, analysis.status, sectors, owned[mention.plan_id], dates))
     return records
 
 
