@@ -63,7 +63,8 @@ _ZH_STRUCTURE = re.compile(r"(?:以上|左右)?(?:阶段|方面|方向|领域|�
 _LATIN_STRUCTURE = re.compile(
     r"(?:aspects?|directions?|areas?|fields?|stages?|phases?|parts?|dimensions?|paths?|pathways?|ways?|"
     r"Richtungen|Bereiche[n]?|Aspekte[n]?|Phasen|Felder[n]?|Stufen)\b")
-_REFERRING = re.compile(r"\b(?:these|those|the|its|their|our|diese[nmrs]?|die|der|den|dessen|deren)\s*$", re.I)
+_REFERRING = re.compile(r"(?:\b(?:these|those|the|its|their|our|diese[nmrs]?|die|der|den|dessen|deren)|\w['’]s)\s*$",
+                        re.I)
 _ZH_BAD_BEFORE = re.compile(r"(?:第|〔|\[|[0-9A-Za-z.])$")
 _ZH_SUBJECT_STOP = re.compile(r"[，。；;,：:（(）)]|以及|(?=\d)"
                               r"|(?=[一二三四五六七八九十两][个家项条座所名人支台套组处类种])")
