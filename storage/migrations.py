@@ -86,7 +86,8 @@ def m002_plans_schema(db: Database) -> None:
         pk="id",
     )
     db["plans"].create_index(["region"])
-    db["plan_keys"].create({"key": str, "plan_id": str}, pk="key", foreign_keys=[("plan_id", "plans", "id")])
+    db["plan_keys"].create({"key": str, "plan_id": str, "language": str}, pk="key",
+                           foreign_keys=[("plan_id", "plans", "id")])
     db["plan_sources"].create(
         {
             "id": int, "plan_id": str, "page_id": int, "version_id": int, "url": str, "source": str,

@@ -26,10 +26,11 @@ class PlanStore:
             for table in PLAN_TABLES:
                 self.db.execute(f"delete from {table}")
 
-    def keys(self) -> dict[str, str]:
-        return dict(self.db.execute("select key, plan_id from plan_keys").fetchall())
+    def keys(self) -> list[tuple[str, str, str | None]]:
+        """(key, plan id, language of the title for title keys)."""
+        return [tuple(row) for row in self.db.execute("select key, plan_id, language from plan_keys").fetchall()]
 
-    def record(self, plan: dict[str, Any], keys: Iterable[str], source: dict[str, Any],
+    def record(self, plan: dict[str, Any], keys: Iterable[tuple[str, str | None]], source: dict[str, Any],
                targets: list[dict[str, Any]]) -> None:
         """One page version naming one plan: the plan row (created or updated), its keys, the link
         from the version, and the targets this version states (replacing what it said before).
@@ -55,8 +56,9 @@ class PlanStore:
                 update["first_seen"] = min(first_seen, source["seen_at"])
                 update["last_seen"] = max(last_seen, source["seen_at"])
                 self.db["plans"].update(plan["id"], update)
-            for key in keys:
-                self.db.execute("insert or ignore into plan_keys (key, plan_id) values (?, ?)", [key, plan["id"]])
+            for key, language in keys:
+                self.db.execute("insert or ignore into plan_keys (key, plan_id, language) values (?, ?, ?)",
+                                [key, plan["id"], language])
             self.db.execute("delete from plan_sources where plan_id = ? and version_id = ?",
                             [plan["id"], source["version_id"]])
             self.db["plan_sources"].insert({**source, "plan_id": plan["id"]})

@@ -90,3 +90,24 @@ def test_user_data_files_extend_the_taxonomy_and_bad_files_name_themselves(tmp_p
         load_yaml("sectors.yaml", str(broken))
     with pytest.raises(ValueError, match="sectors.yaml"):
         Taxonomy({"directions": [{"names": {}}]})
+
+
+def test_an_alias_bridges_languages_but_never_merges_two_differently_titled_chinese_plans() -> None:
+    from monitor.plans.analyse import analyse_page
+
+    def keys(text: str, language: str, region: str = "guangdong") -> PlanKeys:
+        (mention,) = [m for m in analyse_page(text, "", language=language, region=region).plans if m.is_title]
+        return mention.keys
+
+    first = keys("省政府印发《广东省培育未来产业集群行动计划》。", "zh")
+    second = keys("省政府印发《广东省加快发展未来产业行动计划》。", "zh")
+    english = keys('The "Action Plan for Accelerating Future Industries in Guangdong Province" was issued.', "en")
+    assert first.alias == second.alias == english.alias  # same region, type and concepts
+    index = PlanIndex()
+    a, b = index.resolve(first), index.resolve(second)
+    assert a != b
+    assert index.resolve(english) == a  # another language: the alias joins it to the first such plan
+    assert index.resolve(keys("现将《广东省加快发展未来产业行动计划》印发。", "zh")) == b
+    german = keys("Die „Umsetzungsrichtlinie zur Entwicklung zukünftiger Industrien in Guangzhou“ liegt vor.", "de")
+    other_german = keys("Die „Implementierungsrichtlinie für zukünftige Branchen in Guangzhou“ liegt vor.", "de")
+    assert index.resolve(german) == index.resolve(other_german)  # translations vary; one plan

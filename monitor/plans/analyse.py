@@ -190,7 +190,7 @@ def _mention(found: PlanTitle, text: str, page_region: str | None, issuer_mentio
         return None
     normalised = normalise_title(found.text)
     keys = PlanKeys(alias=alias, title=f"{region or '?'}|{normalised}" if found.is_title and normalised else None,
-                    doc_number=doc)
+                    doc_number=doc, language=found.language)
     try:
         plan_id = plan_id_for(keys.primary)
     except ValueError:

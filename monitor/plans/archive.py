@@ -28,9 +28,11 @@ class RebuildSummary:
 
 def _index(store: PlanStore) -> PlanIndex:
     index = PlanIndex()
-    for key, plan_id in store.keys().items():
+    for key, plan_id, language in store.keys():
         index.by_key[key] = plan_id
         index.plans.add(plan_id)
+        if key.startswith("title:"):
+            index.add_title(plan_id, language, key[len("title:"):])
         if key.startswith("doc:"):
             index.doc_of.setdefault(plan_id, key[4:])
     return index
@@ -48,7 +50,7 @@ def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
             {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
              "region": mention.region, "issuer": mention.issuer, "doc_number": mention.doc_number,
              "status": record.status if record.role == "official" else None, "sectors": record.sectors},
-            mention.keys.all,
+            [(key, mention.keys.language if key.startswith("title:") else None) for key in mention.keys.all],
             {"page_id": version["page_id"], "version_id": version["id"], "url": version["url"],
              "source": version["source"], "role": record.role, "status": record.status,
              "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"],

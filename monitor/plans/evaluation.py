@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.plans.analyse import PageAnalysis, analyse_page
-from monitor.plans.grouping import normalise_title
+from monitor.plans.grouping import PlanIndex, normalise_title
 
 FIELDS = ("title", "issuer", "region", "doc_number", "target")
 
@@ -137,6 +137,7 @@ def score(pages: list[LabelledPage]) -> Report:
     fields = {name: FieldScore() for name in FIELDS}
     status_ok = role_ok = 0
     mentions: list[tuple[str, str]] = []  # (gold plan name, predicted plan id)
+    index = PlanIndex()  # ids as the archive assigns them: page after page
     for page in pages:
         label = page.label
         result = analyse_labelled(page)
@@ -155,10 +156,11 @@ def score(pages: list[LabelledPage]) -> Report:
             fields["title"].errors.append(f"{page.name}: role {result.role!r}, expected {label.get('role')!r}")
         described = [p["plan"] for p in label.get("plans", []) if not p.get("title")]
         for mention in result.plans:
+            plan_id = index.resolve(mention.keys)
             gold = gold_titles.get(normalise_title(mention.title)) if mention.is_title else (
                 described[0] if len(described) == 1 else None)
             if gold is not None:
-                mentions.append((gold, mention.plan_id))
+                mentions.append((gold, plan_id))
     pairs = Counter({"same_plan_same_id": 0, "same_plan_other_id": 0, "other_plan_same_id": 0})
     for (gold_a, id_a), (gold_b, id_b) in combinations(mentions, 2):
         if gold_a == gold_b:

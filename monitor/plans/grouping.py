@@ -103,6 +103,7 @@ class PlanKeys:
     alias: str | None
     title: str | None
     doc_number: str | None
+    language: str | None = None  # the language of the title (a title key is only compared within one)
 
     @property
     def all(self) -> list[str]:
@@ -127,17 +128,37 @@ class PlanKeys:
         raise ValueError("a plan mention needs a title, alias or document number")
 
 
+ORIGINAL_LANGUAGES = ("zh",)  # languages whose titles are the official names of the plans we track
+
+
 class PlanIndex:
     """Groups plan mentions seen one after another (pages of an archive) into plans.
 
-    A mention joins the first known plan sharing any of its keys, unless both carry different
-    document numbers (two documents are two plans, whatever their titles say).
+    A mention joins the first known plan sharing any of its keys, except when both carry different
+    document numbers (two documents are two plans, whatever their titles say), and except when it
+    matches only by alias while the plan already has a different Chinese title: an alias bridges
+    languages, it never merges two differently titled Chinese plans. (English and German titles are
+    translations that vary by outlet, so two of them may differ and still name one plan.)
     """
 
     def __init__(self) -> None:
         self.by_key: dict[str, str] = {}
         self.doc_of: dict[str, str] = {}
         self.plans: set[str] = set()
+        self.titles: dict[str, dict[str, set[str]]] = {}  # plan → language → title keys
+
+    def add_title(self, plan: str, language: str | None, title_key: str | None) -> None:
+        if language and title_key:
+            self.titles.setdefault(plan, {}).setdefault(language, set()).add(title_key)
+
+    def _conflicts(self, candidate: str, key: str, keys: PlanKeys) -> bool:
+        known_doc = self.doc_of.get(candidate)
+        if keys.doc_number and known_doc and known_doc != keys.doc_number:
+            return True
+        if key.startswith("alias:") and keys.title and keys.language in ORIGINAL_LANGUAGES:
+            same_language = self.titles.get(candidate, {}).get(keys.language)
+            return bool(same_language) and keys.title not in same_language
+        return False
 
     def resolve_new(self, keys: PlanKeys) -> tuple[str, bool]:
         """The plan id for a mention, and whether this index had not seen that plan before."""
@@ -149,19 +170,16 @@ class PlanIndex:
         plan = None
         for key in keys.all:
             candidate = self.by_key.get(key)
-            if candidate is None:
-                continue
-            known_doc = self.doc_of.get(candidate)
-            if keys.doc_number and known_doc and known_doc != keys.doc_number:
-                continue
-            plan = candidate
-            break
+            if candidate is not None and not self._conflicts(candidate, key, keys):
+                plan = candidate
+                break
         if plan is None:
             plan = plan_id_for(keys.primary)
-            known_doc = self.doc_of.get(plan)
-            if keys.doc_number and known_doc and known_doc != keys.doc_number:
-                plan = plan_id_for(keys.primary + "|doc:" + keys.doc_number)  # same title, another document
+            if plan in self.plans:  # its id is taken by a plan it must not join: derive another
+                distinct = "|".join(k for k in (keys.title, keys.doc_number) if k)
+                plan = plan_id_for(keys.primary + "|" + distinct)
         self.plans.add(plan)
+        self.add_title(plan, keys.language, keys.title)
         for key in keys.all:
             self.by_key.setdefault(key, plan)
         if keys.doc_number:
