@@ -44,7 +44,7 @@ class PlanStore:
             row["sectors"] = json.dumps(sorted(set(plan.get("sectors") or [])), ensure_ascii=False)
             if existing is None:
                 row.update(first_seen=source["seen_at"], last_seen=source["seen_at"], source_count=0)
-                self.db["plans"].insert(row, pk="id")
+                self.db.table("plans").insert(row, pk="id")
             else:
                 first_seen, last_seen, title_rank, sectors = existing
                 merged = sorted(set(json.loads(sectors or "[]")) | set(plan.get("sectors") or []))
@@ -55,16 +55,16 @@ class PlanStore:
                 update["sectors"] = json.dumps(merged, ensure_ascii=False)
                 update["first_seen"] = min(first_seen, source["seen_at"])
                 update["last_seen"] = max(last_seen, source["seen_at"])
-                self.db["plans"].update(plan["id"], update)
+                self.db.table("plans").update(plan["id"], update)
             for key, language in keys:
                 self.db.execute("insert or ignore into plan_keys (key, plan_id, language) values (?, ?, ?)",
                                 [key, plan["id"], language])
             self.db.execute("delete from plan_sources where plan_id = ? and version_id = ?",
                             [plan["id"], source["version_id"]])
-            self.db["plan_sources"].insert({**source, "plan_id": plan["id"]})
+            self.db.table("plan_sources").insert({**source, "plan_id": plan["id"]})
             self.db.execute("delete from plan_targets where plan_id = ? and version_id = ?",
                             [plan["id"], source["version_id"]])
-            self.db["plan_targets"].insert_all(
+            self.db.table("plan_targets").insert_all(
                 [{**t, "plan_id": plan["id"], "version_id": source["version_id"], "seen_at": source["seen_at"]}
                  for t in targets])
             self.db.execute(

@@ -148,3 +148,16 @@ def test_recording_one_new_version_links_it_and_says_whether_its_plans_are_new(f
     assert zhejiang[1] is True and zhejiang[2].mention.doc_number == "浙政办发〔2023〕9号"
     assert [s["role"] for s in sources] == ["official", "news", "translation"]
     assert json.loads(next(s for s in sources if s["role"] == "official")["dates_json"] or "{}") == {}
+
+
+def test_datasette_views_answer_targets_by_region_and_plans_per_sector(filled: Path) -> None:
+    with Archive(filled) as archive:
+        rebuild_plans(archive)
+        rows = archive.db.execute(
+            "select region, quantity, subject from plan_targets_by_region where year = 2030 and role = 'official' "
+            "order by quantity").fetchall()
+        sectors = dict(archive.db.execute(
+            "select sector, plans from plans_per_sector_per_year where year = '2024'").fetchall())
+    assert ("guangdong", 100.0, "实验室/企业未来材料联合工程中心") in rows
+    assert all(region == "guangdong" for region, _, _ in rows)
+    assert sectors["future-materials"] >= 1 and sectors["future-information"] >= 1

@@ -163,6 +163,7 @@ def _mention(found: PlanTitle, text: str, page_region: str | None, issuer_mentio
         nearby_region = regions_before[-1].region if regions_before else None
     if issuer is None and found.start < 0 and page_issuers:
         issuer = page_issuers[0]
+    region: str | None
     if in_title_region:
         region = in_title_region[0].region
     elif _NATIONAL_TITLE.search(found.text):

@@ -156,7 +156,7 @@ class PlanIndex:
         if keys.doc_number and known_doc and known_doc != keys.doc_number:
             return True
         if key.startswith("alias:") and keys.title and keys.language in ORIGINAL_LANGUAGES:
-            same_language = self.titles.get(candidate, {}).get(keys.language)
+            same_language = self.titles.get(candidate, {}).get(keys.language) or set()
             return bool(same_language) and keys.title not in same_language
         return False
 

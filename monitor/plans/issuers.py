@@ -139,12 +139,13 @@ class IssuerFinder:
                     taken[i] = True
                 continue
             take(IssuerMention(f"{region}:{body}", region, m.start(), m.end(), m.group(0)))
-        for pattern, table, fold in ((self.national_zh, self.national_names, True),
-                                     (self.national_latin, self.national_names, True),
-                                     (self.national_acronyms, self.acronyms, False)):
-            if pattern is None:
+        national: list[tuple[re.Pattern[str] | None, dict[str, str], bool]] = [
+            (self.national_zh, self.national_names, True), (self.national_latin, self.national_names, True),
+            (self.national_acronyms, self.acronyms, False)]
+        for names, table, fold in national:
+            if names is None:
                 continue
-            for m in pattern.finditer(text):
+            for m in names.finditer(text):
                 if free(m.start(), m.end()):
                     key = m.group(0).casefold() if fold else m.group(0)
                     take(IssuerMention(table[key], "cn", m.start(), m.end(), m.group(0)))
