@@ -161,3 +161,22 @@ def test_datasette_views_answer_targets_by_region_and_plans_per_sector(filled: P
     assert ("guangdong", 100.0, "实验室/企业未来材料联合工程中心") in rows
     assert all(region == "guangdong" for region, _, _ in rows)
     assert sectors["future-materials"] >= 1 and sectors["future-information"] >= 1
+
+
+def test_a_version_that_cannot_be_analysed_is_logged_and_skipped(filled: Path, caplog: pytest.LogCaptureFixture,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.plans.archive as plans_archive
+
+    real = plans_archive.plans_for_version
+
+    def fragile(text: str, *args: object, **kwargs: object) -> list:
+        if "未来材料" in text and "先导区" in text and "粤工信规字〔2024〕5号" in text:
+            raise RuntimeError("broken page")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(plans_archive, "plans_for_version", fragile)
+    with Archive(filled) as archive:
+        summary = rebuild_plans(archive)
+    assert summary.failed == 1 and summary.versions == len(PAGES)
+    assert "02-gd-materials-official.html" in caplog.text
+    assert summary.plans >= 5  # every other page was still analysed

@@ -73,8 +73,9 @@ def plans_command(db_path: str, region: str | None, sector: str | None, since: s
 
         with _open(db_path, readonly=False) as archive:
             summary = rebuild_plans(archive)
+        failed = f", {summary.failed} could not be analysed (see the log)" if summary.failed else ""
         click.echo(f"re-analysed {summary.versions} versions: {summary.plans} plans, {summary.links} links, "
-                   f"{summary.targets} targets", err=True)
+                   f"{summary.targets} targets{failed}", err=True)
     with _open(db_path, readonly=True) as archive:
         if not archive.db["plans"].exists():
             raise click.ClickException(f"{db_path}: no plan tables yet; run with --rebuild")

@@ -24,6 +24,7 @@ class RebuildSummary:
     plans: int
     links: int
     targets: int
+    failed: int = 0  # versions that could not be analysed (logged with their URL; the rest went on)
 
 
 def _index(store: PlanStore) -> PlanIndex:
@@ -100,12 +101,18 @@ def rebuild_plans(archive: Archive) -> RebuildSummary:
     index = _index(store)
     cursor = archive.db.execute(_VERSIONS_SQL + " order by versions.fetched_at, versions.id")
     columns = [c[0] for c in cursor.description]
-    versions = links = targets = 0
+    versions = links = targets = failed = 0
     for row in cursor.fetchall():
         version = dict(zip(columns, row, strict=True))
         versions += 1
-        linked = store_records(store, index, _analyse_version(version), version)
+        try:
+            records = _analyse_version(version)
+        except Exception:  # one bad page must not stop the rebuild of all others
+            logger.exception("plans: version %s of %s could not be analysed", version["id"], version["url"])
+            failed += 1
+            continue
+        linked = store_records(store, index, records, version)
         links += len(linked)
         targets += sum(len(record.targets) for _, _, record in linked)
     plans = archive.db.execute("select count(*) from plans").fetchone()[0]
-    return RebuildSummary(versions, plans, links, targets)
+    return RebuildSummary(versions, plans, links, targets, failed)
