@@ -45,6 +45,8 @@ def test_arabic_numbers_follow_the_language_convention() -> None:
     ("MIIT has issued the Guiding Opinions on the Innovation and Development of Humanoid Robots in November 2023.",
      None, "en", ["Guiding Opinions on the Innovation and Development of Humanoid Robots"]),
     ("Researchers of the Science and Technology Strategy Consulting Institute wrote it.", None, "en", []),
+    ('He said: "We are excited to present our plan for the next five years."', None, "en", []),  # speech
+    ("„Die betroffene Person wird bei der Durchführungsplanung informiert.“", None, "de", []),
     ("die „Implementierungsrichtlinie für die beschleunigte Förderung zukünftiger Branchen in Guangzhou“ "
      "und die „Implementierungsrichtlinie“ sowie „Beschleunigte Förderung zukünftiger Branchen“", None, "de",
      ["Implementierungsrichtlinie für die beschleunigte Förderung zukünftiger Branchen in Guangzhou"]),

@@ -35,6 +35,7 @@ def test_chinese_numerals_and_hundreds() -> None:
     "到2025年，形成一批500亿元级、千亿元级未来产业集群。",  # size classes
     "文件分2025年、2027年两个阶段设定目标。",  # structure
     "到2030年，打造一批未来产业先导区。",  # no number
+    "力争到2030年，重点发展五个方向：人形机器人、脑机接口、6G、量子、深海。",  # the size of a list
 ])
 def test_things_that_are_not_targets(text: str) -> None:
     assert targets(text, "zh") == []
@@ -43,7 +44,8 @@ def test_things_that_are_not_targets(text: str) -> None:
 def test_english_targets() -> None:
     text = ("By 2025, the core AI industry will exceed 300 billion yuan. The province will create five future "
             "industrial science and technology parks and foster 1,000 leading enterprises by 2030. "
-            "These five clusters are the core. In 2023 there were 2,000 firms.")
+            "These five clusters are the core. In 2023 there were 2,000 firms. "
+            "Guangdong will develop five clusters: information, equipment, health, materials and energy.")
     assert [(y, q, k) for y, q, k, _u, _s in rows(text, "en")] == [
         (2025, 3e11, "money"), (2030, 5, "count"), (2030, 1000, "count")]
     assert rows("Output should reach RMB 500 billion by 2030.", "en")[0][:3] == (2030, 5e11, "money")

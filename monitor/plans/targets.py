@@ -163,7 +163,8 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
             continue  # 千亿元级 / 超千亿元的: a size class, not a target
         if kind == "count" and not unit:
             continue  # 5000亿 without a unit is ambiguous
-        if kind == "count" and _ZH_STRUCTURE.match(sentence, m.end()):
+        if kind == "count" and (_ZH_STRUCTURE.match(sentence, m.end())
+                                or re.match(r"[^，。；,;]{0,24}[：:]", sentence[m.end():m.end() + 26])):
             continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
         qualifier = (m.group("qual") or "") + (m.group("tail") or "")
         if kind == "money":
@@ -207,7 +208,10 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         if kind == "money" and _PER_ITEM.search(before):
             continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
         if kind == "count":
-            words = _LATIN_SUBJECT_STOP.split(rest.strip(), maxsplit=1)[0].split()[:8]
+            head = _LATIN_SUBJECT_STOP.split(rest.strip(), maxsplit=1)[0]
+            if rest.strip()[len(head):len(head) + 1] == ":":
+                continue  # "five clusters: a, b, c…": the count of a list that follows, not a target
+            words = head.split()[:8]
             subject = " ".join(words)
             if not subject or not re.match(r"[\"“„'‘]?[A-Za-zÀ-ÿ]", subject):
                 continue  # a number with nothing counted

@@ -24,14 +24,15 @@ ZH_PLAN_WORDS = (
     "指南", "政策", "路线图", "清单", "要点",
 )
 EN_PLAN_WORDS = (
-    "Plan", "Plans", "Opinions", "Opinion", "Measures", "Guidelines", "Guideline", "Guidance", "Outline", "Notice",
+    "Plan", "Plans", "Opinions", "Measures", "Guidelines", "Guideline", "Guidance", "Outline", "Notice",
     "Programme", "Program", "Scheme", "Strategy", "Roadmap", "Policies", "Regulations", "Rules",
     "Action Plan", "Blueprint",
 )
 # German plan words end a (compound) noun: Aktionsplan, Umsetzungsrichtlinie, Leitlinien — not "geplant".
 DE_PLAN_WORD = re.compile(
     r"(?:plan|pläne|richtlinie|richtlinien|leitlinie|leitlinien|programm|programme|maßnahmen|stellungnahme|"
-    r"leitfaden|strategie|mitteilung|bekanntmachung|verordnung|meinungen|ansichten|konzept)\b",
+    r"leitfaden|strategie|mitteilung|bekanntmachung|verordnung|meinungen|ansichten|konzept|bestimmungen|"
+    r"vorschriften)\b|\b(?:umsetzungs|durchführungs|implementierungs)\w+",
     re.I,
 )
 _SHORT_FORMS_ZH = re.compile(r"^(?:《)?(?:[\u4e00-\u9fff]{0,2})(?:" + "|".join(ZH_PLAN_WORDS) + r")(?:》)?$")
@@ -199,6 +200,15 @@ def _en_word_count(title: str) -> int:
     return len(title.split())
 
 
+# A quoted sentence ("We're excited to …", „Die betroffene Person ist …“) is speech, not a title.
+_SPEECH = re.compile(r"\b(?:I|we|we['’]re|you|our|my|wir|ich|Sie|ihr|ihre|unser\w*)\b")
+MAX_TITLE_WORDS = 30
+
+
+def _looks_like_speech(text: str) -> bool:
+    return len(text.split()) > MAX_TITLE_WORDS or bool(_SPEECH.search(text)) or text.rstrip().endswith((".", "!", "?"))
+
+
 def en_titles(text: str, page_title: str | None = None) -> list[PlanTitle]:
     found: list[PlanTitle] = []
     spans: list[tuple[int, int]] = []
@@ -207,8 +217,8 @@ def en_titles(text: str, page_title: str | None = None) -> list[PlanTitle]:
         inner = _EN_INNER_LEAD.sub("", inner.strip())
         if not re.search(rf"\b(?:{_EN_PLAN})\b", inner) or _PERIOD_ONLY.match(inner):
             continue
-        if _en_word_count(inner) < 3:
-            continue  # "Action Plan", "Opinions": a short form of a title named elsewhere
+        if _en_word_count(inner) < 3 or _looks_like_speech(inner):
+            continue  # "Action Plan", "Opinions": a short form of a title named elsewhere; or a quotation
         found.append(PlanTitle(_clean_en(inner), "en", "quoted", m.start()))
         spans.append((m.start(), m.end()))
     for source, offset in (((page_title or ""), -1), (text, 0)):
@@ -228,8 +238,9 @@ def de_titles(text: str, page_title: str | None = None) -> list[PlanTitle]:
     found: list[PlanTitle] = []
     for source, offset in (((page_title or ""), -1), (text, 0)):
         for m in _QUOTES.finditer(source):
-            inner = next(g for g in m.groups() if g).strip(" ,.")
-            if not DE_PLAN_WORD.search(inner) or len(inner.split()) < 3:
+            raw = next(g for g in m.groups() if g)
+            inner = raw.strip(" ,.")
+            if not DE_PLAN_WORD.search(inner) or len(inner.split()) < 3 or _looks_like_speech(raw):
                 continue
             found.append(PlanTitle(inner, "de", "quoted", m.start() if offset == 0 else -1))
     return found
