@@ -113,6 +113,7 @@ def test_plan_command_shows_sources_and_targets(filled: Path) -> None:
     result = runner.invoke(cli, ["plan", materials["id"], "--db", str(filled)], catch_exceptions=False)
     assert result.exit_code == 0
     assert "official" in result.output and "02-gd-materials-official.html" in result.output
+    assert "issuer: guangdong:drc (广东省 发展和改革委员会 / Development and Reform Commission)" in result.output
     assert "2030  100个" in result.output
     data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
     assert {s["role"] for s in data["sources"]} == {"official", "news"}

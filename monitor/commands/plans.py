@@ -111,13 +111,17 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
         if plan is None:
             raise click.ClickException(f"{db_path}: no plan {plan_id!r} (policywatch plans lists them)")
         sources, targets = store.sources(plan_id), store.targets(plan_id)
+    if plan.get("issuer"):
+        from monitor.plans.issuers import issuer_finder
+
+        plan["issuer_name"] = issuer_finder().display_name(plan["issuer"])
     if as_json:
         click.echo(json.dumps({"plan": plan, "sources": sources, "targets": targets}, ensure_ascii=False, indent=1))
         return
     click.echo(f"{plan['id']}  {plan['title']}")
     for label in ("type", "region", "issuer", "doc_number", "status"):
         if plan.get(label):
-            click.echo(f"  {label}: {plan[label]}")
+            click.echo(f"  {label}: {plan[label]}" + (f" ({plan['issuer_name']})" if label == "issuer" else ""))
     click.echo(f"  sectors: {', '.join(plan['sectors']) or '-'}")
     click.echo(f"sources ({len(sources)}):")
     for source in sources:

@@ -180,6 +180,11 @@ def _mention(found: PlanTitle, text: str, page_region: str | None, issuer_mentio
         region = "cn"  # only national bodies on the page: a national plan
     else:
         region = page_region
+    if issuer is None and single and found.is_title:
+        # one plan on the page: a body of its region named anywhere (often the signature of an official
+        # text, written after the title) is its issuer
+        same_region = [m for m in issuer_mentions if m.region == region]
+        issuer = same_region[0] if same_region else None
     doc = None
     if found.start >= 0:
         near = doc_numbers(text[found.start + len(found.text): found.start + len(found.text) + 40])
