@@ -109,3 +109,15 @@ def test_huge_pages_are_cut_so_analysis_stays_bounded() -> None:
     text = "到2030年，建成5个未来产业科技园。\n" + "无关内容。" * (MAX_TEXT // 5) + "\n到2035年，建成9个园区。"
     found = analyse_page(text, "", language="zh").targets
     assert [(t.year, t.quantity) for t in found] == [(2030, 5)]
+
+
+def test_target_changes_read_like_a_feed_line() -> None:
+    from monitor.plans.changes import target_changes
+
+    old = targets("到2030年，建成10个创新平台，培育1000家领军企业，建设3个先导区。", "zh")
+    new = targets("到2030年，建成12个创新平台，培育1000家领军企业。到2035年，产值达到5000亿元。", "zh")
+    lines = [c.describe() for c in target_changes(old, new)]
+    assert lines == ["target for 2030 changed: 10个 → 12个 创新平台",
+                     "target for 2035 added: 500,000,000,000 yuan 产值",
+                     "target for 2030 removed: 3个 先导区"]
+    assert target_changes(old, old) == []
