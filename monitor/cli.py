@@ -190,6 +190,9 @@ cli.add_command(sources_group, "sources")
 cli.add_command(daemon_command, "daemon")
 cli.add_command(serve_command, "serve")
 cli.add_command(status_command, "status")
+from monitor.commands.plans import plan_command, plans_command  # noqa: E402, I001
+cli.add_command(plans_command, "plans")
+cli.add_command(plan_command, "plan")
 # -- end feature commands --
 
 

@@ -112,3 +112,52 @@ def apply_migrations(db: Database) -> int:
     version = len(migrations.applied(db))
     db.execute(f"PRAGMA user_version = {version}")
     return version
+
+
+@migrations()
+def m002_plans_schema(db: Database) -> None:
+    """Plans seen across pages: one row per plan, the page versions that name it, the targets they state."""
+    db.table("plans").create(
+        {
+            "id": str, "title": str, "title_rank": int, "type": str, "region": str, "issuer": str,
+            "doc_number": str, "status": str, "sectors": str, "first_seen": str, "last_seen": str,
+            "source_count": int,
+        },
+        pk="id",
+    )
+    db.table("plans").create_index(["region"])
+    db.table("plan_keys").create({"key": str, "plan_id": str, "language": str}, pk="key",
+                           foreign_keys=[("plan_id", "plans", "id")])
+    db.table("plan_sources").create(
+        {
+            "id": int, "plan_id": str, "page_id": int, "version_id": int, "url": str, "source": str,
+            "role": str, "status": str, "title_as_written": str, "language": str, "seen_at": str,
+            "dates_json": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", "plans", "id"), ("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    db.table("plan_sources").create_index(["plan_id", "version_id"], unique=True)
+    db.table("plan_targets").create(
+        {
+            "id": int, "plan_id": str, "version_id": int, "seen_at": str, "year": int, "quantity": float,
+            "kind": str, "unit": str, "unit_text": str, "subject": str, "qualifier": str, "text": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", "plans", "id"), ("version_id", "versions", "id")],
+    )
+    db.table("plan_targets").create_index(["plan_id", "year"])
+    # Views for Datasette: "targets for 2030 by region" is plan_targets_by_region filtered on year = 2030.
+    db.create_view("plan_targets_by_region", """
+        select plans.region, plan_targets.year, plans.title, plan_targets.quantity, plan_targets.kind,
+               plan_targets.unit, plan_targets.subject, plan_sources.role, plan_sources.url,
+               plan_targets.seen_at, plans.id as plan_id
+        from plan_targets join plans on plans.id = plan_targets.plan_id
+        left join plan_sources on plan_sources.plan_id = plan_targets.plan_id
+             and plan_sources.version_id = plan_targets.version_id
+        order by plans.region, plan_targets.year, plans.title""")
+    db.create_view("plans_per_sector_per_year", """
+        select sector.value as sector, substr(plans.first_seen, 1, 4) as year, count(*) as plans
+        from plans, json_each(plans.sectors) as sector
+        group by sector.value, substr(plans.first_seen, 1, 4)
+        order by year, plans desc""")

@@ -1,0 +1,118 @@
+"""Fill the archive's plan tables from archived page versions (``policywatch plans --rebuild``).
+
+Every version is re-analysed in fetch order with :func:`monitor.plans.records.plans_for_version`;
+a :class:`PlanIndex` seeded from the stored keys decides which plan each mention is, so a page seen
+first in English and later in Chinese still lands on one plan.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from monitor.plans.grouping import PlanIndex
+from monitor.plans.records import PlanRecord, plans_for_version
+from storage import Archive
+from storage.plans import PlanStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildSummary:
+    versions: int
+    plans: int
+    links: int
+    targets: int
+    failed: int = 0  # versions that could not be analysed (logged with their URL; the rest went on)
+
+
+def _index(store: PlanStore) -> PlanIndex:
+    index = PlanIndex()
+    for key, plan_id, language in store.keys():
+        index.by_key[key] = plan_id
+        index.plans.add(plan_id)
+        if key.startswith("title:"):
+            index.add_title(plan_id, language, key[len("title:"):])
+        if key.startswith("doc:"):
+            index.doc_of.setdefault(plan_id, key[4:])
+    return index
+
+
+def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
+                  version: dict) -> list[tuple[str, bool, PlanRecord]]:
+    """Link one version's plan records into the store; returns (plan id, plan is new, record) per record."""
+    linked = []
+    for record in records:
+        mention = record.mention
+        plan_id, is_new = index.resolve_new(mention.keys)
+        title_rank = (0 if record.role == "official" else 1) if mention.is_title else 2
+        store.record(
+            {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
+             "region": mention.region, "issuer": mention.issuer, "doc_number": mention.doc_number,
+             "status": record.status if record.role == "official" else None, "sectors": record.sectors},
+            [(key, mention.keys.language if key.startswith("title:") else None) for key in mention.keys.all],
+            {"page_id": version["page_id"], "version_id": version["id"], "url": version["url"],
+             "source": version["source"], "role": record.role, "status": record.status,
+             "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"],
+             "dates_json": json.dumps({d.kind: d.date for d in record.dates}) if record.dates else None},
+            [{"year": t.year, "quantity": t.quantity, "kind": t.kind, "unit": t.unit, "unit_text": t.unit_text,
+              "subject": t.subject, "qualifier": t.qualifier, "text": t.text} for t in record.targets],
+        )
+        linked.append((plan_id, is_new, record))
+    return linked
+
+
+_VERSIONS_SQL = (
+    "select versions.id, versions.page_id, versions.fetched_at, versions.title, versions.text, "
+    "versions.language, versions.published, versions.meta_json, pages.url, pages.source, sources.region "
+    "from versions join pages on pages.id = versions.page_id "
+    "left join sources on sources.name = pages.source")
+
+
+def _analyse_version(version: dict) -> list[PlanRecord]:
+    try:
+        meta = json.loads(version["meta_json"]) if version["meta_json"] else {}
+    except ValueError:
+        logger.warning("version %s of %s: unreadable meta_json, analysed without it", version["id"], version["url"])
+        meta = {}
+    return plans_for_version(version["text"] or "", version["title"], meta, language=version["language"],
+                             region=version["region"], published=version["published"])
+
+
+def record_version_plans(archive: Archive, version_id: int) -> list[tuple[str, bool, PlanRecord]]:
+    """Analyse one archived version and link it to its plans: for wiring plan events after a crawl.
+
+    Returns (plan id, whether the plan is new to the archive, the record) for each plan it names.
+    """
+    cursor = archive.db.execute(_VERSIONS_SQL + " where versions.id = ?", [version_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"no version {version_id} in {archive.path}")
+    version = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    store = PlanStore(archive.db)
+    return store_records(store, _index(store), _analyse_version(version), version)
+
+
+def rebuild_plans(archive: Archive) -> RebuildSummary:
+    """Forget the plan tables and re-analyse every archived version, oldest first."""
+    store = PlanStore(archive.db)
+    store.clear()
+    index = _index(store)
+    cursor = archive.db.execute(_VERSIONS_SQL + " order by versions.fetched_at, versions.id")
+    columns = [c[0] for c in cursor.description]
+    versions = links = targets = failed = 0
+    for row in cursor.fetchall():
+        version = dict(zip(columns, row, strict=True))
+        versions += 1
+        try:
+            records = _analyse_version(version)
+        except Exception:  # one bad page must not stop the rebuild of all others
+            logger.exception("plans: version %s of %s could not be analysed", version["id"], version["url"])
+            failed += 1
+            continue
+        linked = store_records(store, index, records, version)
+        links += len(linked)
+        targets += sum(len(record.targets) for _, _, record in linked)
+    plans = archive.db.execute("select count(*) from plans").fetchone()[0]
+    return RebuildSummary(versions, plans, links, targets, failed)

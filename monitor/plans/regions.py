@@ -1,0 +1,95 @@
+"""Regions named in a text, from the shipped gazetteer (monitor/data/regions.yaml).
+
+Chinese names match as substrings (longest first, so 广东省 wins over 广东); English/pinyin and German
+names match as whole words, case-sensitively, since they are proper nouns ("Canton"/"Kanton" for
+Guangzhou, "Peking" for Beijing).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.plans.data import load_yaml, require
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: str
+    level: str  # national | province | city
+    names: tuple[str, ...]  # every name, zh first
+    parent: str | None
+    scan: bool  # found by name in text (cn is not: it comes from national issuers)
+
+    @property
+    def display(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionMention:
+    region: str
+    start: int
+    end: int
+    text: str
+
+
+class Gazetteer:
+    """Names → regions. Build one with :func:`gazetteer` (cached) or from a user's file."""
+
+    def __init__(self, entries: list[dict], file: str = "regions.yaml") -> None:
+        self.regions: dict[str, Region] = {}
+        self.by_name: dict[str, str] = {}
+        zh: list[str] = []
+        latin: list[str] = []
+        for entry in entries:
+            rid = require(entry, "id", file)
+            names = tuple(entry.get("zh", [])) + tuple(entry.get("en", [])) + tuple(entry.get("de", []))
+            region = Region(rid, entry.get("level", "province"), names, entry.get("parent"), entry.get("scan", True))
+            self.regions[rid] = region
+            for name in names:
+                self.by_name.setdefault(name.casefold(), rid)
+            if region.scan:
+                zh.extend(entry.get("zh", []))
+                latin.extend(entry.get("en", []) + entry.get("de", []))
+        self.zh_names = sorted(set(zh), key=len, reverse=True)
+        self.latin_names = sorted(set(latin), key=len, reverse=True)
+        self.zh_alternation = "|".join(map(re.escape, self.zh_names))
+        self.latin_alternation = "|".join(map(re.escape, self.latin_names))
+        self.pattern = re.compile(
+            f"(?:{self.zh_alternation})|(?<![A-Za-zÀ-ÿ])(?:{self.latin_alternation})(?![A-Za-zÀ-ÿ])"
+        )
+
+    def lookup(self, name: str | None) -> str | None:
+        """The region id for a name or id ("Guangdong", "广东省", "guangdong"); None if unknown."""
+        if not name:
+            return None
+        key = name.strip().casefold()
+        if key in self.regions:
+            return key
+        return self.by_name.get(key)
+
+    def province_of(self, region_id: str | None) -> str | None:
+        if region_id is None or region_id not in self.regions:
+            return None
+        region = self.regions[region_id]
+        return region.parent if region.level == "city" else region_id
+
+    def mentions(self, text: str) -> list[RegionMention]:
+        return [RegionMention(self.by_name[m.group(0).casefold()], m.start(), m.end(), m.group(0))
+                for m in self.pattern.finditer(text)]
+
+    def dominant(self, text: str) -> str | None:
+        """The region named most often (first named wins a tie); None when none is named."""
+        found = [m.region for m in self.mentions(text)]
+        if not found:
+            return None
+        counts = Counter(found)
+        best = max(counts.values())
+        return next(r for r in found if counts[r] == best)
+
+
+@lru_cache(maxsize=4)
+def gazetteer(path: str | None = None) -> Gazetteer:
+    return Gazetteer(load_yaml("regions.yaml", path), path or "regions.yaml")

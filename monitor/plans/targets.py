@@ -1,0 +1,264 @@
+"""Numeric targets as rows (year, quantity, unit, subject): "到2030年，建成5个未来产业科技园" →
+(2030, 5, 个, 未来产业科技园); "exceed 300 billion yuan" → (…, 3e11, yuan); "bis 2029 … 1.000 führende
+Unternehmen" → (2029, 1000, …, führende Unternehmen).
+
+Only sentences that state an aim count: they name a target year ("到2030年", "by 2030", "bis 2029") or a
+planning cue (力争, 目标, will, geplant, sollen). The year of a quantity is the nearest target year before
+it in its sentence, else the first one after it; quantities in a sentence with a cue but no year get
+``year=None``. Money is normalised to yuan (``quantity``) with the written unit kept (``unit_text``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.plans.numbers import CN_NUMERAL_CHARS, parse_arabic, parse_chinese, parse_word, scale_of
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    year: int | None
+    quantity: float
+    kind: str  # count | money | percent
+    unit: str  # 个 / 家 / yuan / % / "" (English and German counts carry their noun in subject)
+    unit_text: str  # the unit as written: 亿元, billion yuan, Milliarden Yuan
+    subject: str
+    qualifier: str  # more than / 以上 / about …
+    text: str  # the words the target was read from
+    start: int = -1  # where in the page text it was read (to tell which plan of a page it belongs to)
+
+    def key(self) -> tuple[int | None, float, str]:
+        return (self.year, round(self.quantity, 6), self.kind)
+
+
+_ZH_SENTENCES = re.compile(r"[^。！？!?\n]+")
+_LATIN_SENTENCES = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)"
+                              r"|\n|$)",
+                              re.S)
+
+# 到2030年 / 力争到2025年 / 2025年前: a year an aim is set for. Not 截至2002年底 (a count so far) nor
+# 于2002年 (when something happened).
+_ZH_YEAR = re.compile(r"(?<!截)(?:到|至|展望|力争|争取|预计|计划|目标)\s*((?:20|21)\d{2})\s*年"
+                      r"|((?:20|21)\d{2})\s*年(?:前|底前|末前)")
+_EN_YEAR = re.compile(r"\b(?:by|until|through|till|before|looking (?:forward|ahead) to|by the end of|towards?|"
+                      r"to)\s+((?:20|21)\d{2})\b", re.I)
+_DE_YEAR = re.compile(r"\b(?:bis|bis zum Jahr|bis Ende|bis zum Ende|ab)\s+((?:20|21)\d{2})\b", re.I)
+
+_PER_ITEM = re.compile(r"\b(?:worth|each|apiece|jeweils|je)\s+(?:\w+\s+){0,2}$", re.I)
+_SUBJECT_WINDOW = 120  # characters looked at around a number for its subject (keeps long pages linear)
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ZH_CUE = re.compile(r"力争|目标|预计|争取|计划到|计划在|拟")
+_EN_CUE = re.compile(r"\b(?:will|aims?|aiming|targets?|goals?|planned|plans to|strive|strives|seeks?|expected|"
+                     r"intends?)\b", re.I)
+_DE_CUE = re.compile(r"\b(?:soll|sollen|geplant|Ziel|Zielen|plant|planen|anstreben|angestrebt|will)\b", re.I)
+
+_ZH_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL_CHARS}]{{1,6}})"
+_ZH_UNITS = ("个|家|项|条|座|所|名|人|支|台|套|组|处|类|种|只|件|款|户|辆|艘|颗|架|吨|"
+             "万千瓦|千瓦|吉瓦|GW|个百分点|%|％|倍|元")
+_ZH_QTY = re.compile(
+    rf"(?P<qual>超过|超|逾|达到|达|突破|不少于|至少|约|近|累计)?(?P<num>{_ZH_NUM})\s*"
+    rf"(?P<mult>万亿|千亿|百亿|十亿|亿|万|千)?(?P<unit>{_ZH_UNITS})?(?P<tail>以上|左右|余|多)?"
+)
+_ZH_STRUCTURE = re.compile(r"(?:以上|左右)?(?:阶段|方面|方向|领域|维度|路径|部分)")
+_LATIN_STRUCTURE = re.compile(
+    r"(?:aspects?|directions?|areas?|fields?|stages?|phases?|parts?|dimensions?|paths?|pathways?|ways?|"
+    r"Richtungen|Bereiche[n]?|Aspekte[n]?|Phasen|Felder[n]?|Stufen)\b")
+_REFERRING = re.compile(r"(?:\b(?:these|those|the|its|their|our|diese[nmrs]?|die|der|den|dessen|deren)|\w['’]s)\s*$",
+                        re.I)
+_ZH_BAD_BEFORE = re.compile(r"(?:第|〔|\[|[0-9A-Za-z.])$")
+_ZH_SUBJECT_STOP = re.compile(r"[，。；;,：:（(）)]|以及|(?=\d)"
+                              r"|(?=[一二三四五六七八九十两][个家项条座所名人支台套组处类种])")
+_ZH_VERB_TRIM = re.compile(r"^(?:的|以上|左右|余|多)+")
+_ZH_LEAD_TRIM = re.compile(r"(?:将|要|力争|争取|预计|累计)?"
+                           r"(?:达到|超过|突破|达|超|逾|实现|增长到|增至)?(?:约|近)?$")
+
+_EN_NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+                    "fifty|a hundred|one hundred|a thousand|one thousand")
+_EN_QTY = re.compile(
+    rf"(?<![\w.,\-])(?P<qual>(?:more than|over|about|around|approximately|at least|nearly|up to|some|roughly|"
+    rf"no fewer than|"
+    rf"no less than|exceed(?:ing)?|reach(?:ing)?)\s+)?(?:(?P<cur>RMB|CNY|¥)\s*)?"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_EN_NUMBER_WORDS})(?![\w\-])"
+    rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|mn)\b)?"
+    rf"(?:\s*(?P<money>yuan|RMB|CNY|renminbi)\b)?(?P<pct>\s*%|\s+percent\b)?",
+    re.I,
+)
+_DE_NUMBER_WORDS = ("zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|fünfzehn|zwanzig|dreißig|fünfzig|"
+                    "hundert|tausend")
+_DE_QTY = re.compile(
+    rf"(?<![\w.,\-])(?P<qual>(?:mehr als|über|rund|etwa|mindestens|bis zu|circa|ca\.|knapp|insgesamt)\s+)?"
+    rf"(?P<num>\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|\d+(?:,\d+)?|{_DE_NUMBER_WORDS})(?![\w\-.]\w)"
+    rf"(?:\s*(?P<scale>Millionen|Milliarden|Milliarde|Mrd\.?|Billionen|Mio\.?)(?!\w))?"
+    rf"(?:\s*(?P<money>Yuan|RMB|Renminbi)\b)?(?P<pct>\s*%|\s+Prozent\b)?",
+)
+_LATIN_SUBJECT_STOP = re.compile(r"[,.;:()]|\s(?:by|bis|until|in order|to|and|und|sowie|as well as|zu|which|that)\s"
+                                 r"|\s(?=\d)|\s(?=(?:more than|over|about|mehr als|über|rund|mindestens)\s)", re.I)
+
+
+def _sentences(text: str, language: str) -> list[tuple[int, str]]:
+    pattern = _ZH_SENTENCES if language == "zh" else _LATIN_SENTENCES
+    return [(m.start(), m.group(0)) for m in pattern.finditer(text) if m.group(0).strip()]
+
+
+def _mask(text: str) -> str:
+    """Blank out what holds numbers that are not targets: titles, doc numbers, dates, ordinals, ranges."""
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+
+    text = re.sub(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”", blank, text)
+    text = re.sub(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号", blank, text)
+    text = re.sub(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日", blank, text)
+    text = re.sub(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?", blank, text)
+    text = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}\.\s*(?:Januar|Februar|März|April|Mai|Juni|Juli|August|"
+                  r"September|Oktober|November|Dezember)\b", blank, text)
+    text = re.sub(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+                  r"\s+\d{1,2}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|"
+                  r"October|November|December)\b", blank, text)
+    text = re.sub(r"十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+", blank, text)  # 6G, 5G, 4-Billionen-Club
+    return text
+
+
+def _years(sentence: str, language: str) -> list[tuple[int, int]]:
+    pattern = _ZH_YEAR if language == "zh" else (_DE_YEAR if language == "de" else _EN_YEAR)
+    out = []
+    for m in pattern.finditer(sentence):
+        value = next(g for g in m.groups() if g)
+        out.append((m.start(), int(value)))
+    return out
+
+
+def _year_for(position: int, years: list[tuple[int, int]]) -> int | None:
+    before = [y for p, y in years if p <= position]
+    if before:
+        return before[-1]
+    return years[0][1] if years else None
+
+
+def _zh_subject_before(sentence: str, start: int) -> str:
+    """"未来产业产值达到5000亿元": what is measured, written before the amount."""
+    clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
+    subject = _ZH_LEAD_TRIM.sub("", clause).strip()
+    return re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
+
+
+def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
+    found = []
+    for m in _ZH_QTY.finditer(sentence):
+        mult, unit = m.group("mult"), m.group("unit")
+        if not unit and not mult:
+            continue
+        if _ZH_BAD_BEFORE.search(sentence[max(0, m.start("num") - 2):m.start("num")]):
+            continue
+        after = sentence[m.end():m.end() + 1]
+        number = m.group("num")
+        if re.fullmatch(r"(?:19|20|21)\d{2}", number) and unit in (None, "年"):
+            continue
+        if number in ("一", "两", "二") and not m.group("qual"):
+            continue  # 一个/一种/两个: an article or a slogan ("两个维护"), not a count
+        value = parse_chinese(number + (mult or ""))
+        if value is None or value == 0:
+            continue
+        kind = "money" if unit == "元" else ("percent" if unit in ("%", "％") else "count")
+        if kind == "money" and after in ("级", "的"):
+            continue  # 千亿元级 / 超千亿元的: a size class, not a target
+        if kind == "count" and not unit:
+            continue  # 5000亿 without a unit is ambiguous
+        if kind == "count" and (_ZH_STRUCTURE.match(sentence, m.end())
+                                or re.match(r"[^，。；,;]{0,24}[：:]", sentence[m.end():m.end() + 26])):
+            continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
+        qualifier = (m.group("qual") or "") + (m.group("tail") or "")
+        if kind == "money":
+            subject = _zh_subject_before(sentence, m.start())
+        else:
+            rest = _ZH_VERB_TRIM.sub("", sentence[m.end():m.end() + _SUBJECT_WINDOW])
+            subject = _ZH_SUBJECT_STOP.split(rest, maxsplit=1)[0].strip()[:30]
+            if not subject:  # "…的数量达到20个。": the subject came first
+                subject = _zh_subject_before(sentence, m.start())
+        found.append(Target(_year_for(m.start(), years), value, kind,
+                            "元" if kind == "money" else (unit or ""), (mult or "") + (unit or ""),
+                            subject, qualifier, original[m.start():m.end()].strip(), offset + m.start()))
+    return found
+
+
+def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], language: str,
+                   offset: int) -> list[Target]:
+    pattern = _DE_QTY if language == "de" else _EN_QTY
+    found = []
+    year_spans = {p for p, _ in years}
+    first_word = len(sentence) - len(sentence.lstrip())
+    for m in pattern.finditer(sentence):
+        raw = m.group("num")
+        if re.fullmatch(r"(?:19|20|21)\d{2}", raw) and not m.group("scale") and not m.group("money"):
+            continue  # a year
+        value = (parse_arabic(raw, language=language) if raw[0].isdigit()
+                 else parse_word(raw, language=language))
+        if value is None or value == 0:
+            continue
+        if any(abs(m.start() - p) < 3 for p in year_spans):
+            continue
+        scale = scale_of(m.group("scale"), language=language) if m.group("scale") else None
+        if scale:
+            value *= scale
+        money = bool(m.group("money") or m.groupdict().get("cur"))
+        kind = "money" if money else ("percent" if m.group("pct") else "count")
+        rest = sentence[m.end():m.end() + _SUBJECT_WINDOW]
+        before = sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()]
+        if kind == "money" and re.match(r"\s*(?:-level|level|-Niveau|Klasse)", rest):
+            continue
+        if kind == "money" and _PER_ITEM.search(before):
+            continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
+        if kind == "count":
+            head = _LATIN_SUBJECT_STOP.split(rest.strip(), maxsplit=1)[0]
+            if rest.strip()[len(head):len(head) + 1] == ":":
+                continue  # "five clusters: a, b, c…": the count of a list that follows, not a target
+            words = head.split()[:8]
+            subject = " ".join(words)
+            if not subject or not re.match(r"[\"“„'‘]?[A-Za-zÀ-ÿ]", subject):
+                continue  # a number with nothing counted
+            if _LATIN_STRUCTURE.match(subject) or _REFERRING.search(before):
+                continue  # "five aspects", "these five clusters": structure or reference, not a target
+            if raw[0].isupper() and m.start() > first_word:
+                continue  # "Top Ten Trends": a number word inside a name
+            if language == "de" and re.match(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b", subject):
+                continue
+            if language != "de" and re.match(r"(?:years?|months?|times|percent|of)\b", subject, re.I):
+                continue
+        else:
+            clause = re.split(r"[,;:]", before)[-1]
+            subject = re.sub(r"\b(?:will|to|of|reach|exceed|more than|over|about|is|be|mehr als|über|soll|"
+                             r"erreichen|auf|von)\b", " ", clause)
+            subject = " ".join(subject.split()[-8:])
+        unit_text = " ".join(x for x in (m.group("scale"), m.group("money") or m.groupdict().get("cur")) if x)
+        found.append(Target(_year_for(m.start(), years), value, kind,
+                            "yuan" if kind == "money" else ("%" if kind == "percent" else ""),
+                            unit_text or ("%" if kind == "percent" else ""), subject,
+                            (m.group("qual") or "").strip(), original[m.start():m.end()].strip(), offset + m.start()))
+    return found
+
+
+def targets(text: str, language: str) -> list[Target]:
+    """Target rows stated in ``text`` (zh, en or de), de-duplicated, in order of appearance."""
+    masked = _mask(text)
+    cue = _ZH_CUE if language == "zh" else (_DE_CUE if language == "de" else _EN_CUE)
+    rows: dict[tuple, Target] = {}
+    carried: int | None = None  # the last target year of the paragraph, for the sentences after it
+    for start, sentence in _sentences(masked, language):
+        original = text[start:start + len(sentence)]
+        if start and "\n" in masked[max(0, start - 2):start + 1]:
+            carried = None
+        years = _years(sentence, language)
+        if years:
+            carried = years[-1][1]
+        elif _ANY_YEAR.search(sentence):
+            carried = None  # "In 2023 there were…": a sentence about another year ends the carried one
+        elif carried is not None:
+            years = [(0, carried)]
+        if not years and not cue.search(sentence):
+            continue
+        if language == "zh":
+            found = _zh_targets(sentence, original, years, start)
+        else:
+            found = _latin_targets(sentence, original, years, language, start)
+        for target in found:
+            rows.setdefault(target.key() + (target.subject,), target)
+    return list(rows.values())

@@ -1,0 +1,116 @@
+"""The ``plans``, ``plan_keys``, ``plan_sources`` and ``plan_targets`` tables of the archive.
+
+Plain rows in, plain rows out: what a plan is and which page versions name it is decided in
+monitor.plans; this module only stores it and answers the questions the CLI and Datasette ask.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+PLAN_TABLES = ("plan_targets", "plan_sources", "plan_keys", "plans")
+
+
+class PlanStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every plan (before re-analysing the archive)."""
+        with self.db.atomic():
+            for table in PLAN_TABLES:
+                self.db.execute(f"delete from {table}")
+
+    def keys(self) -> list[tuple[str, str, str | None]]:
+        """(key, plan id, language of the title for title keys)."""
+        return [tuple(row) for row in self.db.execute("select key, plan_id, language from plan_keys").fetchall()]
+
+    def record(self, plan: dict[str, Any], keys: Iterable[tuple[str, str | None]], source: dict[str, Any],
+               targets: list[dict[str, Any]]) -> None:
+        """One page version naming one plan: the plan row (created or updated), its keys, the link
+        from the version, and the targets this version states (replacing what it said before).
+
+        ``plan["title_rank"]`` says how good the title is (0 official text, 1 a title, 2 a description);
+        the plan keeps its best one."""
+        with self.db.atomic():
+            existing = self.db.execute("select first_seen, last_seen, title_rank, sectors from plans where id = ?",
+                                       [plan["id"]]).fetchone()
+            row = dict(plan)
+            row["sectors"] = json.dumps(sorted(set(plan.get("sectors") or [])), ensure_ascii=False)
+            if existing is None:
+                row.update(first_seen=source["seen_at"], last_seen=source["seen_at"], source_count=0)
+                self.db.table("plans").insert(row, pk="id")
+            else:
+                first_seen, last_seen, title_rank, sectors = existing
+                merged = sorted(set(json.loads(sectors or "[]")) | set(plan.get("sectors") or []))
+                update = {k: v for k, v in row.items() if v is not None and k != "id"}
+                if title_rank is not None and row.get("title_rank", 9) >= title_rank:
+                    update.pop("title", None)  # keep the best title seen: official > any title > description
+                    update.pop("title_rank", None)
+                update["sectors"] = json.dumps(merged, ensure_ascii=False)
+                update["first_seen"] = min(first_seen, source["seen_at"])
+                update["last_seen"] = max(last_seen, source["seen_at"])
+                self.db.table("plans").update(plan["id"], update)
+            for key, language in keys:
+                self.db.execute("insert or ignore into plan_keys (key, plan_id, language) values (?, ?, ?)",
+                                [key, plan["id"], language])
+            self.db.execute("delete from plan_sources where plan_id = ? and version_id = ?",
+                            [plan["id"], source["version_id"]])
+            self.db.table("plan_sources").insert({**source, "plan_id": plan["id"]})
+            self.db.execute("delete from plan_targets where plan_id = ? and version_id = ?",
+                            [plan["id"], source["version_id"]])
+            self.db.table("plan_targets").insert_all(
+                [{**t, "plan_id": plan["id"], "version_id": source["version_id"], "seen_at": source["seen_at"]}
+                 for t in targets])
+            self.db.execute(
+                "update plans set source_count = (select count(distinct page_id) from plan_sources "
+                "where plan_id = ?) where id = ?", [plan["id"], plan["id"]])
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def plans(self, *, region: str | None = None, sector: str | None = None,
+              since: str | None = None) -> list[dict[str, Any]]:
+        """Plans, newest first seen first; ``sector`` matches a field or direction id."""
+        clauses, args = [], []
+        if region:
+            clauses.append("region = ?")
+            args.append(region)
+        if sector:
+            clauses.append("exists (select 1 from json_each(plans.sectors) where value = ?)")
+            args.append(sector)
+        if since:
+            clauses.append("last_seen >= ?")
+            args.append(since)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        return [self._plan_row(r) for r in self._rows(
+            f"select * from plans {where} order by first_seen desc, id", args)]
+
+    def plan(self, plan_id: str) -> dict[str, Any] | None:
+        rows = self._rows("select * from plans where id = ?", [plan_id])
+        return self._plan_row(rows[0]) if rows else None
+
+    def sources(self, plan_id: str) -> list[dict[str, Any]]:
+        return self._rows("select * from plan_sources where plan_id = ? order by seen_at, id", [plan_id])
+
+    def targets(self, plan_id: str) -> list[dict[str, Any]]:
+        return self._rows(
+            "select plan_targets.*, plan_sources.url, plan_sources.role from plan_targets "
+            "left join plan_sources on plan_sources.plan_id = plan_targets.plan_id "
+            "and plan_sources.version_id = plan_targets.version_id "
+            "where plan_targets.plan_id = ? order by plan_targets.year is null, plan_targets.year, "
+            "plan_targets.seen_at, plan_targets.id", [plan_id])
+
+    def _rows(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, args)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    @staticmethod
+    def _plan_row(row: dict[str, Any]) -> dict[str, Any]:
+        row["sectors"] = json.loads(row.get("sectors") or "[]")
+        return row

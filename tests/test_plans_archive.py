@@ -1,0 +1,183 @@
+"""Plans in the archive: re-analysing archived versions fills plans / plan_sources / plan_targets, and the
+``plans`` / ``plan`` commands read them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.plans.archive import rebuild_plans
+from monitor.plans.evaluation import read_page
+from monitor.plans.records import plans_for_version
+from storage import Archive
+from storage.plans import PlanStore
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "plans"
+PAGES = ["01-gd-electronic-official", "02-gd-materials-official", "28-gd-electronic-translation-en",
+         "40-gd-materials-de", "06-gd-five-press-zh", "25-gd-five-press-en", "26-gd-five-news-en",
+         "22-sz-expired-zh"]
+
+
+def add_corpus_page(archive: Archive, name: str, fetched_at: str, *, text: str | None = None) -> None:
+    page = read_page(CORPUS / f"{name}.txt")
+    source = f"src-{page.language}"
+    archive.upsert_source(source, title=None, region=page.region, language=page.language, now=fetched_at)
+    archive.add_version(
+        run_id=None, source=source, region=page.region, url=f"http://127.0.0.1/{name}.html", fetched_at=fetched_at,
+        status=200, raw_html=b"<html></html>", elapsed_ms=1.0, content_hash=f"{name}-{fetched_at}",
+        title=page.title, text=text if text is not None else page.text, published=None, language=page.language,
+        relevant=True, event_kind="new", summary=None, excerpt=None, diff_html=None, meta=page.meta)
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        for day, name in enumerate(PAGES, 1):
+            add_corpus_page(archive, name, f"2024-03-{day:02d}T08:00:00Z")
+    return path
+
+
+def test_plans_for_version_gives_each_plan_its_role_and_its_own_targets() -> None:
+    page = read_page(CORPUS / "07-gd-five-news-zh.txt")
+    records = plans_for_version(page.text, page.title, language="zh", region="guangdong")
+    by_title = {r.mention.title: r for r in records}
+    electronic = by_title["广东省培育未来电子信息产业集群行动计划"]
+    materials = by_title["广东省培育未来材料产业集群行动计划"]
+    assert [(t.year, t.quantity) for t in electronic.targets] == [(2025, 3e11)]
+    assert [(t.year, t.quantity) for t in materials.targets] == [(2030, 5)]
+    assert electronic.role == materials.role == "news"
+    assert "future-materials" in materials.sectors and "future-materials" not in electronic.sectors
+
+
+def test_rebuild_groups_pages_across_languages_and_keeps_cluster_plans_apart(filled: Path) -> None:
+    with Archive(filled) as archive:
+        summary = rebuild_plans(archive)
+        store = PlanStore(archive.db)
+        plans = {p["id"]: p for p in store.plans()}
+        by_url = {}
+        for plan_id in plans:
+            for source in store.sources(plan_id):
+                by_url.setdefault(source["url"].rsplit("/", 1)[1], set()).add(plan_id)
+    assert summary.versions == len(PAGES)
+    electronic = by_url["01-gd-electronic-official.html"]
+    materials = by_url["02-gd-materials-official.html"]
+    assert electronic.isdisjoint(materials)
+    assert electronic <= by_url["28-gd-electronic-translation-en.html"]
+    assert materials <= by_url["40-gd-materials-de.html"]
+    five = by_url["25-gd-five-press-en.html"] & by_url["26-gd-five-news-en.html"] & by_url["06-gd-five-press-zh.html"]
+    assert len(five) == 1
+    (electronic_id,) = electronic
+    assert plans[electronic_id]["title"] == "广东省培育未来电子信息产业集群行动计划"  # the official title wins
+    assert plans[electronic_id]["doc_number"] == "粤工信规字〔2024〕2号"
+    assert plans[electronic_id]["source_count"] == 3  # zh official, en translation, de news
+
+
+def test_a_changed_target_is_kept_per_version_and_a_rebuild_is_repeatable(filled: Path) -> None:
+    page = read_page(CORPUS / "02-gd-materials-official.txt")
+    with Archive(filled) as archive:
+        add_corpus_page(archive, "02-gd-materials-official", "2024-04-01T08:00:00Z",
+                        text=page.text.replace("100个以上实验室", "120个以上实验室"))
+        first = rebuild_plans(archive)
+        second = rebuild_plans(archive)
+        store = PlanStore(archive.db)
+        (plan,) = [p for p in store.plans() if p["title"] == "广东省培育未来材料产业集群行动计划"]
+        centres = [(t["seen_at"][:10], t["quantity"]) for t in store.targets(plan["id"])
+                   if t["subject"].startswith("实验室") and t["role"] == "official"]
+    assert first == second
+    assert centres == [("2024-03-02", 100), ("2024-04-01", 120)]
+
+
+def test_plans_command_rebuilds_filters_and_prints_json(filled: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["plans", "--rebuild", "--db", str(filled), "--region", "广东", "--json"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and all(r["region"] == "guangdong" for r in rows)
+    assert "re-analysed 8 versions" in result.stderr
+    materials = runner.invoke(cli, ["plans", "--db", str(filled), "--sector", "future-materials"])
+    assert materials.exit_code == 0 and "未来材料" in materials.output and "未来电子信息" not in materials.output
+    shenzhen = runner.invoke(cli, ["plans", "--db", str(filled), "--region", "shenzhen", "--json"])
+    assert [r["status"] for r in json.loads(shenzhen.output)] == ["expired"]
+
+
+def test_plan_command_shows_sources_and_targets(filled: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["plans", "--rebuild", "--db", str(filled)], catch_exceptions=False)
+    rows = json.loads(runner.invoke(cli, ["plans", "--db", str(filled), "--json"]).output)
+    materials = next(r for r in rows if r["title"] == "广东省培育未来材料产业集群行动计划")
+    result = runner.invoke(cli, ["plan", materials["id"], "--db", str(filled)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "official" in result.output and "02-gd-materials-official.html" in result.output
+    assert "issuer: guangdong:drc (广东省 发展和改革委员会 / Development and Reform Commission)" in result.output
+    assert "2030  100个" in result.output
+    data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
+    assert {s["role"] for s in data["sources"]} == {"official", "news"}
+
+
+def test_plan_commands_fail_clearly(tmp_path: Path, filled: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["plans", "--db", str(tmp_path / "nope.db")])
+    assert missing.exit_code == 1 and "no such archive" in missing.output
+    not_built = runner.invoke(cli, ["plan", "p-0000000000", "--db", str(filled)])
+    assert not_built.exit_code == 1 and "no plan 'p-0000000000'" in not_built.output
+    bad_region = runner.invoke(cli, ["plans", "--db", str(filled), "--region", "Atlantis"])
+    assert bad_region.exit_code == 2 and "unknown region" in bad_region.output
+    for command in (["plans", "--help"], ["plan", "--help"]):
+        assert "Example:" in runner.invoke(cli, command).output
+
+
+def test_recording_one_new_version_links_it_and_says_whether_its_plans_are_new(filled: Path) -> None:
+    from monitor.plans.archive import record_version_plans
+
+    with Archive(filled) as archive:
+        rebuild_plans(archive)
+        add_corpus_page(archive, "27-gd-materials-translation-en", "2024-05-01T08:00:00Z")
+        add_corpus_page(archive, "17-zj-official-zh", "2024-05-02T08:00:00Z")
+        translation_id, zhejiang_id = (row[0] for row in archive.db.execute(
+            "select id from versions order by id desc limit 2").fetchall()[::-1])
+        (materials,) = record_version_plans(archive, translation_id)
+        (zhejiang,) = record_version_plans(archive, zhejiang_id)
+        sources = PlanStore(archive.db).sources(materials[0])
+        with pytest.raises(ValueError, match="no version 999"):
+            record_version_plans(archive, 999)
+    assert materials[1] is False and materials[2].role == "translation"  # a known plan, seen in a new source
+    assert zhejiang[1] is True and zhejiang[2].mention.doc_number == "浙政办发〔2023〕9号"
+    assert [s["role"] for s in sources] == ["official", "news", "translation"]
+    assert json.loads(next(s for s in sources if s["role"] == "official")["dates_json"] or "{}") == {}
+
+
+def test_datasette_views_answer_targets_by_region_and_plans_per_sector(filled: Path) -> None:
+    with Archive(filled) as archive:
+        rebuild_plans(archive)
+        rows = archive.db.execute(
+            "select region, quantity, subject from plan_targets_by_region where year = 2030 and role = 'official' "
+            "order by quantity").fetchall()
+        sectors = dict(archive.db.execute(
+            "select sector, plans from plans_per_sector_per_year where year = '2024'").fetchall())
+    assert ("guangdong", 100.0, "实验室/企业未来材料联合工程中心") in rows
+    assert all(region == "guangdong" for region, _, _ in rows)
+    assert sectors["future-materials"] >= 1 and sectors["future-information"] >= 1
+
+
+def test_a_version_that_cannot_be_analysed_is_logged_and_skipped(filled: Path, caplog: pytest.LogCaptureFixture,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.plans.archive as plans_archive
+
+    real = plans_archive.plans_for_version
+
+    def fragile(text: str, *args: object, **kwargs: object) -> list:
+        if "未来材料" in text and "先导区" in text and "粤工信规字〔2024〕5号" in text:
+            raise RuntimeError("broken page")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(plans_archive, "plans_for_version", fragile)
+    with Archive(filled) as archive:
+        summary = rebuild_plans(archive)
+    assert summary.failed == 1 and summary.versions == len(PAGES)
+    assert "02-gd-materials-official.html" in caplog.text
+    assert summary.plans >= 5  # every other page was still analysed

@@ -1,0 +1,105 @@
+"""Plan extraction pieces, case by case: numbers, titles, regions, issuers, document numbers, dates."""
+from __future__ import annotations
+
+import pytest
+
+from monitor.plans.issuers import issuer_finder
+from monitor.plans.numbers import parse_arabic, parse_chinese, scale_of
+from monitor.plans.refs import dates, doc_numbers
+from monitor.plans.regions import gazetteer
+from monitor.plans.titles import plan_titles
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("五", 5), ("十", 10), ("二十五", 25), ("一百二十", 120), ("百", 100), ("三千", 3000), ("两万", 20_000),
+    ("1.5万", 15_000), ("3000亿", 3e11), ("千亿", 1e11), ("万亿", 1e12), ("一亿五千万", 1.5e8), ("8000亿", 8e11),
+])
+def test_chinese_numerals(text: str, value: float) -> None:
+    assert parse_chinese(text) == value
+
+
+def test_arabic_numbers_follow_the_language_convention() -> None:
+    assert parse_arabic("1,000") == 1000
+    assert parse_arabic("1.000", language="de") == 1000
+    assert parse_arabic("2,5", language="de") == 2.5
+    assert parse_arabic("3.5") == 3.5
+    assert scale_of("Billionen", language="de") == 1e12  # a German Billion is 10^12
+    assert scale_of("billion", language="en") == 1e9
+
+
+@pytest.mark.parametrize(("text", "page_title", "language", "expected"), [
+    ("现将《广东省培育未来材料产业集群行动计划》印发给你们。", None, "zh", ["广东省培育未来材料产业集群行动计划"]),
+    ("近日印发《广东省人民政府办公厅关于印发〈广东省培育未来电子信息产业集群行动计划〉的通知》。", None, "zh",
+     ["广东省培育未来电子信息产业集群行动计划"]),
+    ("《深圳市培育发展未来产业行动计划（2022—2025年）》提出", None, "zh",
+     ["深圳市培育发展未来产业行动计划（2022—2025年）"]),
+    ("工信部发布了关于组织开展2023年未来产业创新任务揭榜挂帅工作的通知，", None, "zh",
+     ["关于组织开展2023年未来产业创新任务揭榜挂帅工作的通知"]),
+    ("正文", "广州市人民政府办公厅关于印发广州市关于加快培育发展未来产业的实施意见的通知", "zh",
+     ["广州市关于加快培育发展未来产业的实施意见"]),
+    ("《行动计划》提出……今天龚俊《安乐传》直播", None, "zh", []),  # short forms and book titles are not plans
+    ("新闻", "广东发布五大未来产业集群行动计划", "zh", []),  # a headline is not a title
+    ('officials explained the "Action Plan" at the "Press Conference on the Action Plan for Five Future Industrial '
+     'Clusters in Guangdong Province".', None, "en",
+     ["Action Plan for Five Future Industrial Clusters in Guangdong Province"]),
+    ("MIIT has issued the Guiding Opinions on the Innovation and Development of Humanoid Robots in November 2023.",
+     None, "en", ["Guiding Opinions on the Innovation and Development of Humanoid Robots"]),
+    ("Researchers of the Science and Technology Strategy Consulting Institute wrote it.", None, "en", []),
+    ('He said: "We are excited to present our plan for the next five years."', None, "en", []),  # speech
+    ("„Die betroffene Person wird bei der Durchführungsplanung informiert.“", None, "de", []),
+    ("die „Implementierungsrichtlinie für die beschleunigte Förderung zukünftiger Branchen in Guangzhou“ "
+     "und die „Implementierungsrichtlinie“ sowie „Beschleunigte Förderung zukünftiger Branchen“", None, "de",
+     ["Implementierungsrichtlinie für die beschleunigte Förderung zukünftiger Branchen in Guangzhou"]),
+])
+def test_plan_titles(text: str, page_title: str | None, language: str, expected: list[str]) -> None:
+    assert [t.text for t in plan_titles(text, page_title, language) if t.is_title] == expected
+
+
+def test_a_lower_case_description_is_kept_for_grouping_but_is_not_a_title() -> None:
+    found = plan_titles("The action plans for Guangdong's five future industry clusters were unveiled.", None, "en")
+    assert [(t.text, t.is_title) for t in found] == [
+        ("action plans for Guangdong's five future industry clusters", False)]
+
+
+def test_regions_in_three_languages_and_exonyms() -> None:
+    places = gazetteer()
+    text = "广东省广州市 Guangzhou, Kanton, Peking, Shanxi, Shaanxi 中山大学 中山市"
+    assert [m.region for m in places.mentions(text)] == [
+        "guangdong", "guangzhou", "guangzhou", "guangzhou", "beijing", "shanxi", "shaanxi", "zhongshan"]
+    assert places.lookup("Guangdong") == places.lookup("广东省") == "guangdong"
+    assert places.province_of("guangzhou") == "guangdong"
+
+
+@pytest.mark.parametrize(("text", "page_region", "expected"), [
+    ("广东省人民政府办公厅；各地级以上市人民政府，省政府各部门；省工业和信息化厅", "guangdong",
+     ["guangdong:gov-office", "guangdong:industry-it"]),
+    ("省发改委和国家发展改革委", None, ["ndrc"]),  # a provincial body of an unknown province is not the NDRC
+    ("省发改委和国家发展改革委", "guangzhou", ["guangdong:drc", "ndrc"]),
+    ("经市政府同意", "beijing", ["beijing:gov"]),  # a municipality is a 市
+    ("The Guangdong Provincial Department of Industry and Information Technology and the Provincial Department of "
+     "Science and Technology; the MIIT; most people", "guangdong",
+     ["guangdong:industry-it", "guangdong:science-tech", "miit"]),
+    ("General Office of the Zhejiang Provincial People's Government", None, ["zhejiang:gov-office"]),
+    ("die Stadtregierung von Guangzhou und die Wissenschafts- und Technologiebehörde von Guangzhou; "
+     "des Ministeriums für Industrie und Informationstechnologie", None,
+     ["guangzhou:gov", "guangzhou:science-tech", "miit"]),
+])
+def test_issuers(text: str, page_region: str | None, expected: list[str]) -> None:
+    assert [m.id for m in issuer_finder().find(text, page_region)] == expected
+
+
+def test_document_numbers_are_normalised_whatever_the_brackets() -> None:
+    text = ("关于印发粤府办〔2024〕1号文件；发改办投资[2024]88号；（工信部联科〔2024〕12号）；京政办发(2023)20号；"
+            "工信部联科（2024）12号；Yue Fu Ban [2024] No. 1")
+    assert doc_numbers(text) == ["粤府办〔2024〕1号", "发改办投资〔2024〕88号", "工信部联科〔2024〕12号",
+                                 "京政办发〔2023〕20号", "Yue Fu Ban〔2024〕1号"]
+
+
+def test_dates_with_their_kind() -> None:
+    text = ("成文日期：2024年1月8日 发布日期：2024-02-08 自2024年3月1日起施行，有效期至2029年12月31日。"
+            "Am 21. Oktober trafen sich … on 21 October; February 29")
+    found = [(d.kind, d.date) for d in dates(text, default_year=2024)]
+    assert found == [("written", "2024-01-08"), ("published", "2024-02-08"), ("effective", "2024-03-01"),
+                     ("expires", "2029-12-31"), ("mentioned", "2024-10-21"), ("mentioned", "2024-10-21"),
+                     ("mentioned", "2024-02-29")]
+    assert dates("on 21 October") == []  # no year known: not guessed

@@ -1,0 +1,123 @@
+"""Numeric targets, sectors and lifecycle, from text in zh / en / de."""
+from __future__ import annotations
+
+import pytest
+
+from monitor.plans.lifecycle import lifecycle_status, page_role
+from monitor.plans.sectors import sectors, taxonomy
+from monitor.plans.targets import targets
+
+
+def rows(text: str, language: str) -> list[tuple]:
+    return [(t.year, t.quantity, t.kind, t.unit, t.subject) for t in targets(text, language)]
+
+
+def test_chinese_targets_with_units_and_money() -> None:
+    text = ("到2030年，建成5个未来产业科技园，培育1000家领军企业。到2025年，人工智能核心产业规模突破3000亿元。"
+            "力争打造5个产业规模超千亿元的未来产业。")
+    assert rows(text, "zh") == [
+        (2030, 5, "count", "个", "未来产业科技园"),
+        (2030, 1000, "count", "家", "领军企业"),
+        (2025, 3e11, "money", "元", "人工智能核心产业规模"),
+        (2025, 5, "count", "个", "产业规模超千亿元的未来产业"),  # 超千亿元的 is a size class, not a target
+    ]
+    money = targets("到2025年，产值达到3000亿元。", "zh")[0]
+    assert money.unit_text == "亿元"  # the written unit is kept next to the normalised yuan
+
+
+def test_chinese_numerals_and_hundreds() -> None:
+    assert rows("到2025年，突破百项前沿关键核心技术，打造百家领军企业。", "zh") == [
+        (2025, 100, "count", "项", "前沿关键核心技术"), (2025, 100, "count", "家", "领军企业")]
+
+
+@pytest.mark.parametrize("text", [
+    "2023年，全省已有2000家企业。",  # a fact, not an aim
+    "到2025年，形成一批500亿元级、千亿元级未来产业集群。",  # size classes
+    "文件分2025年、2027年两个阶段设定目标。",  # structure
+    "到2030年，打造一批未来产业先导区。",  # no number
+    "力争到2030年，重点发展五个方向：人形机器人、脑机接口、6G、量子、深海。",  # the size of a list
+])
+def test_things_that_are_not_targets(text: str) -> None:
+    assert targets(text, "zh") == []
+
+
+def test_english_targets() -> None:
+    text = ("By 2025, the core AI industry will exceed 300 billion yuan. The province will create five future "
+            "industrial science and technology parks and foster 1,000 leading enterprises by 2030. "
+            "These five clusters are the core. In 2023 there were 2,000 firms. "
+            "Guangdong will develop five clusters: information, equipment, health, materials and energy.")
+    assert [(y, q, k) for y, q, k, _u, _s in rows(text, "en")] == [
+        (2025, 3e11, "money"), (2030, 5, "count"), (2030, 1000, "count")]
+    assert rows("Output should reach RMB 500 billion by 2030.", "en")[0][:3] == (2030, 5e11, "money")
+
+
+def test_german_targets() -> None:
+    text = ("Bis 2029 sollen mindestens fünf Vorreitergebiete, zehn Plattformen und 1.000 führende Unternehmen "
+            "entstehen. Der Umsatz soll bis 2030 rund 500 Milliarden Yuan erreichen. "
+            "Guangzhou hat 2023 ein BIP von über 3 Billionen Yuan erreicht.")
+    assert [(y, q, k) for y, q, k, _u, _s in rows(text, "de")] == [
+        (2029, 5, "count"), (2029, 10, "count"), (2029, 1000, "count"), (2030, 5e11, "money")]
+    assert rows(text, "de")[2][4].startswith("führende Unternehmen")
+
+
+def test_a_target_year_carries_to_the_next_sentence_of_its_paragraph_only() -> None:
+    text = "到2025年，收入达到8000亿元。力争打造5个千亿级产业。\n力争建设10个平台。"
+    assert [(t.year, t.quantity) for t in targets(text, "zh")] == [(2025, 8e11), (2025, 5), (None, 10)]
+
+
+def test_sectors_from_the_taxonomy_in_three_languages() -> None:
+    assert sectors("重点发展人形机器人和脑机接口") == [
+        "humanoid-robots", "brain-computer-interfaces", "future-information", "future-manufacturing"]
+    assert "quantum" in sectors("Quantentechnologie und Wasserstoff") and "hydrogen" in sectors("green hydrogen")
+    assert "6g" not in sectors("16GB memory")
+    assert taxonomy().name("deep-sea", "de") == "Tiefsee"
+    directions = {s.direction for s in taxonomy().sectors.values()}
+    assert directions == {"future-manufacturing", "future-information", "future-materials", "future-energy",
+                          "future-space", "future-health"}
+
+
+@pytest.mark.parametrize(("text", "title", "meta", "status"), [
+    ("正文", "某某办法", {"is_abolished": "1"}, "abolished"),
+    ("正文", "某某办法", {"is_expired": True}, "expired"),
+    ("正文", "某某办法", {"status": "已失效"}, "expired"),
+    ("正文", "关于公开征求《某某措施（征求意见稿）》意见的通知", {}, "draft"),
+    ("The draft for public comment is open until May.", "Measures", {}, "draft"),
+    ("正文", "某某办法", {"is_abolished": "0"}, "final"),
+])
+def test_lifecycle_status(text: str, title: str, meta: dict, status: str) -> None:
+    assert lifecycle_status(text, title, meta) == status
+
+
+def test_page_roles() -> None:
+    plan = ["广东省培育未来材料产业集群行动计划"]
+    official = "各地级以上市人民政府，省有关单位：\n现将计划印发给你们。"
+    assert page_role(official, "关于印发《广东省培育未来材料产业集群行动计划》的通知", plan_titles=plan,
+                     language="zh") == "official"
+    assert page_role("……", "一图读懂《广东省培育未来材料产业集群行动计划》", plan_titles=plan,
+                     language="zh") == "interpretation"
+    assert page_role("……", "广东省培育未来材料产业集群行动计划发布", plan_titles=plan, language="zh") == "news"
+    english = ["Action Plan for Cultivating the Future Materials Industry Cluster in Guangdong Province"]
+    assert page_role("Unofficial translation.", english[0], plan_titles=english, language="en",
+                     plan_language="zh") == "translation"
+    assert page_role("Reporters learned…", "Guangdong bets on materials", plan_titles=english, language="en",
+                     plan_language="zh") == "news"
+
+
+def test_huge_pages_are_cut_so_analysis_stays_bounded() -> None:
+    from monitor.plans.analyse import MAX_TEXT, analyse_page
+
+    text = "到2030年，建成5个未来产业科技园。\n" + "无关内容。" * (MAX_TEXT // 5) + "\n到2035年，建成9个园区。"
+    found = analyse_page(text, "", language="zh").targets
+    assert [(t.year, t.quantity) for t in found] == [(2030, 5)]
+
+
+def test_target_changes_read_like_a_feed_line() -> None:
+    from monitor.plans.changes import target_changes
+
+    old = targets("到2030年，建成10个创新平台，培育1000家领军企业，建设3个先导区。", "zh")
+    new = targets("到2030年，建成12个创新平台，培育1000家领军企业。到2035年，产值达到5000亿元。", "zh")
+    lines = [c.describe() for c in target_changes(old, new)]
+    assert lines == ["target for 2030 changed: 10个 → 12个 创新平台",
+                     "target for 2035 added: 500,000,000,000 yuan 产值",
+                     "target for 2030 removed: 3个 先导区"]
+    assert target_changes(old, old) == []
