@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from nginx_server import INSTALL_HINT, LogLine, NginxError, NginxServer, find_nginx
+from profile_summary import summarise as summarise_profile
 from site_gen import SiteInfo, generate_site, write_sources
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ class ProcessRun:
     startup_s: float | None  # process start to the first request nginx logged
     last_request_s: float | None  # process start to the last one (the rest is shutdown)
     peak_rss_mb: float
+    cpu_s: float  # user + system CPU of the process: less sensitive to other load than wall time
     exit_status: int
     statuses: dict[str, int]
     article_requests: int
@@ -76,11 +78,11 @@ class ProcessRun:
         return pages / self.wall_s if self.wall_s > 0 else 0.0
 
 
-def _wait4(process: subprocess.Popen[bytes]) -> tuple[int, float]:
-    """Reap the child ourselves to get its own rusage (peak RSS), not a running max over children."""
+def _wait4(process: subprocess.Popen[bytes]) -> tuple[int, float, float]:
+    """Reap the child ourselves to get its own rusage (peak RSS, CPU), not a running max over children."""
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return process.returncode, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # maxrss: KiB on Linux
 
 
 def _settled_log(server: NginxServer, offset: int, timeout: float = 2.0) -> list[LogLine]:
@@ -102,7 +104,7 @@ def timed_process(command: list[str], server: NginxServer, *, env: dict[str, str
     with open(log_path, "wb") as err, tempfile.TemporaryFile() as out:
         start = time.time()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=REPO)
-        status, rss = _wait4(process)
+        status, rss, cpu = _wait4(process)
         end = time.time()
         out.seek(0)
         stdout = out.read().decode("utf-8", errors="replace")
@@ -113,6 +115,7 @@ def timed_process(command: list[str], server: NginxServer, *, env: dict[str, str
         startup_s=(min(line.msec for line in lines) - start) if lines else None,
         last_request_s=(max(line.msec for line in lines) - start) if lines else None,
         peak_rss_mb=rss,
+        cpu_s=cpu,
         exit_status=status,
         statuses=dict(sorted(Counter(str(line.status) for line in lines).items())),
         article_requests=sum(article_marker in line.path for line in lines),
@@ -236,7 +239,9 @@ def run_benchmark(args: argparse.Namespace, settings: dict[str, str]) -> dict[st
         env = child_env()
         for number in range(1, args.runs + 1):
             result["runs"].append(one_run(number, work, server, sources, settings, env, base, changed,
-                                          urlwatch, result["problems"]))
+                                          urlwatch, result["problems"], args.fetch_only))
+        if args.profile:
+            result["profiles"] = profile_crawls(Path(args.profile), work, server, sources, settings, env)
     result["site"] = {"articles": n_pages, "list_pages": len(base.list_pages), "changed": n_changed,
                       "seed": args.seed, "bytes_per_article_median": _median_size(base)}
     if args.keep or result["problems"]:
@@ -252,7 +257,7 @@ def _median_size(site: SiteInfo) -> float:
 
 def one_run(number: int, work: Path, server: NginxServer, sources: Path, settings: dict[str, str],
             env: dict[str, str], base: SiteInfo, changed: SiteInfo, urlwatch: UrlwatchBench | None,
-            problems: list[str]) -> dict[str, Any]:
+            problems: list[str], fetch_only_too: bool = False) -> dict[str, Any]:
     n_pages, n_changed = len(base.articles), len(changed.changed)
     db = work / f"archive-{number}.db"
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
@@ -280,6 +285,15 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
         switch_site(link, base.root)
     problems += check_counts(f"run {number} 5% changed re-check", edited,
                              {"changed": n_changed, "unchanged": n_pages - n_changed, "new": 0, "errors": 0})
+    fetch_only = None
+    if fetch_only_too:
+        # The same crawl with no item pipeline: Scrapy's own ceiling on this machine, i.e. what a re-check
+        # could approach if unchanged pages skipped extraction and archive work (304s, body hashes).
+        fetch_only = timed_process(crawl_command(sources, db, {**settings, "ITEM_PIPELINES": "{}"}), server,
+                                   env=env, log_path=logs / f"run{number}-fetch-only.log")
+        if fetch_only.article_requests != n_pages:
+            problems.append(f"run {number} fetch-only crawl: {fetch_only.article_requests} article requests, "
+                            f"expected {n_pages}")
     record = {
         "run": number,
         "first_crawl_pages_per_s": first.pages_per_s(n_pages),
@@ -289,8 +303,16 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
         "archive_bytes_per_page": size / n_pages,
         "startup_s": median([first.startup_s, unchanged.startup_s, edited.startup_s]),
         "urlwatch_unchanged_pages_per_s": urlwatch_run.pages_per_s(n_pages) if urlwatch_run else None,
+        "ratio_vs_urlwatch": (unchanged.pages_per_s(n_pages) / urlwatch_run.pages_per_s(n_pages)
+                              if urlwatch_run and urlwatch_run.wall_s else None),
+        "first_crawl_cpu_ms_per_page": 1000 * first.cpu_s / n_pages,
+        "unchanged_cpu_ms_per_page": 1000 * unchanged.cpu_s / n_pages,
+        "changed_cpu_ms_per_page": 1000 * edited.cpu_s / n_pages,
+        "urlwatch_unchanged_cpu_ms_per_page": 1000 * urlwatch_run.cpu_s / n_pages if urlwatch_run else None,
         "crawls": {"first": asdict(first), "unchanged": asdict(unchanged), "changed": asdict(edited)},
         "urlwatch": asdict(urlwatch_run) if urlwatch_run else None,
+        "fetch_only_pages_per_s": fetch_only.pages_per_s(n_pages) if fetch_only else None,
+        "fetch_only_cpu_ms_per_page": 1000 * fetch_only.cpu_s / n_pages if fetch_only else None,
     }
     uw = record["urlwatch_unchanged_pages_per_s"]
     print(f"run {number}: first {record['first_crawl_pages_per_s']:.0f} pages/s, unchanged "
@@ -300,15 +322,37 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
     return record
 
 
+def find_py_spy() -> str | None:
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def profile_crawls(out: Path, work: Path, server: NginxServer, sources: Path, settings: dict[str, str],
+                   env: dict[str, str]) -> dict[str, str]:
+    """One extra first crawl and unchanged re-check under py-spy (not counted in the medians)."""
+    py_spy = find_py_spy()
+    if py_spy is None:
+        print("--profile needs py-spy: `pip install py-spy`", file=sys.stderr)
+        return {}
+    out.mkdir(parents=True, exist_ok=True)
+    db = work / "archive-profile.db"
+    written = {}
+    for name in ("first", "unchanged"):
+        raw = out / f"{name}.collapsed.txt"
+        command = [py_spy, "record", "--format", "raw", "--rate", "200", "--output", str(raw), "--",
+                   *crawl_command(sources, db, settings)]
+        run = timed_process(command, server, env=env, log_path=out / f"{name}.stderr.log")
+        summary = summarise_profile(raw)
+        (out / f"{name}.summary.txt").write_text(summary + "\n", encoding="utf-8")
+        print(f"\nprofile of the {name} crawl ({run.wall_s:.1f} s under py-spy):\n{summary}", flush=True)
+        written[name] = str(out / f"{name}.summary.txt")
+    return written
+
+
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     runs = result["runs"]
-    keys = ("first_crawl_pages_per_s", "unchanged_pages_per_s", "changed_pages_per_s", "peak_rss_mb",
-            "archive_bytes_per_page", "startup_s", "urlwatch_unchanged_pages_per_s")
-    medians = {k: median([r[k] for r in runs]) for k in keys}
-    uw = medians["urlwatch_unchanged_pages_per_s"]
-    medians["ratio_vs_urlwatch"] = (medians["unchanged_pages_per_s"] / uw) if uw and medians[
-        "unchanged_pages_per_s"] else None
-    return medians
+    # The urlwatch ratio is taken within each run (same load on the machine), then its median.
+    return {k: median([r[k] for r in runs]) for k in LABELS}
 
 
 def verdict(key: str, value: float | None) -> str:
@@ -328,6 +372,12 @@ LABELS = {
     "startup_s": "start-up: process start to first request (s)",
     "urlwatch_unchanged_pages_per_s": "urlwatch re-check, nothing changed (pages/s)",
     "ratio_vs_urlwatch": "policywatch / urlwatch (unchanged re-check)",
+    "first_crawl_cpu_ms_per_page": "CPU of the crawl process per article: first (ms)",
+    "unchanged_cpu_ms_per_page": "... unchanged re-check (ms)",
+    "changed_cpu_ms_per_page": "... 5% changed re-check (ms)",
+    "urlwatch_unchanged_cpu_ms_per_page": "CPU of urlwatch per article, unchanged (ms)",
+    "fetch_only_pages_per_s": "diagnostic: crawl with no item pipeline (pages/s)",
+    "fetch_only_cpu_ms_per_page": "... its CPU per article (ms)",
 }
 
 
@@ -364,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", help="write all numbers, settings and the command line here")
     parser.add_argument("--workdir", help="work directory (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (site, archives, logs)")
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="also time each run's crawl with ITEM_PIPELINES={} (Scrapy alone, no extraction)")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="also run a first crawl and a re-check under py-spy; write stacks and summaries here")
     args = parser.parse_args(argv)
     if find_nginx() is None:
         print(INSTALL_HINT, file=sys.stderr)

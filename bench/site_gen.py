@@ -92,6 +92,45 @@ EN_INDUSTRIES = ["humanoid robot", "brain-computer interface", "6G", "quantum", 
                  "deep-sea", "commercial space", "low-altitude economy", "embodied AI"]
 EN_DOCS = ["action plan", "implementation opinions", "policy measures", "development plan"]
 
+# The site's mega-menu, sidebar and scripts: the furniture that makes up most bytes of real pages
+# (on public Chinese article pages the main text is about a fifth of the HTML).
+MENU_ZH = {
+    "要闻动态": ["政务要闻", "省政府常务会议", "部门动态", "市县动态", "图片新闻", "视频新闻", "新闻发布会"],
+    "政务公开": ["政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "依申请公开",
+             "重大行政决策", "建议提案办理", "财政预决算"],
+    "政策文件": ["省政府文件", "省政府办公厅文件", "部门文件", "政策解读", "规范性文件", "政策问答", "政策库"],
+    "政务服务": ["个人办事", "法人办事", "部门服务", "便民服务", "好差评", "电子证照", "一件事一次办"],
+    "互动交流": ["省长信箱", "在线访谈", "征集调查", "留言选登", "网上调查", "常见问题"],
+    "数据发布": ["统计数据", "统计公报", "数据解读", "开放数据", "经济运行"],
+    "走进本省": ["省情概况", "历史文化", "行政区划", "自然地理", "人口民族", "旅游资源"],
+}
+MENU_EN = {
+    "News": ["Top news", "Press releases", "Photos", "Videos"],
+    "Policies": ["Regulations", "Plans", "Interpretations", "Documents"],
+    "Business": ["Investment guide", "Industrial parks", "Free trade zone", "Services"],
+    "About": ["Overview", "History", "Government", "Cities"],
+}
+SIDEBAR_ZH = ["高质量发展大会", "优化营商环境", "制造业当家", "百县千镇万村高质量发展工程",
+              "新质生产力", "科技创新强省建设", "数字政府改革建设", "绿美生态建设", "政策直达快享"]
+SIDEBAR_EN = ["Invest here", "Innovation", "Free trade zone", "Culture", "Travel"]
+ANALYTICS = """<script type="text/javascript">
+  var _trackData = _trackData || [];
+  (function () {
+    var siteId = "4400000001", page = location.pathname;
+    _trackData.push(["setSite", siteId], ["trackPageView", page], ["enableLinkTracking"]);
+    var s = document.createElement("script");
+    s.async = true; s.src = "/common/js/track.min.js?v=20240301";
+    var first = document.getElementsByTagName("script")[0];
+    first.parentNode.insertBefore(s, first);
+  })();
+  function shareTo(target) {
+    var url = encodeURIComponent(location.href), title = encodeURIComponent(document.title);
+    var links = {weibo: "/share/weibo?url=" + url + "&title=" + title, wechat: "/share/qrcode?url=" + url};
+    if (links[target]) { window.open(links[target], "_blank", "width=600,height=480"); }
+  }
+</script>
+"""
+
 STYLE = """body{margin:0;font-family:"Microsoft YaHei",SimSun,sans-serif;color:#333;background:#f4f4f4}
 .wrap{width:1000px;margin:0 auto}.topbar{background:#e9e9e9;font-size:12px;line-height:28px;color:#666}
 .site-header{background:#b5121b}.logo{display:inline-block;font-size:28px;color:#fff;line-height:84px}
@@ -114,6 +153,8 @@ class Article:
     organ: str
     doc_no: str
     changed: bool
+    region: str
+    industry: str
 
     @property
     def path(self) -> str:
@@ -139,9 +180,10 @@ def _rng(seed: int, *parts: object) -> random.Random:
 
 
 def _fill(template: str, rng: random.Random, industry: str, region: str) -> str:
+    organ = region + rng.choice(ORGANS if region.endswith("省") else CITY_ORGANS)
     return template.format(year=rng.choice([2025, 2026, 2027, 2028, 2030]), region=region, industry=industry,
                            n=rng.randint(50, 3000), m=rng.randint(10, 500), k=rng.randint(2, 30),
-                           pct=rng.choice([5, 10, 15, 20, 30]), organ=region + rng.choice(ORGANS))
+                           pct=rng.choice([5, 10, 15, 20, 30]), organ=organ)
 
 
 def plan_articles(pages: int, seed: int, changed_fraction: float = 0.0) -> list[Article]:
@@ -154,27 +196,29 @@ def plan_articles(pages: int, seed: int, changed_fraction: float = 0.0) -> list[
         english = rng.random() < EN_SHARE
         published = FIRST_DATE + timedelta(days=span * i // max(pages, 1) + rng.randint(0, 3))
         if english:
-            title = (f"{rng.choice(EN_REGIONS)} issues {rng.choice(EN_DOCS)} on "
-                     f"{rng.choice(EN_INDUSTRIES)} industry ({published.year}-{i + 1})")
+            region, industry = rng.choice(EN_REGIONS), rng.choice(EN_INDUSTRIES)
+            title = (f"{region} issues {rng.choice(EN_DOCS)} on "
+                     f"{industry} industry ({published.year}-{i + 1})")
             organ, doc_no = "General Office", f"No. {rng.randint(1, 60)} [{published.year}]"
         else:
-            region = rng.choice(REGIONS)
+            region, industry = rng.choice(REGIONS), rng.choice(INDUSTRIES)
             organ = region + rng.choice(ORGANS if region.endswith("省") else CITY_ORGANS)
             doc_no = f"{region[:1]}府办〔{published.year}〕{rng.randint(1, 99)}号"
-            title = (f"{organ}关于印发{region}加快{rng.choice(INDUSTRIES)}产业发展"
+            title = (f"{organ}关于印发{region}加快{industry}产业发展"
                      f"{rng.choice(DOC_TYPES)}（第{i + 1}号）的通知")
         articles.append(Article(number=i, doc_id=4_000_000 + i * 7 + 3, english=english, published=published,
-                                title=title, organ=organ, doc_no=doc_no, changed=i in changed))
+                                title=title, organ=organ, doc_no=doc_no, changed=i in changed, region=region,
+                                industry=industry))
     return articles
 
 
 def _paragraphs(article: Article, seed: int, target_bytes: int) -> list[str]:
     rng = _rng(seed, "body", article.number)
     if article.english:
-        industry, region = rng.choice(EN_INDUSTRIES), rng.choice(EN_REGIONS)
+        industry, region = article.industry, article.region
         sentences, closings = EN_SENTENCES, ["This plan takes effect on the date of issue."]
     else:
-        industry, region = rng.choice(INDUSTRIES), rng.choice(REGIONS)
+        industry, region = article.industry, article.region
         sentences, closings = ZH_SENTENCES, ZH_CLOSINGS
     paragraphs: list[str] = []
     size, section = 0, 0
@@ -184,8 +228,9 @@ def _paragraphs(article: Article, seed: int, target_bytes: int) -> list[str]:
             section += 1
         count = rng.randint(2, 5)
         joiner = " " if article.english else ""
-        text = joiner.join(_fill(rng.choice(sentences), rng, rng.choice([industry] * 3 + (
-            EN_INDUSTRIES if article.english else INDUSTRIES)), region) for _ in range(count))
+        others = EN_INDUSTRIES if article.english else INDUSTRIES
+        text = joiner.join(_fill(rng.choice(sentences), rng, industry if rng.random() < 0.7 else rng.choice(others),
+                                 region) for _ in range(count))
         length = len(text.encode("utf-8"))
         if paragraphs and size + length > target_bytes:
             break
@@ -211,9 +256,12 @@ def _edit(paragraphs: list[str], rng: random.Random, english: bool) -> list[str]
 def _header(title: str, english: bool, section_path: str) -> str:
     lang = "en" if english else "zh-CN"
     home = "Home" if english else "首页"
-    nav = (["Home", "News", "Policies", "Services", "Contact"] if english
-           else ["首页", "要闻动态", "政务公开", "政策文件", "政务服务", "互动交流", "数据发布", "联系我们"])
-    links = "\n".join(f'  <a href="/{section_path}/index.html">{html.escape(n)}</a>' for n in nav)
+    menu = MENU_EN if english else MENU_ZH
+    links = "\n".join(
+        f'  <li class="menu"><a href="/col/col{100 + i}/index.html">{html.escape(top)}</a><ul class="sub">'
+        + "".join(f'<li><a href="/col/col{100 + i}{j:02d}/index.html" title="{html.escape(sub)}">{html.escape(sub)}'
+                  "</a></li>" for j, sub in enumerate(subs)) + "</ul></li>"
+        for i, (top, subs) in enumerate(menu.items()))
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n"
@@ -226,21 +274,27 @@ def _header(title: str, english: bool, section_path: str) -> str:
             f'{"Search" if english else "站内搜索"}</a></div></div>\n'
             f'<header class="site-header"><div class="wrap"><a class="logo" href="/{section_path}/index.html">'
             f'{"Provincial Government" if english else "省人民政府"}</a></div>\n'
-            f'<nav class="main-nav"><div class="wrap">\n{links}\n</div></nav>\n</header>\n<div class="wrap">\n')
+            f'<nav class="main-nav"><div class="wrap"><ul>\n{links}\n</ul></div></nav>\n</header>\n'
+            '<div class="wrap">\n')
 
 
 def _footer(english: bool, rng: random.Random) -> str:
     icp = f"网站标识码：4400000001　ICP备案号：粤ICP备{rng.randint(10_000_000, 99_999_999)}号"
     lines = (["Sponsored by the General Office of the Provincial Government", "Contact: webmaster@example.gov"]
              if english else ["主办：省人民政府办公厅　承办：省政务服务数据管理局", icp, "联系我们　网站地图"])
+    friends = (EN_REGIONS if english else REGIONS)
+    grid = "".join(f'<a href="/link/{i}.html" target="_blank">{html.escape(name)}</a>'
+                   for i, name in enumerate(friends))
     return ('</div>\n<footer class="site-footer"><div class="wrap">\n'
+            + f'<div class="friend-links">{grid}</div>\n'
             + "\n".join(f"<p>{html.escape(line)}</p>" for line in lines)
-            + "\n</div></footer>\n</body>\n</html>\n")
+            + "\n</div></footer>\n" + ANALYTICS + "</body>\n</html>\n")
 
 
 def render_article(article: Article, seed: int, related: list[Article]) -> str:
     rng = _rng(seed, "size", article.number)
-    target_bytes = rng.randint(MIN_BYTES + 1_300, MAX_BYTES - 400)  # margins: the body is cut at a paragraph
+    target_bytes = rng.randint(MIN_BYTES + 100, MAX_BYTES - 600)  # room for an edit's added paragraph
+    text_share = rng.uniform(0.12, 0.40)
     section = EN_DIR if article.english else ZH_DIR
     shell = _header(article.title, article.english, section)
     pub = article.published.isoformat()
@@ -268,14 +322,19 @@ def render_article(article: Article, seed: int, related: list[Article]) -> str:
     related_html = ('<div class="related"><h3>' + ("Related documents" if article.english else "相关文件")
                     + "</h3><ul>\n" + "".join(f'<li><a href="/{r.path}">{html.escape(r.title)}</a></li>\n'
                                               for r in related) + "</ul></div>\n")
+    topics = SIDEBAR_EN if article.english else SIDEBAR_ZH
+    sidebar = ('<div class="sidebar"><h3>' + ("Topics" if article.english else "专题专栏") + "</h3><ul>"
+               + "".join(f'<li><a href="/ztzl/zt{i}/index.html">{html.escape(t)}</a></li>'
+                         for i, t in enumerate(topics))
+               + "</ul></div>\n")
     tools = ('<div class="article-tools"><a href="javascript:window.print()">'
              f'{"Print" if article.english else "打印本页"}</a> <a href="javascript:window.close()">'
              f'{"Close" if article.english else "关闭窗口"}</a></div>\n')
     footer = _footer(article.english, rng)
     sign = f'<p class="sign">{html.escape(article.organ)}</p>\n<p class="sign">{pub}</p>\n'
 
-    def page(body_bytes: int, edited: bool = False) -> str:
-        paragraphs = _paragraphs(article, seed, max(2_000, body_bytes))
+    def page(text_bytes: int, padding: str = "", edited: bool = False) -> str:
+        paragraphs = _paragraphs(article, seed, text_bytes)
         if edited:
             paragraphs = _edit(paragraphs, _rng(seed, "edit", article.number), article.english)
         body = "\n".join(
@@ -283,12 +342,34 @@ def render_article(article: Article, seed: int, related: list[Article]) -> str:
             else f"<p>{html.escape(p)}</p>" for p in paragraphs)
         return (shell + breadcrumb + table + '<div class="article">\n'
                 f'<h1 class="article-title">{html.escape(article.title)}</h1>\n' + meta
-                + f'<div id="zoom">\n{body}\n{sign}</div>\n' + tools + "</div>\n" + related_html + footer)
+                + f'<div id="zoom">\n{body}\n{sign}</div>\n' + tools + "</div>\n" + related_html + sidebar
+                + padding + footer)
 
-    # Render once, then correct the body budget by the measured markup overhead (deterministic, and
-    # computed on the unedited text so an edited page differs only by the edit).
-    first = page(target_bytes)
-    return page(2 * target_bytes - len(first.encode("utf-8")), edited=article.changed)
+    # Main text is 12–40% of the page; the rest of the target size is a script-embedded column tree,
+    # as portals carry. Sized on the unedited page, so an edited page differs only by the edit.
+    bare = page(1_000)
+    text_bytes = max(1_500, min(int(target_bytes * text_share), target_bytes - len(bare.encode("utf-8")) - 300))
+    unpadded = len(page(text_bytes).encode("utf-8"))
+    padding = _column_tree(target_bytes - unpadded, _rng(seed, "tree", article.number))
+    return page(text_bytes, padding, edited=article.changed)
+
+
+def _column_tree(size: int, rng: random.Random) -> str:
+    """A ``<script>`` of about ``size`` bytes holding the site's column tree (empty when size is small)."""
+    if size < 200:
+        return ""
+    head, tail = '<script type="text/javascript">\nvar columnTree = [\n', "];\n</script>\n"
+    entries: list[str] = []
+    used = len(head) + len(tail)
+    while True:
+        column = rng.randint(1000, 99999)
+        entry = (f'  {{id: {column}, parent: {rng.randint(1, 999)}, name: "c{column}", '
+                 f'url: "/col/col{column}/index.html", order: {rng.randint(1, 99)}}},\n')
+        if used + len(entry) > size:
+            break
+        entries.append(entry)
+        used += len(entry)
+    return head + "".join(entries) + tail
 
 
 def list_page_name(index: int) -> str:
