@@ -79,3 +79,17 @@ def test_sources_file_loads_and_patterns_match_the_site(tmp_path: Path) -> None:
     assert re.search(zh.follow[0], f"http://127.0.0.1:8123/{ZH_DIR}/index_1.html")
     assert not re.search(zh.allow[0], f"http://127.0.0.1:8123/{EN_DIR}/content/post_1.html")
     assert zh.max_pages >= len(info.articles)
+
+
+def test_profile_summary_attributes_samples_to_the_innermost_area(tmp_path: Path) -> None:
+    from bench.profile_summary import summarise
+
+    raw = tmp_path / "stacks.txt"
+    raw.write_text(
+        "main (crawlers/crawl.py:10);record (monitor/detect.py:5);bare_extraction (trafilatura/core.py:9) 30\n"
+        "main (crawlers/crawl.py:10);record (monitor/detect.py:5);is_relevant (monitor/relevance.py:3) 10\n"
+        "_bootstrap (threading.py:1);Condition.wait (threading.py:320) 60\n", encoding="utf-8")
+    text = summarise(raw)
+    assert "40 busy samples (60 idle-thread samples left out)" in text
+    assert "75.0%  trafilatura (extraction)" in text
+    assert "25.0%  policywatch monitor/" in text
