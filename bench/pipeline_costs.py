@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import trafilatura
+from htmldate import find_date
 from site_gen import generate_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crawlers.items import PageItem  # noqa: E402
 from monitor.decode import decode_html  # noqa: E402
 from monitor.detect import comparison_text, record  # noqa: E402
-from monitor.extract import extract_page  # noqa: E402
+from monitor.extract import FAVOR_PRECISION, extract_page, parse_html  # noqa: E402
 from monitor.normalize import NoiseRules, content_hash, normalize_text  # noqa: E402
-from monitor.relevance import is_relevant  # noqa: E402
+from monitor.relevance import DEFAULT_TOPICS, _fold, _matcher, is_relevant  # noqa: E402
 from monitor.sources import Source  # noqa: E402
 from storage import Archive  # noqa: E402
 
@@ -43,7 +45,9 @@ def _cpu(step: Callable[[], Any]) -> tuple[float, Any]:
 
 def measure(pages: int, seed: int) -> dict[str, float]:
     costs: dict[str, list[float]] = {k: [] for k in (
-        "decode", "extract", "noise_clean", "normalise_hash", "relevance", "record_new", "record_unchanged")}
+        "decode", "extract", "noise_clean", "normalise_hash", "relevance", "record_new", "record_unchanged",
+        "whatif_relevance_search", "whatif_trafilatura_no_metadata", "whatif_htmldate_only")}
+    topics_matcher = _matcher(DEFAULT_TOPICS)
     with tempfile.TemporaryDirectory() as tmp:
         site = generate_site(Path(tmp) / "site", pages, seed)
         source = Source(name="bench-zh", start_urls=["http://127.0.0.1/"], allow=[r"/post_\d+"], language="zh")
@@ -63,6 +67,16 @@ def measure(pages: int, seed: int) -> dict[str, float]:
                 costs["normalise_hash"].append(ms)
                 ms, _ = _cpu(lambda page=page, text=text: is_relevant(f"{page.title}\n{text}", source.topics))
                 costs["relevance"].append(ms)
+                # What-ifs for the report: stop at the first topic keyword; trafilatura without its metadata
+                # pass (title and date then come from <h1>/<title> and htmldate).
+                ms, _ = _cpu(lambda page=page, text=text: topics_matcher.search(_fold(f"{page.title}\n{text}")))
+                costs["whatif_relevance_search"].append(ms)
+                ms, _ = _cpu(lambda html=html: trafilatura.bare_extraction(
+                    parse_html(html), with_metadata=False, include_comments=False, include_tables=True,
+                    deduplicate=False, favor_precision=FAVOR_PRECISION))
+                costs["whatif_trafilatura_no_metadata"].append(ms)
+                ms, _ = _cpu(lambda html=html: find_date(parse_html(html), extensive_search=False))
+                costs["whatif_htmldate_only"].append(ms)
                 for kind in ("record_new", "record_unchanged"):
                     item = PageItem(url=url, source=source.name, status=200, body=body, content_type="text/html",
                                     fetched_at="2026-11-21T00:00:00Z")
@@ -102,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     medians = measure(args.pages, args.seed)
     print(f"median ms per page over {args.pages} generated pages (one process; CPU time except *_wall_*):")
     for key, value in medians.items():
-        print(f"  {key:<22} {value:7.2f} ms")
+        print(f"  {key:<32} {value:7.2f} ms")
     print("record_* is the whole per-page pipeline (decode..archive write) for a new / an unchanged page;\n"
           f"one core at record_unchanged alone gives at most {1000 / medians['record_unchanged']:.0f} pages/s.\n"
           "fetch_row_wall_* is WALL time to record an unchanged fetch (synchronous=FULL, the default, / NORMAL).")
