@@ -206,7 +206,8 @@ def median(values: list[float | None]) -> float | None:
 
 
 def run_benchmark(args: argparse.Namespace, settings: dict[str, str]) -> dict[str, Any]:
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="policywatch-bench-"))
+    # Absolute: nginx's config and the crawl child (run from the repository) need full paths.
+    work = Path(args.workdir).resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="policywatch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.chmod(work, 0o755)
     print(f"work dir: {work}", flush=True)
@@ -244,7 +245,7 @@ def run_benchmark(args: argparse.Namespace, settings: dict[str, str]) -> dict[st
             result["profiles"] = profile_crawls(Path(args.profile), work, server, sources, settings, env)
     result["site"] = {"articles": n_pages, "list_pages": len(base.list_pages), "changed": n_changed,
                       "seed": args.seed, "bytes_per_article_median": _median_size(base)}
-    if args.keep or result["problems"]:
+    if args.keep or args.workdir or result["problems"]:  # never delete a directory the user named
         print(f"kept the work dir (site, archives, crawl logs): {work}", flush=True)
     else:
         shutil.rmtree(work, ignore_errors=True)
@@ -412,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-urlwatch", action="store_true", help="skip the urlwatch comparison")
     parser.add_argument("--urlwatch", help="urlwatch executable (default: beside this Python, then PATH)")
     parser.add_argument("--json-out", help="write all numbers, settings and the command line here")
-    parser.add_argument("--workdir", help="work directory (default: a new temp dir)")
+    parser.add_argument("--workdir", help="work directory, kept afterwards (default: a new temp dir, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (site, archives, logs)")
     parser.add_argument("--fetch-only", action="store_true",
                         help="also time each run's crawl with ITEM_PIPELINES={} (Scrapy alone, no extraction)")
