@@ -51,6 +51,7 @@ def matched_topics(text: str, topics: Iterable[str] | None = None) -> list[str]:
 
 def is_relevant(text: str, topics: Iterable[str] | None = None) -> bool:
     """``topics=None`` uses the defaults; an empty list means every page is relevant."""
-    if topics is not None and not tuple(topics):
+    topics = tuple(DEFAULT_TOPICS if topics is None else topics)
+    if not topics:
         return True
-    return bool(matched_topics(text, topics))
+    return _matcher(topics).search(_fold(text)) is not None  # the first hit decides: no full scan
