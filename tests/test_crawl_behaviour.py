@@ -99,6 +99,7 @@ def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path
             runs.append(crawl(site, tmp_path, recheck=EVERY_RUN))
         assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
             (404, "missing"), (None, "error"), (404, "removed"), (404, "missing")]
+        assert [(r["missing"], r["removed"], r["errors"]) for r in runs] == [(1, 0, 1), (0, 0, 2), (0, 1, 1), (1, 0, 1)]
         assert all(fetches(tmp_path, r["id"])["a.html"] == (503, "error") for r in runs)
         assert len(site.requests_for("/content/a.html")) == 1 + 4 * 3  # retried twice per run
         # b answers again with the same text; a recovers unchanged.
