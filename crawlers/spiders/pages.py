@@ -127,8 +127,10 @@ class SourceSpider(scrapy.Spider):
         self._articles.add(url)
         state = self._known.get(url)
         headers = _conditional_headers(state.etag, state.last_modified) if state else {}
+        # dont_filter: URLs are deduplicated here already, and a redirect from an old address to a page
+        # fetched earlier in this run must reach parse_article (that is how a move is seen).
         return scrapy.Request(url, headers=headers, callback=self.parse_article, errback=self.on_error,
-                              meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
+                              dont_filter=True, meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
 
     @property
     def attachment_maxsize(self) -> int:
