@@ -36,7 +36,7 @@ def cli(log_level: str) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
 
-SUMMARY_COLUMNS = ("fetched", "new", "changed", "unchanged", "errors")
+SUMMARY_COLUMNS = ("fetched", "new", "changed", "unchanged", "errors", "missing", "removed")
 
 
 def format_summaries(summaries: list[dict[str, Any]]) -> str:

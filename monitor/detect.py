@@ -246,7 +246,8 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     problem = _fetch_problem(fetched)
     # The list's status facts count with the body: "abolished" on an unchanged page is still news.
     raw_hash = body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
-    if problem is None and known and state is not None and state.body_hash == raw_hash:
+    redirected = bool(getattr(fetched, "requested_url", None))  # may be a move: needs the full path
+    if problem is None and known and state is not None and state.body_hash == raw_hash and not redirected:
         with archive.db.atomic():
             archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                               status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
@@ -346,11 +347,15 @@ def _follow_move(archive: Archive, source: Source, fetched: Fetched, analysis: P
                  run_id: int | None) -> None:
     """A redirect (or canonical link) from an archived page to an unknown URL with the same text is a move."""
     requested = getattr(fetched, "requested_url", None)
-    if not requested or requested == fetched.url or archive.page(fetched.url) is not None:
+    if not requested or requested == fetched.url:
         return
     old = archive.latest_version(requested)
     if old is None or old.content_hash != analysis.content_hash:
         return
+    current = archive.latest_version(fetched.url)
+    if current is not None and not (current.content_hash == old.content_hash
+                                    and archive.absorb_new_page(requested, fetched.url, run_id=run_id)):
+        return  # the target is a page with a history of its own: only the alias is recorded
     page_id = archive.move_page(requested, fetched.url, now=fetched.fetched_at)
     archive.add_page_event(page_id, "moved", created_at=fetched.fetched_at, run_id=run_id, region=source.region,
                            summary=f"Moved from {requested} to {fetched.url} with the same text.", relevant=False)

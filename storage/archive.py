@@ -150,12 +150,12 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
 
     def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
         """Close a run, counting its outcomes from the fetches it recorded."""
-        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0}
+        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
         ).fetchall():
             counts["fetched"] += n
-            if outcome in ("new", "changed", "unchanged"):
+            if outcome in ("new", "changed", "unchanged", "missing", "removed"):
                 counts[outcome] += n
             elif outcome == "error":
                 counts["errors"] += n

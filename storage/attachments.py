@@ -52,6 +52,16 @@ class AttachmentsMixin:
                                "content_hash is not null", [source]).fetchall()
         return {url: (etag, modified) for url, etag, modified in rows}
 
+    def attachment_links(self, source: str) -> dict[str, list[tuple[str, str | None]]]:
+        """Page URL → its archived attachments (URL, link title), to re-check behind a 304 page."""
+        links: dict[str, list[tuple[str, str | None]]] = {}
+        for page_url, url, title in self.db.execute(
+                "select pages.url, attachments.url, attachments.title from attachments "
+                "join pages on pages.id = attachments.page_id where attachments.source = ? order by attachments.id",
+                [source]).fetchall():
+            links.setdefault(page_url, []).append((url, title))
+        return links
+
     def save_attachment(self, page_id: int, url: str, values: dict[str, Any], *, now: str) -> None:
         """Insert or update the attachment ``url`` of a page with ``values`` (columns of the table)."""
         with self.db.atomic():

@@ -77,7 +77,7 @@ class CrawlStateMixin:
             other = self.db.execute("select 1 from pages where url = ?", [url]).fetchone()
             if page is None or other is not None:
                 return
-            self.db.execute("insert or replace into url_aliases (url, page_id, reason, recorded_at) "
+            self.db.execute("insert or ignore into url_aliases (url, page_id, reason, recorded_at) "
                             "values (?, ?, ?, ?)", [url, page[0], reason, now])
 
     def mark_answered(self, url: str, *, fetched_at: str, etag: str | None, last_modified: str | None,
@@ -157,3 +157,34 @@ class CrawlStateMixin:
             self.db.execute("insert or replace into url_aliases (url, page_id, reason, recorded_at) "
                             "values (?, ?, 'moved', ?)", [old_url, row[0], now])
         return int(row[0])
+
+    def absorb_new_page(self, old_url: str, new_url: str, *, run_id: int | None) -> bool:
+        """Undo the "new" page at ``new_url`` archived in this run, because it is ``old_url`` moved.
+
+        When a site moves its articles, the lists link the new addresses, so the new URL is archived
+        (as new) before the old one is re-checked and found to redirect there. Its single version,
+        its "new" event and its attachments fold back into the old page, which then moves. Returns
+        False (and changes nothing) when the new page has any other history.
+        """
+        with self.db.atomic():
+            new = self.db.execute("select id, version_count from pages where url = ?", [new_url]).fetchone()
+            old = self.db.execute("select id from pages where url = ?", [old_url]).fetchone()
+            if new is None or old is None or new[1] != 1:
+                return False
+            new_id, old_id = new[0], old[0]
+            other = self.db.execute("select count(*) from events where page_id = ? and not (kind = 'new' and "
+                                    "run_id is ?)", [new_id, run_id]).fetchone()[0]
+            if other:
+                return False
+            self.db.execute("delete from events where page_id = ?", [new_id])
+            self.db.execute("delete from versions where page_id = ?", [new_id])
+            self.db.execute("update fetches set page_id = ?, outcome = 'unchanged' where page_id = ? and "
+                            "outcome = 'new'", [old_id, new_id])
+            self.db.execute("update fetches set page_id = ? where page_id = ?", [old_id, new_id])
+            self.db.execute("delete from attachments where page_id = ? and url in "
+                            "(select url from attachments where page_id = ?)", [new_id, old_id])
+            self.db.execute("update attachments set page_id = ? where page_id = ?", [old_id, new_id])
+            self.db.execute("delete from url_aliases where page_id = ? and url = ?", [new_id, old_url])
+            self.db.execute("update url_aliases set page_id = ? where page_id = ?", [old_id, new_id])
+            self.db.execute("delete from pages where id = ?", [new_id])
+        return True

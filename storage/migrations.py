@@ -106,6 +106,13 @@ def m004_crawl_attachments(db: Database) -> None:
     db["attachments"].create_index(["page_id", "url"], unique=True)
     db["attachments"].create_index(["url"])
 
+
+@migrations()
+def m005_crawl_run_removals(db: Database) -> None:
+    """Runs count pages answering 404/410 (missing) and pages marked removed, beside errors."""
+    db["runs"].add_column("missing", int, not_null_default=0)
+    db["runs"].add_column("removed", int, not_null_default=0)
+
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""
     migrations.apply(db)

@@ -96,7 +96,7 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         links = ('<div class="attachment"><a href="/att/guide.pdf">申报指南</a> '
                  '<a href="/att/form.docx#x">申报表</a> <a href="/att/data.xls">数据</a></div>')
         site.answers["/list/index.html"] = listing("/content/a.html")
-        site.answers["/content/a.html"] = Answer(article("先导区申报通知", P1, extra=links))
+        site.answers["/content/a.html"] = Answer(article("先导区申报通知", P1, extra=links), etag='"p1"')
         site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 10 zones"), content_type="application/pdf",
                                                 etag='"g1"')
         site.answers["/att/form.docx"] = Answer(make_docx("申报表"), content_type="application/octet-stream")
@@ -107,7 +107,9 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         crawl(site, tmp_path)
         third = crawl(site, tmp_path)
         guide = site.requests_for("/att/guide.pdf")
+        page = site.requests_for("/content/a.html")
     assert third["changed"] == 0
+    assert [p.status for p in page] == [200, 304, 304]  # the attachments behind a 304 page are still checked
     assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
     with Archive(tmp_path / "archive.db") as archive:
         page_url = site.url("/content/a.html")

@@ -99,6 +99,7 @@ def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path
             runs.append(crawl(site, tmp_path, recheck=EVERY_RUN))
         assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
             (404, "missing"), (None, "error"), (404, "removed"), (404, "missing")]
+        assert [(r["missing"], r["removed"], r["errors"]) for r in runs] == [(1, 0, 1), (0, 0, 2), (0, 1, 1), (1, 0, 1)]
         assert all(fetches(tmp_path, r["id"])["a.html"] == (503, "error") for r in runs)
         assert len(site.requests_for("/content/a.html")) == 1 + 4 * 3  # retried twice per run
         # b answers again with the same text; a recovers unchanged.
@@ -200,3 +201,23 @@ def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
     assert summary["errors"] == 1 and [t.status for t in tries] == [503, 503, 503]
     assert tries[1].at - tries[0].at >= 0.3 and tries[2].at - tries[1].at >= 0.6
     assert all("(+mailto:watch@example.org;" in t.headers["User-Agent"] for t in site.seen)
+
+
+def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        crawl(site, tmp_path)
+        # The list now links the new address first; the old one redirects there.
+        site.answers["/list/index.html"] = listing("/content/2024/a.html")
+        site.answers["/content/2024/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        site.answers["/content/a.html"] = Answer(status=301, location=site.url("/content/2024/a.html"))
+        moved = crawl(site, tmp_path)
+        again = crawl(site, tmp_path)
+    assert moved["new"] == 0 and again["new"] == 0 and again["unchanged"] == 1
+    assert events(tmp_path) == [("new", "a.html"), ("moved", "a.html")]
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        [page] = [row[0] for row in archive.db.execute("select url from pages")]
+        assert page == site.url("/content/2024/a.html")
+        assert [v.number for v in archive.versions(page)] == [1]
+        assert archive.db.execute("select reason from url_aliases").fetchall() == [("moved",)]

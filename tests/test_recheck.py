@@ -123,3 +123,14 @@ def test_backoff_doubles_up_to_a_cap_and_honours_retry_after(n: int, retry_after
                                                              delay: float) -> None:
     from crawlers.middlewares import backoff_delay
     assert backoff_delay(n, 1.0, 60.0, retry_after) == delay
+
+
+def test_a_new_page_with_a_history_of_its_own_is_never_absorbed(archive: Archive, source: Source) -> None:
+    old, new = URL, URL.replace("post_1", "post_2")
+    runs = [archive.start_run(source.name, "2026-01-01T00:00:00Z") for _ in range(3)]
+    record(archive, source, FakeFetch(url=old, body=page_html("行动方案", P1).encode()), run_id=runs[0])
+    record(archive, source, FakeFetch(url=new, body=page_html("行动方案", P1).encode()), run_id=runs[1])
+    assert not archive.absorb_new_page(old, new, run_id=runs[2])  # its "new" event belongs to another run
+    assert archive.absorb_new_page(old, new, run_id=runs[1])
+    assert archive.page(new) is None and len(archive.versions(old)) == 1
+    assert [e.kind for e in archive.events(relevant_only=False)] == ["new"]

@@ -79,3 +79,15 @@ def test_attachment_links_become_bounded_requests_once_per_page() -> None:
     assert requests[0].meta["download_maxsize"] == 20 * 1024 * 1024 and requests[0].priority < 0
     spider_off = SourceSpider(source=SOURCE.model_copy(update={"attachments": False}))
     assert list(spider_off.parse_article(response("http://a.cn/content/5.html", body)))[1:] == []
+
+
+def test_a_304_page_re_checks_its_archived_attachments() -> None:
+    spider = spider_with(state("http://a.cn/content/6.html", last_ok="2026-05-01T00:00:00Z", etag='"p"'))
+    spider._page_attachments = {"http://a.cn/content/6.html": [("http://a.cn/att/6.pdf", "附件")]}
+    spider._attachment_validators = {"http://a.cn/att/6.pdf": ('"a6"', None)}
+    request = Request("http://a.cn/content/6.html")
+    not_modified = HtmlResponse(url=request.url, status=304, body=b"", request=request)
+    item, attachment = spider.parse_article(not_modified)
+    assert isinstance(item, PageItem) and item.status == 304
+    assert isinstance(attachment, Request) and attachment.url == "http://a.cn/att/6.pdf"
+    assert attachment.headers.get("If-None-Match") == b'"a6"' and attachment.meta["policywatch_title"] == "附件"

@@ -62,6 +62,7 @@ class SourceSpider(scrapy.Spider):
         self._aliases: dict[str, str] = {}
         self._attachment_validators: dict[str, tuple[str | None, str | None]] = {}
         self._attachments: set[tuple[str, str]] = set()
+        self._page_attachments: dict[str, list[tuple[str, str | None]]] = {}
         self._listing_probe: list[bool] | None = None
         self._unlinked_scheduled = False
         self._now = datetime.now(timezone.utc)
@@ -82,6 +83,7 @@ class SourceSpider(scrapy.Spider):
                 self._known = archive.page_states(self.source.name)
                 self._aliases = archive.aliases(self.source.name)
                 self._attachment_validators = archive.attachment_validators(self.source.name)
+                self._page_attachments = archive.attachment_links(self.source.name)
         except ArchiveError as exc:
             self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
 
@@ -125,8 +127,10 @@ class SourceSpider(scrapy.Spider):
         self._articles.add(url)
         state = self._known.get(url)
         headers = _conditional_headers(state.etag, state.last_modified) if state else {}
+        # dont_filter: URLs are deduplicated here already, and a redirect from an old address to a page
+        # fetched earlier in this run must reach parse_article (that is how a move is seen).
         return scrapy.Request(url, headers=headers, callback=self.parse_article, errback=self.on_error,
-                              meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
+                              dont_filter=True, meta={"handle_httpstatus_list": HANDLED_STATUSES, **meta})
 
     @property
     def attachment_maxsize(self) -> int:
@@ -134,26 +138,43 @@ class SourceSpider(scrapy.Spider):
         return settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE", DEFAULT_ATTACHMENT_MAXSIZE) if settings \
             else DEFAULT_ATTACHMENT_MAXSIZE
 
-    def attachment_requests(self, response: TextResponse, page_url: str) -> Iterator[scrapy.Request]:
-        """Requests for the files an article page links (bounded in size, after the pages)."""
+    def attachment_requests(self, response: Response, page_url: str) -> Iterator[scrapy.Request]:
+        """Requests for the files an article page links (bounded in size, after the pages).
+
+        A page that answered 304 has no links to read: its archived attachments are re-checked
+        instead, so a revised PDF behind an unchanged page is still seen.
+        """
         if not self.source.attachments:
+            return
+        if response.status == 304:
+            for url, title in self._page_attachments.get(page_url, []):
+                request = self.attachment_request(page_url, url, title)
+                if request is not None:
+                    yield request
+            return
+        if response.status != 200 or not isinstance(response, TextResponse):
             return
         for link in response.css("a[href]"):
             href = (link.attrib.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:")):
                 continue
             url = canonical_url(response.urljoin(href))
-            if not is_attachment_url(url) or not self.on_site(url) or (page_url, url) in self._attachments:
-                continue
-            self._attachments.add((page_url, url))
-            title = " ".join("".join(link.css("::text").getall()).split())[:300] or None
-            headers = _conditional_headers(*self._attachment_validators.get(url, (None, None)))
-            yield scrapy.Request(
-                url, headers=headers, priority=-10, callback=self.parse_attachment, errback=self.on_attachment_error,
-                meta={"handle_httpstatus_list": HANDLED_STATUSES, "policywatch_page": page_url,
-                      "policywatch_title": title,
-                      "download_maxsize": self.attachment_maxsize},
-            )
+            if is_attachment_url(url) and self.on_site(url):
+                title = " ".join("".join(link.css("::text").getall()).split())[:300] or None
+                request = self.attachment_request(page_url, url, title)
+                if request is not None:
+                    yield request
+
+    def attachment_request(self, page_url: str, url: str, title: str | None) -> scrapy.Request | None:
+        if (page_url, url) in self._attachments:
+            return None
+        self._attachments.add((page_url, url))
+        headers = _conditional_headers(*self._attachment_validators.get(url, (None, None)))
+        return scrapy.Request(
+            url, headers=headers, priority=-10, callback=self.parse_attachment, errback=self.on_attachment_error,
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, "policywatch_page": page_url,
+                  "policywatch_title": title, "download_maxsize": self.attachment_maxsize},
+        )
 
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         yield AttachmentItem(
@@ -238,8 +259,7 @@ class SourceSpider(scrapy.Spider):
             last_modified=_header(response, "Last-Modified"),
             requested_url=requested if requested != url else None,
         )
-        if response.status == 200 and isinstance(response, TextResponse):
-            yield from self.attachment_requests(response, url)
+        yield from self.attachment_requests(response, url)
 
     def failed_item(self, url: str, status: int | None, message: str) -> PageItem:
         return PageItem(url=url, source=self.source.name, status=status, body=b"", content_type=None,
