@@ -16,6 +16,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.migrations import apply_migrations
+from storage.search import index_latest_text
+from storage.texts import load_text, store_text
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -77,9 +79,9 @@ class Event:
     relevant: bool
 
 
-_VERSION_COLUMNS = ", ".join(
-    f"versions.{c}" for c in Version.__slots__  # type: ignore[attr-defined]
-)
+# Versions are read with their text hash in place of the text; ``_version`` loads the text (storage/texts.py).
+_VERSION_FIELDS: tuple[str, ...] = Version.__slots__  # type: ignore[attr-defined]
+_VERSION_COLUMNS = ", ".join(f"versions.{c}" if c != "text" else "versions.text_hash" for c in _VERSION_FIELDS)
 
 
 class Archive:
@@ -105,6 +107,9 @@ class Archive:
             if readonly:
                 if not self.db["pages"].exists():
                     raise ArchiveError(f"{self.path}: not a policywatch archive (no pages table)")
+                if not self.db["texts"].exists():
+                    raise ArchiveError(f"{self.path}: archive schema is out of date; open it once for writing "
+                                       "(for example with `policywatch crawl`) to migrate it")
             else:
                 self.db.enable_wal()
                 self.db.execute("PRAGMA foreign_keys = ON")
@@ -201,11 +206,12 @@ class Archive:
             raise ArchiveError(f"no version with id {version_id}")
         return gzip.decompress(row[0])
 
-    @staticmethod
-    def _version(row: tuple | None) -> Version | None:
+    def _version(self, row: tuple | None) -> Version | None:
         if row is None:
             return None
-        return Version.from_row(dict(zip(Version.__slots__, row, strict=False)))  # type: ignore[attr-defined]
+        fields = dict(zip(_VERSION_FIELDS, row, strict=False))
+        fields["text"] = load_text(self.db, fields["text"])
+        return Version.from_row(fields)
 
     def _ensure_page(self, url: str, source: str, now: str) -> int:
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
@@ -245,9 +251,14 @@ class Archive:
             number = int(self.db.execute(
                 "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
             ).fetchone()[0])
+            previous = self.db.execute(
+                "select text_hash from versions where page_id = ? and number = ?", [page_id, number - 1]
+            ).fetchone()
+            text_key = store_text(self.db, text, previous=previous[0] if previous else None)
+            index_latest_text(self.db, page_id, title, text)
             version_id = int(self.db["versions"].insert(
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
-                 "content_hash": content_hash, "title": title, "text": text, "text_length": len(text),
+                 "content_hash": content_hash, "title": title, "text_hash": text_key, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
                  "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
                  "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html)}

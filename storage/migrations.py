@@ -8,6 +8,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage.texts import load_text, store_text
+
 migrations = Migrations("policywatch")
 
 
@@ -64,6 +66,38 @@ def m001_initial(db: Database) -> None:
     )
     db["events"].create_index(["guid"], unique=True)
     db["events"].create_index(["created_at"])
+
+
+@migrations()
+def m002_query_texts_and_search(db: Database) -> None:
+    """Texts stored once per content (compressed, see storage/texts.py) and a full-text index.
+
+    ``pages_fts`` holds the latest title and text of every page (rowid = ``pages.id``), tokenised in
+    trigrams so that Chinese (no spaces) and German compounds match on any substring of 3+ characters.
+    """
+    db["texts"].create(
+        {"hash": str, "base": str, "text_z": bytes, "chars": int, "bytes": int},
+        pk="hash",
+    )
+    db["versions"].add_column("text_hash", str)
+    previous: dict[int, str] = {}
+    for version_id, page_id, text in db.execute(
+        "select id, page_id, text from versions order by page_id, number"
+    ).fetchall():
+        digest = store_text(db, text or "", previous=previous.get(page_id))
+        previous[page_id] = digest
+        db.execute("update versions set text_hash = ? where id = ?", [digest, version_id])
+    db.execute("ALTER TABLE versions DROP COLUMN text")
+    db["versions"].create_index(["text_hash"])
+    db.execute(
+        "create virtual table pages_fts using fts5(title, text, tokenize = 'trigram')"
+    )
+    for page_id, title, digest in db.execute(
+        "select page_id, title, text_hash from versions v where number = "
+        "(select max(number) from versions where page_id = v.page_id)"
+    ).fetchall():
+        db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)",
+                   [page_id, title or "", load_text(db, digest)])
 
 
 def apply_migrations(db: Database) -> int:

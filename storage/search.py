@@ -1,0 +1,161 @@
+"""Full-text search over the latest text of every page.
+
+Why trigrams (SQLite FTS5 ``tokenize='trigram'``) rather than word segmentation: Chinese has no spaces
+and a segmenter decides the words at index time, so 机器人 is not found inside a page segmented as
+人形机器人 (see bench/search_recall.py for the measured recall of both). Trigrams find any substring
+of three or more characters, the way an analyst expects a search box to work, in Chinese and in German
+compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. Two consequences:
+
+- a term shorter than three characters (量子, 6G, AI) cannot use the index: it is matched with LIKE,
+  on its own by scanning the page texts (slower, see bench/archive_bench.py) or, next to longer terms,
+  as a filter on the pages those found;
+- English words are matched as substrings after a light suffix strip (``robots`` → ``robot``,
+  ``industries`` → ``industr``), which gives the effect of stemming and prefix matching together.
+
+The index (``pages_fts``, rowid = ``pages.id``) is written by ``Archive.add_version`` in the same
+transaction as the version, through ``index_latest_text``.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+MIN_INDEXED_CHARS = 3
+SNIPPET_BEFORE = 40
+SNIPPET_AFTER = 100
+_LATIN_WORD = re.compile(r"[a-z]+", re.ASCII)
+_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+class SearchError(ValueError):
+    """The query cannot be run (empty, or a filter value that is not a date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    page_id: int
+    url: str
+    source: str
+    region: str | None
+    title: str | None
+    last_changed: str | None
+    version_count: int
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def index_latest_text(db: Database, page_id: int, title: str | None, text: str) -> None:
+    """Make ``pages_fts`` hold this page's newest title and text (call inside the writer's transaction)."""
+    db.execute("delete from pages_fts where rowid = ?", [page_id])
+    db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)", [page_id, title or "", text])
+
+
+def light_stem(word: str) -> str:
+    """Strip a common English inflection so the substring match also finds the other forms."""
+    if not _LATIN_WORD.fullmatch(word) or len(word) < 5 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] if len(word) >= 7 else word
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def query_terms(query: str) -> list[str]:
+    """Split a query into terms: whitespace separates them, "double quotes" keep a phrase together."""
+    terms = []
+    for phrase, word in _TERMS.findall(query):
+        term = (phrase or word).strip().strip("*").lower()
+        if term:
+            terms.append(term if phrase else light_stem(term))
+    return terms
+
+
+def _fts_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _day_after(value: str) -> str:
+    try:
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    except ValueError as exc:
+        raise SearchError(f"--until {value!r} is not a date (YYYY-MM-DD) or timestamp") from exc
+
+
+def _check_date(option: str, value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?([+-]\d{2}:?\d{2})?)?", value):
+        raise SearchError(f"{option} {value!r} is not a date (YYYY-MM-DD) or ISO timestamp")
+    return value
+
+
+def snippet(text: str, terms: list[str], *, mark: tuple[str, str] = ("**", "**")) -> str:
+    """The text around the first hit, every hit inside it wrapped in ``mark``."""
+    if not terms:
+        return text[: SNIPPET_BEFORE + SNIPPET_AFTER]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - SNIPPET_BEFORE) if first else 0
+    end = min(len(text), (first.end() if first else 0) + SNIPPET_AFTER)
+    window = " ".join(text[start:end].split())
+    marked = pattern.sub(lambda m: f"{mark[0]}{m.group(0)}{mark[1]}", window)
+    return ("…" if start > 0 else "") + marked + ("…" if end < len(text) else "")
+
+
+def search(db: Database | sqlite3.Connection, query: str, *, source: str | None = None, region: str | None = None,
+           since: str | None = None, until: str | None = None, limit: int = 20,
+           mark: tuple[str, str] = ("**", "**")) -> list[SearchHit]:
+    """Pages whose latest title or text contains every term of ``query``, best matches first.
+
+    ``since``/``until`` bound the time the page last changed (dates are whole UTC days).
+    """
+    terms = query_terms(query)
+    if not terms:
+        raise SearchError("empty query: give at least one word or phrase")
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
+    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
+    clauses, args = [], []
+    if indexed:
+        clauses.append("pages_fts match ?")
+        args.append(" AND ".join(_fts_string(t) for t in indexed))
+    for term in short:
+        clauses.append("(pages_fts.title like ? escape '\\' or pages_fts.text like ? escape '\\')")
+        args += [_like_pattern(term)] * 2
+    if source:
+        clauses.append("p.source = ?")
+        args.append(source)
+    if region:
+        clauses.append("lower(s.region) = lower(?)")
+        args.append(region)
+    if since:
+        clauses.append("p.last_changed >= ?")
+        args.append(_check_date("--since", since))
+    if until:
+        until = _check_date("--until", until)
+        clauses.append("p.last_changed < ?")
+        args.append(_day_after(until) if len(until) == 10 else until)
+    order = "bm25(pages_fts, 5.0, 1.0), p.id" if indexed else "p.last_changed desc, p.id"
+    sql = (
+        "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, pages_fts.text "
+        "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
+        f"where {' and '.join(clauses)} order by {order} limit ?"
+    )
+    rows = db.execute(sql, [*args, int(limit)]).fetchall()
+    return [
+        SearchHit(page_id=row[0], url=row[1], source=row[2], region=row[3], title=row[4], last_changed=row[5],
+                  version_count=row[6], snippet=snippet(row[7], terms, mark=mark))
+        for row in rows
+    ]
