@@ -175,6 +175,13 @@ class Archive:
         rows = list(self.db["pages"].rows_where("id = ?", [page_id], limit=1))
         return Page(**rows[0]) if rows else None
 
+    def find_page(self, ref: str) -> Page | None:
+        """The page with URL ``ref``, or with id ``ref`` when it is a number (as the CLI accepts both)."""
+        page = self.page(ref)
+        if page is None and ref.strip().isdigit():
+            page = self.page_by_id(int(ref))
+        return page
+
     def latest_version(self, url: str) -> Version | None:
         row = self.db.execute(
             f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
