@@ -5,7 +5,6 @@ server or Datasette reading the file never blocks a crawl writing it.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -15,9 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.content import load_body, load_text, store_body, store_text
 from storage.migrations import apply_migrations
 from storage.search import index_latest_text
-from storage.texts import load_text, store_text
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -79,7 +78,7 @@ class Event:
     relevant: bool
 
 
-# Versions are read with their text hash in place of the text; ``_version`` loads the text (storage/texts.py).
+# Versions are read with their text hash in place of the text; ``_version`` loads it (storage/content.py).
 _VERSION_FIELDS: tuple[str, ...] = Version.__slots__  # type: ignore[attr-defined]
 _VERSION_COLUMNS = ", ".join(f"versions.{c}" if c != "text" else "versions.text_hash" for c in _VERSION_FIELDS)
 
@@ -208,10 +207,10 @@ class Archive:
 
     def raw_html(self, version_id: int) -> bytes:
         """The body as fetched, for re-running extraction later."""
-        row = self.db.execute("select html_gz from versions where id = ?", [version_id]).fetchone()
+        row = self.db.execute("select html_hash from versions where id = ?", [version_id]).fetchone()
         if row is None:
             raise ArchiveError(f"no version with id {version_id}")
-        return gzip.decompress(row[0])
+        return load_body(self.db, row[0])
 
     def _version(self, row: tuple | None) -> Version | None:
         if row is None:
@@ -259,16 +258,19 @@ class Archive:
                 "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
             ).fetchone()[0])
             previous = self.db.execute(
-                "select text_hash from versions where page_id = ? and number = ?", [page_id, number - 1]
+                "select title, text_hash, html_hash from versions where page_id = ? and number = ?",
+                [page_id, number - 1],
             ).fetchone()
-            text_key = store_text(self.db, text, previous=previous[0] if previous else None)
-            index_latest_text(self.db, page_id, title, text)
+            text_key = store_text(self.db, text, previous=previous[1] if previous else None)
+            body_key = store_body(self.db, raw_html, source=source, previous=previous[2] if previous else None)
+            index_latest_text(self.db, page_id, title, text,
+                              replaces=(previous[0], load_text(self.db, previous[1])) if previous else None)
             version_id = int(self.db["versions"].insert(
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
                  "content_hash": content_hash, "title": title, "text_hash": text_key, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
                  "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
-                 "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html)}
+                 "html_hash": body_key, "html_bytes": len(raw_html)}
             ).last_pk)
             self.db["pages"].update(page_id, {
                 "last_checked": fetched_at, "last_changed": fetched_at, "last_status": status,

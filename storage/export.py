@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from storage.texts import load_text
+from storage.content import load_text
 
 FORMATS = ("csv", "json", "jsonl")
 WHAT = ("pages", "versions", "events")

@@ -1,19 +1,20 @@
 """Full-text search over the latest text of every page.
 
 Why trigrams (SQLite FTS5 ``tokenize='trigram'``) rather than word segmentation: Chinese has no spaces
-and a segmenter decides the words at index time, so 机器人 is not found inside a page segmented as
-人形机器人 (see bench/search_recall.py for the measured recall of both). Trigrams find any substring
+and a segmenter decides the words at index time, so 智能 is not found inside a page segmented as
+人工智能 (bench/search_recall.py measures recall and index size of both). Trigrams find any substring
 of three or more characters, the way an analyst expects a search box to work, in Chinese and in German
-compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. Two consequences:
+compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. Consequences:
 
-- a term shorter than three characters (量子, 6G, AI) cannot use the index: it is matched with LIKE,
-  on its own by scanning the page texts (slower, see bench/archive_bench.py) or, next to longer terms,
-  as a filter on the pages those found;
+- a term of one or two characters (量子, 6G, AI) has no trigram of its own: it is looked up as every
+  indexed trigram that starts with it (``pages_fts_terms``, the index's vocabulary), so it is found
+  wherever another character follows it, which in running text is everywhere but the very last word;
 - English words are matched as substrings after a light suffix strip (``robots`` → ``robot``,
   ``industries`` → ``industr``), which gives the effect of stemming and prefix matching together.
 
-The index (``pages_fts``, rowid = ``pages.id``) is written by ``Archive.add_version`` in the same
-transaction as the version, through ``index_latest_text``.
+The index is contentless (the text lives once, compressed, in ``texts``), so snippets are cut from the
+few hits' texts in Python. ``Archive.add_version`` keeps it current in the same transaction as the
+version, through ``index_latest_text``.
 """
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.content import load_text
+
 MIN_INDEXED_CHARS = 3
+MAX_SHORT_TERM_TRIGRAMS = 5000
 SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 100
 _LATIN_WORD = re.compile(r"[a-z]+", re.ASCII)
@@ -51,9 +55,16 @@ class SearchHit:
         return asdict(self)
 
 
-def index_latest_text(db: Database, page_id: int, title: str | None, text: str) -> None:
-    """Make ``pages_fts`` hold this page's newest title and text (call inside the writer's transaction)."""
-    db.execute("delete from pages_fts where rowid = ?", [page_id])
+def index_latest_text(db: Database, page_id: int, title: str | None, text: str,
+                      replaces: tuple[str | None, str] | None = None) -> None:
+    """Make ``pages_fts`` index this page's newest title and text (inside the writer's transaction).
+
+    ``replaces`` is the (title, text) indexed so far for the page: a contentless index can only
+    forget a row when told exactly what it held.
+    """
+    if replaces is not None:
+        db.execute("insert into pages_fts (pages_fts, rowid, title, text) values ('delete', ?, ?, ?)",
+                   [page_id, replaces[0] or "", replaces[1]])
     db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)", [page_id, title or "", text])
 
 
@@ -85,8 +96,15 @@ def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _like_pattern(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _short_term_group(db: Database | sqlite3.Connection, term: str) -> str | None:
+    """An OR of the indexed trigrams that start with ``term`` (one or two characters), or None."""
+    rows = db.execute(
+        "select term from pages_fts_terms where term >= ? and term < ? limit ?",
+        [term, term + "\U0010ffff", MAX_SHORT_TERM_TRIGRAMS + 1],
+    ).fetchall()
+    if len(rows) > MAX_SHORT_TERM_TRIGRAMS:
+        raise SearchError(f"{term!r} is too short to search on its own: add characters or another term")
+    return "(" + " OR ".join(_fts_string(row[0]) for row in rows) + ")" if rows else None
 
 
 def _day_after(value: str) -> str:
@@ -125,15 +143,13 @@ def search(db: Database | sqlite3.Connection, query: str, *, source: str | None 
     terms = query_terms(query)
     if not terms:
         raise SearchError("empty query: give at least one word or phrase")
-    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
-    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
-    clauses, args = [], []
-    if indexed:
-        clauses.append("pages_fts match ?")
-        args.append(" AND ".join(_fts_string(t) for t in indexed))
-    for term in short:
-        clauses.append("(pages_fts.title like ? escape '\\' or pages_fts.text like ? escape '\\')")
-        args += [_like_pattern(term)] * 2
+    groups = []
+    for term in terms:
+        group = _fts_string(term) if len(term) >= MIN_INDEXED_CHARS else _short_term_group(db, term)
+        if group is None:
+            return []  # a short term that occurs nowhere
+        groups.append(group)
+    clauses, args = ["pages_fts match ?"], [" AND ".join(groups)]
     if source:
         clauses.append("p.source = ?")
         args.append(source)
@@ -147,15 +163,15 @@ def search(db: Database | sqlite3.Connection, query: str, *, source: str | None 
         until = _check_date("--until", until)
         clauses.append("p.last_changed < ?")
         args.append(_day_after(until) if len(until) == 10 else until)
-    order = "bm25(pages_fts, 5.0, 1.0), p.id" if indexed else "p.last_changed desc, p.id"
     sql = (
-        "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, pages_fts.text "
+        "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, "
+        "(select text_hash from versions where page_id = p.id order by number desc limit 1) "
         "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
-        f"where {' and '.join(clauses)} order by {order} limit ?"
+        f"where {' and '.join(clauses)} order by bm25(pages_fts, 5.0, 1.0), p.id limit ?"
     )
     rows = db.execute(sql, [*args, int(limit)]).fetchall()
     return [
         SearchHit(page_id=row[0], url=row[1], source=row[2], region=row[3], title=row[4], last_changed=row[5],
-                  version_count=row[6], snippet=snippet(row[7], terms, mark=mark))
+                  version_count=row[6], snippet=snippet(load_text(db, row[7]) if row[7] else "", terms, mark=mark))
         for row in rows
     ]

@@ -74,7 +74,7 @@ def test_table_page_with_full_text_search_and_facets(datasette_url: str) -> None
 def test_canned_queries(datasette_url: str) -> None:
     mentioning = get(datasette_url, "/archive/pages_mentioning.json", keyword="脑机接口")
     assert [row["url"] for row in mentioning["rows"]] == [BJ_BCI]
-    assert "脑机接口" in mentioning["rows"][0]["context"]
+    assert "脑机接口" in mentioning["rows"][0]["opening"]
     versions = get(datasette_url, "/archive/versions_of_page.json", page=GD_OCEAN)
     assert [(row["number"], row["kind"]) for row in versions["rows"]] == [(1, "new"), (2, "changed"), (3, "changed")]
     by_region = get(datasette_url, "/archive/changes_by_region.json", since="2026-03-01")

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
 from storage import Archive
+from storage.blobs import BLOB_COLUMNS, MAX_DEPTH, blob_hash
+from storage.content import load_text, store_text
 from storage.migrations import migrations
 from storage.search import SearchError, light_stem, query_terms, search
-from storage.texts import load_text, store_text, text_hash
 from tests.archive_samples import BJ_BCI, DE_HYDROGEN, EN_ROBOTS, GD_OCEAN, GD_ROBOTS, build_sample_archive
 
 
@@ -80,35 +82,51 @@ def test_query_terms_and_stemming() -> None:
         "robot", "industr", "polic", "plann", "process", "box", "6g"]
 
 
-def test_identical_texts_are_stored_once_and_versions_compress_against_the_previous(tmp_path: Path) -> None:
+def test_identical_content_is_stored_once_and_compressed_against_its_neighbours(tmp_path: Path) -> None:
     db = Database(tmp_path / "t.db")
-    db["texts"].create({"hash": str, "base": str, "text_z": bytes, "chars": int, "bytes": int}, pk="hash")
+    db["texts"].create(BLOB_COLUMNS, pk="hash")
     first = "".join(f"第{i}条：到{2000 + i}年建成{i * 7 % 13}个中试平台，投资{i * 37}亿元。" for i in range(80))
-    second = first + "新增：建设两个中试平台。"
-    a = store_text(db, first)
-    assert store_text(db, first) == a == text_hash(first)
-    b = store_text(db, second, previous=a)
-    c = store_text(db, second + "再增一句。", previous=b)  # base stays the root, chains one level deep
+    versions = [first + "新增一句。" * k for k in range(5)]
+    keys: list[str] = []
+    for text in versions:
+        keys.append(store_text(db, text, previous=keys[-1] if keys else None))
+    assert store_text(db, first) == keys[0] == blob_hash(first.encode())
     rows = {r["hash"]: r for r in db["texts"].rows}
-    assert len(rows) == 3
-    assert rows[b]["base"] == a and rows[c]["base"] == a and rows[a]["base"] is None
-    assert len(rows[b]["text_z"]) * 5 < len(rows[a]["text_z"])
-    assert [load_text(db, h) for h in (a, b, c)] == [first, second, second + "再增一句。"]
+    assert len(rows) == 5
+    assert [rows[k]["depth"] for k in keys] == [0, 1, 2, 2, 2]  # chains stop at MAX_DEPTH
+    assert rows[keys[3]]["base"] == keys[1] and MAX_DEPTH == 2
+    assert all(len(rows[k]["data_z"]) * 5 < len(rows[keys[0]]["data_z"]) for k in keys[1:])
+    assert [load_text(db, k) for k in keys] == versions
+
+
+def test_pages_of_one_source_share_their_frame(archive: Archive) -> None:
+    frame = "".join(f'<li><a href="/menu/{i}.html">栏目{i}</a></li>' for i in range(300))
+    for n in range(3):
+        html = f"<html><body><ul>{frame}</ul><p>第{n}篇文章：推进人形机器人产业发展。</p></body></html>".encode()
+        archive.add_version(
+            run_id=None, source="s", region=None, url=f"http://a/{n}", fetched_at="2026-01-01T00:00:00Z",
+            status=200, raw_html=html, elapsed_ms=1.0, content_hash=str(n), title="T", text=f"第{n}篇", published=None,
+            language="zh", relevant=True, event_kind="new", summary=None, excerpt=None, diff_html=None)
+        assert archive.raw_html(archive.latest_version(f"http://a/{n}").id) == html
+    sizes = [r[0] for r in archive.db.execute("select length(data_z) from bodies order by rowid")]
+    assert sizes[1] * 5 < sizes[0] and sizes[2] * 5 < sizes[0]
 
 
 def test_an_archive_written_before_this_schema_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     db = Database(path)
-    migrations.apply(db, stop_before="m002_query_texts_and_search")
+    migrations.apply(db, stop_before="m002_query_compact_storage_and_search")
     db["pages"].insert({"id": 1, "url": "http://a/1", "source": "s", "first_seen": "2026-01-01", "version_count": 2,
                         "title": "旧标题"})
     for number, text in ((1, "第一版：发展人形机器人。"), (2, "第二版：发展人形机器人和脑机接口。")):
         db["versions"].insert({"page_id": 1, "number": number, "fetched_at": f"2026-01-0{number}", "content_hash": "h",
                                "title": "旧标题", "text": text, "text_length": len(text), "relevant": 1,
-                               "html_gz": b"", "html_bytes": 0})
+                               "html_gz": gzip.compress(f"<p>{text}</p>".encode()), "html_bytes": 0})
     db.close()
     with Archive(path) as archive:
         assert [v.text for v in archive.versions("http://a/1")] == ["第一版：发展人形机器人。",
                                                                      "第二版：发展人形机器人和脑机接口。"]
-        assert "text" not in archive.db["versions"].columns_dict
+        assert not {"text", "html_gz"} & set(archive.db["versions"].columns_dict)
+        latest = archive.latest_version("http://a/1")
+        assert archive.raw_html(latest.id) == "<p>第二版：发展人形机器人和脑机接口。</p>".encode()
         assert [h.url for h in search(archive.db, "脑机接口")] == ["http://a/1"]
