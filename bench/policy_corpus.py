@@ -194,30 +194,38 @@ class PageVersion:
     html: bytes
 
 
-def page_version(site: SourceSite, page_seed: int, number: int) -> PageVersion:
-    """Version ``number`` (1-based) of the page ``page_seed`` on ``site``."""
+def page_versions(site: SourceSite, page_seed: int, count: int) -> list[PageVersion]:
+    """Versions 1..``count`` of the page ``page_seed`` on ``site``, each a few edits on the one before."""
     rng = random.Random(page_seed)
     language = site.language
     title = _title(rng, language, site.region)
     paragraphs = [[_sentence(rng, language, site.region) for _ in range(rng.randint(2, 8))]
                   for _ in range(rng.randint(3, 16))]
-    for k in range(2, number + 1):  # each later version: a few edits on the previous one
-        edit = random.Random(page_seed * 1_000_003 + k)
-        for _ in range(edit.randint(1, 3)):
-            p = edit.randrange(len(paragraphs))
-            action = edit.random()
-            if action < 0.5:
-                s = edit.randrange(len(paragraphs[p]))
-                paragraphs[p][s] = _sentence(edit, language, site.region)
-            elif action < 0.8:
-                paragraphs[p].append(_sentence(edit, language, site.region))
-            elif len(paragraphs) > 2:
-                del paragraphs[p]
-        if edit.random() < 0.2:
-            title = title + ("（修订）" if language == "zh" else " (revised)")
-    text = "\n".join(_joiner(language).join(p) for p in paragraphs)
-    html = _frame(site, rng, page_seed, number, title, paragraphs)
-    return PageVersion(title, text, html.encode("utf-8"))
+    versions = []
+    for number in range(1, count + 1):
+        if number > 1:
+            edit = random.Random(page_seed * 1_000_003 + number)
+            for _ in range(edit.randint(1, 3)):
+                p = edit.randrange(len(paragraphs))
+                action = edit.random()
+                if action < 0.5:
+                    s = edit.randrange(len(paragraphs[p]))
+                    paragraphs[p][s] = _sentence(edit, language, site.region)
+                elif action < 0.8:
+                    paragraphs[p].append(_sentence(edit, language, site.region))
+                elif len(paragraphs) > 2:
+                    del paragraphs[p]
+            if edit.random() < 0.2:
+                title = title + ("（修订）" if language == "zh" else " (revised)")
+        text = "\n".join(_joiner(language).join(p) for p in paragraphs)
+        html = _frame(site, random.Random(page_seed + number), page_seed, number, title, paragraphs)
+        versions.append(PageVersion(title, text, html.encode("utf-8")))
+    return versions
+
+
+def page_version(site: SourceSite, page_seed: int, number: int) -> PageVersion:
+    """Version ``number`` (1-based) of the page ``page_seed`` on ``site``."""
+    return page_versions(site, page_seed, number)[-1]
 
 
 def _frame(site: SourceSite, rng: random.Random, page_seed: int, number: int, title: str,

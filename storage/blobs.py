@@ -20,6 +20,7 @@ from typing import Protocol
 MAX_DEPTH = 2
 ZDICT_BYTES = 32 * 1024  # zlib uses at most the last 32 KiB of a preset dictionary
 LEVEL = 6
+GOOD_DELTA_RATIO = 0.1  # a delta this small is kept without also compressing the value alone
 TABLES = ("texts", "bodies")
 BLOB_COLUMNS = {"hash": str, "base": str, "depth": int, "data_z": bytes, "bytes": int}
 
@@ -83,15 +84,19 @@ def store_blob(db: _Executes, table: str, data: bytes, *, bases: Iterable[str | 
     digest = blob_hash(data)
     if db.execute(f"select 1 from {table} where hash = ?", [digest]).fetchone():  # type: ignore[attr-defined]
         return digest
-    best_base, best_depth, best = None, 0, _compress(data, None)
+    best_base, best_depth, best = None, 0, None
     for candidate in dict.fromkeys(b for b in bases if b):
         base, depth, _ = _row(db, table, candidate)
         while depth >= MAX_DEPTH and base is not None:
             candidate = base
             base, depth, _ = _row(db, table, candidate)
         compressed = _compress(data, load_blob(db, table, candidate))
-        if len(compressed) < len(best):
+        if best is None or len(compressed) < len(best):
             best_base, best_depth, best = candidate, depth + 1, compressed
+    if best is None or len(best) > len(data) * GOOD_DELTA_RATIO:  # no base, or not clearly useful: try alone
+        plain = _compress(data, None)
+        if best is None or len(plain) <= len(best):
+            best_base, best_depth, best = None, 0, plain
     db.execute(f"insert into {table} (hash, base, depth, data_z, bytes) values (?, ?, ?, ?, ?)",
                [digest, best_base, best_depth, best, len(data)])
     return digest

@@ -30,6 +30,7 @@ from storage.content import load_text
 
 MIN_INDEXED_CHARS = 3
 MAX_SHORT_TERM_TRIGRAMS = 5000
+ORDERS = {"relevance": "bm25(pages_fts, 5.0, 1.0), pages_fts.rowid", "newest": "pages_fts.rowid desc"}
 SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 100
 _LATIN_WORD = re.compile(r"[a-z]+", re.ASCII)
@@ -66,6 +67,11 @@ def index_latest_text(db: Database, page_id: int, title: str | None, text: str,
         db.execute("insert into pages_fts (pages_fts, rowid, title, text) values ('delete', ?, ?, ?)",
                    [page_id, replaces[0] or "", replaces[1]])
     db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)", [page_id, title or "", text])
+
+
+def optimize_index(db: Database | sqlite3.Connection) -> None:
+    """Merge the index's segments into one (after many updates; VACUUM afterwards returns the space)."""
+    db.execute("insert into pages_fts (pages_fts) values ('optimize')")
 
 
 def light_stem(word: str) -> str:
@@ -135,11 +141,16 @@ def snippet(text: str, terms: list[str], *, mark: tuple[str, str] = ("**", "**")
 
 def search(db: Database | sqlite3.Connection, query: str, *, source: str | None = None, region: str | None = None,
            since: str | None = None, until: str | None = None, limit: int = 20,
-           mark: tuple[str, str] = ("**", "**")) -> list[SearchHit]:
-    """Pages whose latest title or text contains every term of ``query``, best matches first.
+           mark: tuple[str, str] = ("**", "**"), order: str = "relevance") -> list[SearchHit]:
+    """Pages whose latest title or text contains every term of ``query``.
 
-    ``since``/``until`` bound the time the page last changed (dates are whole UTC days).
+    ``order`` is ``relevance`` (BM25, title matches weigh five times more; ranks every match, so it
+    slows with the number of matching pages) or ``newest`` (most recently discovered pages first; stops
+    after ``limit`` matches). ``since``/``until`` bound the time the page last changed (dates are whole
+    UTC days).
     """
+    if order not in ORDERS:
+        raise SearchError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")
     terms = query_terms(query)
     if not terms:
         raise SearchError("empty query: give at least one word or phrase")
@@ -167,7 +178,7 @@ def search(db: Database | sqlite3.Connection, query: str, *, source: str | None 
         "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, "
         "(select text_hash from versions where page_id = p.id order by number desc limit 1) "
         "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
-        f"where {' and '.join(clauses)} order by bm25(pages_fts, 5.0, 1.0), p.id limit ?"
+        f"where {' and '.join(clauses)} order by {ORDERS[order]} limit ?"
     )
     rows = db.execute(sql, [*args, int(limit)]).fetchall()
     return [

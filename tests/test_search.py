@@ -66,6 +66,14 @@ def test_hits_carry_snippets_and_rank_title_matches_first(sample_db: Path) -> No
         assert robot_hits[0].url == EN_ROBOTS and "**Robot**s" in robot_hits[0].snippet
 
 
+def test_newest_order_lists_recently_discovered_pages_first(sample_db: Path) -> None:
+    with Archive(sample_db, readonly=True) as archive:
+        assert [h.url for h in search(archive.db, "2027", order="newest")] == [EN_ROBOTS, GD_ROBOTS]
+        assert [h.url for h in search(archive.db, "2027", order="newest", limit=1)] == [EN_ROBOTS]
+        with pytest.raises(SearchError, match="unknown order 'oldest'"):
+            search(archive.db, "2027", order="oldest")
+
+
 def test_bad_queries_are_clear_errors(sample_db: Path) -> None:
     with Archive(sample_db, readonly=True) as archive:
         with pytest.raises(SearchError, match="empty query"):

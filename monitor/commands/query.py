@@ -18,7 +18,7 @@ import storage
 from storage import Archive, ArchiveError
 from storage.export import FORMATS, WHAT, ExportError, export_rows, write_export
 from storage.readonly import DEFAULT_TIME_LIMIT_S, QueryError, connect_readonly, run_query
-from storage.search import SearchError, search
+from storage.search import ORDERS, SearchError, search
 
 DATASETTE_METADATA = Path(storage.__file__).resolve().parent / "datasette-metadata.yml"
 METADATA_DATABASE = "archive"  # the database name the shipped metadata describes (archive.db)
@@ -49,9 +49,11 @@ def _echo_json(value: Any) -> None:
 @click.option("--since", help="Only pages that last changed on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only pages that last changed on or before this date (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Most hits to show.")
+@click.option("--order", type=click.Choice(list(ORDERS)), default="relevance", show_default=True,
+              help="relevance (BM25, title first) or newest (most recently discovered pages first; faster).")
 @json_option
 def search_command(query: str, db_path: str, source: str | None, region: str | None, since: str | None,
-                   until: str | None, limit: int, as_json: bool) -> None:
+                   until: str | None, limit: int, order: str, as_json: bool) -> None:
     """Full-text search over the latest text of every page, with the text around each hit.
 
     Terms are matched anywhere in the text (Chinese needs no spaces, German compounds are found by
@@ -63,7 +65,7 @@ def search_command(query: str, db_path: str, source: str | None, region: str | N
     with _open(db_path) as archive:
         try:
             hits = search(archive.db, query, source=source, region=region, since=since, until=until, limit=limit,
-                          mark=mark)
+                          mark=mark, order=order)
         except SearchError as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
