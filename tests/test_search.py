@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from storage import Archive
+from storage import Archive, ArchiveError
 from storage.blobs import BLOB_COLUMNS, MAX_DEPTH, blob_hash
 from storage.content import load_text, store_text
 from storage.migrations import migrations
@@ -131,6 +131,8 @@ def test_an_archive_written_before_this_schema_is_migrated(tmp_path: Path) -> No
                                "title": "旧标题", "text": text, "text_length": len(text), "relevant": 1,
                                "html_gz": gzip.compress(f"<p>{text}</p>".encode()), "html_bytes": 0})
     db.close()
+    with pytest.raises(ArchiveError, match="schema is out of date; open it once for writing"):
+        Archive(path, readonly=True)  # a reader never migrates
     with Archive(path) as archive:
         assert [v.text for v in archive.versions("http://a/1")] == ["第一版：发展人形机器人。",
                                                                      "第二版：发展人形机器人和脑机接口。"]
