@@ -141,13 +141,14 @@ def snippet(text: str, terms: list[str], *, mark: tuple[str, str] = ("**", "**")
 
 def search(db: Database | sqlite3.Connection, query: str, *, source: str | None = None, region: str | None = None,
            since: str | None = None, until: str | None = None, limit: int = 20,
-           mark: tuple[str, str] = ("**", "**"), order: str = "relevance") -> list[SearchHit]:
+           mark: tuple[str, str] = ("**", "**"), order: str = "newest") -> list[SearchHit]:
     """Pages whose latest title or text contains every term of ``query``.
 
-    ``order`` is ``relevance`` (BM25, title matches weigh five times more; ranks every match, so it
-    slows with the number of matching pages) or ``newest`` (most recently discovered pages first; stops
-    after ``limit`` matches). ``since``/``until`` bound the time the page last changed (dates are whole
-    UTC days).
+    ``order`` is ``newest`` (most recently discovered pages first: the index yields matches in that
+    order and the query stops after ``limit``, so it stays fast however many pages match) or
+    ``relevance`` (BM25, title matches weigh five times more: every match is ranked, so a common term
+    in a large archive takes hundreds of milliseconds; see bench/archive_bench.py). ``since`` and
+    ``until`` bound the time the page last changed (dates are whole UTC days).
     """
     if order not in ORDERS:
         raise SearchError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")

@@ -56,7 +56,7 @@ def test_filters(sample_db: Path) -> None:
     assert urls(sample_db, "2027", until="2026-02-01") == {GD_ROBOTS}
 
 
-def test_hits_carry_snippets_and_rank_title_matches_first(sample_db: Path) -> None:
+def test_hits_carry_snippets(sample_db: Path) -> None:
     with Archive(sample_db, readonly=True) as archive:
         hits = search(archive.db, "脑机接口", mark=("[", "]"))
         assert len(hits) == 1
@@ -64,6 +64,18 @@ def test_hits_carry_snippets_and_rank_title_matches_first(sample_db: Path) -> No
         assert hits[0].region == "Beijing" and hits[0].version_count == 1
         robot_hits = search(archive.db, "robot")
         assert robot_hits[0].url == EN_ROBOTS and "**Robot**s" in robot_hits[0].snippet
+
+
+def test_relevance_puts_title_hits_first_newest_puts_new_pages_first(archive: Archive) -> None:
+    for n, (title, text) in enumerate([("氢能产业发展规划", "推动氢能制储输用全链条发展，建设加氢站。"),
+                                       ("关于营商环境的通知", "优化营商环境，另提及氢能企业服务。")], 1):
+        archive.add_version(
+            run_id=None, source="s", region=None, url=f"http://a/{n}", fetched_at=f"2026-01-0{n}T00:00:00Z",
+            status=200, raw_html=b"<p></p>", elapsed_ms=1.0, content_hash=str(n), title=title, text=text,
+            published=None, language="zh", relevant=True, event_kind="new", summary=None, excerpt=None,
+            diff_html=None)
+    assert [h.url for h in search(archive.db, "氢能", order="relevance")] == ["http://a/1", "http://a/2"]
+    assert [h.url for h in search(archive.db, "氢能")] == ["http://a/2", "http://a/1"]
 
 
 def test_newest_order_lists_recently_discovered_pages_first(sample_db: Path) -> None:

@@ -49,8 +49,9 @@ def _echo_json(value: Any) -> None:
 @click.option("--since", help="Only pages that last changed on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only pages that last changed on or before this date (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Most hits to show.")
-@click.option("--order", type=click.Choice(list(ORDERS)), default="relevance", show_default=True,
-              help="relevance (BM25, title first) or newest (most recently discovered pages first; faster).")
+@click.option("--order", type=click.Choice(list(ORDERS)), default="newest", show_default=True,
+              help="newest (most recently discovered pages first) or relevance (BM25, title hits first; "
+                   "slower on common terms in large archives).")
 @json_option
 def search_command(query: str, db_path: str, source: str | None, region: str | None, since: str | None,
                    until: str | None, limit: int, order: str, as_json: bool) -> None:
