@@ -102,9 +102,11 @@ def feed(db_path: str, out_dir: str, limit: int, link: str) -> None:
 
 
 def _page_url(archive: Archive, url: str) -> str:
-    if archive.page(url) is None:
+    """The URL of the page given by URL or page id."""
+    page = archive.find_page(url)
+    if page is None:
         raise click.ClickException(f"{url}: not in the archive {archive.path}")
-    return url
+    return page.url
 
 
 @cli.command()
@@ -112,7 +114,7 @@ def _page_url(archive: Archive, url: str) -> str:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 def history(url: str, db_path: str, as_json: bool) -> None:
-    """List the archived versions of the page at URL.
+    """List the archived versions of the page at URL (or with that page id).
 
     Example: policywatch history https://www.gd.gov.cn/.../post_1.html --db archive.db
     """
@@ -137,12 +139,13 @@ def history(url: str, db_path: str, as_json: bool) -> None:
 @click.option("--unified", is_flag=True, help="Plain unified diff of paragraphs.")
 def diff(url: str, db_path: str, from_number: int | None, to_number: int | None, color: bool | None,
          unified: bool) -> None:
-    """Show what changed in URL between two archived versions (the latest two by default).
+    """Show what changed in URL (or page id) between two archived versions (the latest two by default).
 
     Example: policywatch diff https://example.gov.cn/post_1.html --db archive.db --from 1 --to 2
     """
     with open_archive(db_path, readonly=True) as archive:
-        versions = {v.number: v for v in archive.versions(_page_url(archive, url))}
+        url = _page_url(archive, url)
+        versions = {v.number: v for v in archive.versions(url)}
     if not versions:
         raise click.ClickException(f"{url}: no archived versions")
     to_n = to_number or max(versions)
@@ -193,6 +196,12 @@ cli.add_command(status_command, "status")
 from monitor.commands.plans import plan_command, plans_command  # noqa: E402, I001
 cli.add_command(plans_command, "plans")
 cli.add_command(plan_command, "plan")
+from monitor.commands.query import browse_command, export_command, search_command, show_command, sql_command  # noqa: E402, I001, E501
+cli.add_command(search_command, "search")
+cli.add_command(show_command, "show")
+cli.add_command(export_command, "export")
+cli.add_command(sql_command, "sql")
+cli.add_command(browse_command, "browse")
 # -- end feature commands --
 
 

@@ -5,7 +5,6 @@ server or Datasette reading the file never blocks a crawl writing it.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -16,8 +15,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.attachments import AttachmentsMixin
+from storage.content import load_body, load_text, store_body, store_text
 from storage.crawl_state import CrawlStateMixin
 from storage.migrations import apply_migrations
+from storage.search import index_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -83,9 +84,9 @@ class Event:
     relevant: bool
 
 
-_VERSION_COLUMNS = ", ".join(
-    f"versions.{c}" for c in Version.__slots__  # type: ignore[attr-defined]
-)
+# Versions are read with their text hash in place of the text; ``_version`` loads it (storage/content.py).
+_VERSION_FIELDS: tuple[str, ...] = Version.__slots__  # type: ignore[attr-defined]
+_VERSION_COLUMNS = ", ".join(f"versions.{c}" if c != "text" else "versions.text_hash" for c in _VERSION_FIELDS)
 
 
 class Archive(CrawlStateMixin, AttachmentsMixin):
@@ -111,6 +112,9 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
             if readonly:
                 if not self.db["pages"].exists():
                     raise ArchiveError(f"{self.path}: not a policywatch archive (no pages table)")
+                if not self.db["texts"].exists():
+                    raise ArchiveError(f"{self.path}: archive schema is out of date; open it once for writing "
+                                       "(for example with `policywatch crawl`) to migrate it")
             else:
                 self.db.enable_wal()
                 # WAL + NORMAL cannot corrupt the file (a power cut may lose the last commits, which the
@@ -179,6 +183,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         rows = list(self.db["pages"].rows_where("id = ?", [page_id], limit=1))
         return Page.from_row(rows[0]) if rows else None
 
+    def find_page(self, ref: str) -> Page | None:
+        """The page with URL ``ref``, or with id ``ref`` when it is a number (as the CLI accepts both)."""
+        page = self.page(ref)
+        if page is None and ref.strip().isdigit():
+            page = self.page_by_id(int(ref))
+        return page
+
     def latest_version(self, url: str) -> Version | None:
         row = self.db.execute(
             f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
@@ -205,16 +216,17 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
 
     def raw_html(self, version_id: int) -> bytes:
         """The body as fetched, for re-running extraction later."""
-        row = self.db.execute("select html_gz from versions where id = ?", [version_id]).fetchone()
+        row = self.db.execute("select html_hash from versions where id = ?", [version_id]).fetchone()
         if row is None:
             raise ArchiveError(f"no version with id {version_id}")
-        return gzip.decompress(row[0])
+        return load_body(self.db, row[0])
 
-    @staticmethod
-    def _version(row: tuple | None) -> Version | None:
+    def _version(self, row: tuple | None) -> Version | None:
         if row is None:
             return None
-        return Version.from_row(dict(zip(Version.__slots__, row, strict=False)))  # type: ignore[attr-defined]
+        fields = dict(zip(_VERSION_FIELDS, row, strict=False))
+        fields["text"] = load_text(self.db, fields["text"])
+        return Version.from_row(fields)
 
     def _ensure_page(self, url: str, source: str, now: str) -> int:
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
@@ -259,12 +271,20 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
             number = int(self.db.execute(
                 "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
             ).fetchone()[0])
+            previous = self.db.execute(
+                "select title, text_hash, html_hash from versions where page_id = ? and number = ?",
+                [page_id, number - 1],
+            ).fetchone()
+            text_key = store_text(self.db, text, previous=previous[1] if previous else None)
+            body_key = store_body(self.db, raw_html, source=source, previous=previous[2] if previous else None)
+            index_latest_text(self.db, page_id, title, text,
+                              replaces=(previous[0], load_text(self.db, previous[1])) if previous else None)
             version_id = int(self.db["versions"].insert(
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
-                 "content_hash": content_hash, "title": title, "text": text, "text_length": len(text),
+                 "content_hash": content_hash, "title": title, "text_hash": text_key, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
                  "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
-                 "html_gz": gzip.compress(raw_html, 6), "html_bytes": len(raw_html), **(facts or {})}
+                 "html_hash": body_key, "html_bytes": len(raw_html), **(facts or {})}
             ).last_pk)
             self.db["pages"].update(page_id, {
                 "last_checked": fetched_at, "last_changed": fetched_at, "last_status": status,

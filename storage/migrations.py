@@ -5,8 +5,13 @@ hold. ``PRAGMA user_version`` mirrors the number of applied migrations (the sche
 """
 from __future__ import annotations
 
+import gzip
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from storage.blobs import BLOB_COLUMNS, TABLES
+from storage.content import load_text, store_body, store_text
 
 migrations = Migrations("policywatch")
 
@@ -112,6 +117,45 @@ def m005_crawl_run_removals(db: Database) -> None:
     """Runs count pages answering 404/410 (missing) and pages marked removed, beside errors."""
     db["runs"].add_column("missing", int, not_null_default=0)
     db["runs"].add_column("removed", int, not_null_default=0)
+
+
+@migrations()
+def m002_query_compact_storage_and_search(db: Database) -> None:
+    """Texts and fetched pages stored once per content, compressed (storage/blobs.py), and a full-text index.
+
+    ``versions.text`` and ``versions.html_gz`` move to ``texts`` and ``bodies`` (``versions.text_hash``,
+    ``versions.html_hash``). ``pages_fts`` indexes the latest title and text of every page (rowid =
+    ``pages.id``) in trigrams, so Chinese (no spaces) and German compounds match on any substring of
+    3+ characters; it is contentless (the texts are in ``texts``) and ``pages_fts_terms`` lists its
+    trigrams, which is how storage/search.py finds terms of one or two characters.
+    """
+    for table in TABLES:
+        db[table].create(BLOB_COLUMNS, pk="hash")
+    db["html_roots"].create({"source": str, "hash": str}, pk="source")
+    db["versions"].add_column("text_hash", str)
+    db["versions"].add_column("html_hash", str)
+    previous: dict[int, tuple[str, str]] = {}
+    ids = [row[0] for row in db.execute("select id from versions order by id").fetchall()]
+    for version_id in ids:  # one row at a time: an old archive's texts and pages need not fit in memory
+        page_id, source, text, html_gz = db.execute(
+            "select v.page_id, p.source, v.text, v.html_gz from versions v join pages p on p.id = v.page_id "
+            "where v.id = ?", [version_id]).fetchone()
+        prev_text, prev_body = previous.get(page_id, (None, None))
+        text_key = store_text(db, text or "", previous=prev_text)
+        body_key = store_body(db, gzip.decompress(html_gz) if html_gz else b"", source=source, previous=prev_body)
+        previous[page_id] = (text_key, body_key)
+        db.execute("update versions set text_hash = ?, html_hash = ? where id = ?", [text_key, body_key, version_id])
+    db.execute("ALTER TABLE versions DROP COLUMN text")
+    db.execute("ALTER TABLE versions DROP COLUMN html_gz")
+    db["versions"].create_index(["text_hash"])
+    db.execute("create virtual table pages_fts using fts5(title, text, tokenize = 'trigram', content = '')")
+    db.execute("create virtual table pages_fts_terms using fts5vocab(pages_fts, row)")
+    for page_id, title, digest in db.execute(
+        "select page_id, title, text_hash from versions v where number = "
+        "(select max(number) from versions where page_id = v.page_id)"
+    ).fetchall():
+        db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)",
+                   [page_id, title or "", load_text(db, digest)])
 
 def apply_migrations(db: Database) -> int:
     """Bring the schema up to date; return the schema version."""

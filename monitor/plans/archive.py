@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from monitor.plans.grouping import PlanIndex
 from monitor.plans.records import PlanRecord, plans_for_version
 from storage import Archive
+from storage.content import load_text
 from storage.plans import PlanStore
 
 logger = logging.getLogger(__name__)
@@ -64,10 +65,16 @@ def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
 
 
 _VERSIONS_SQL = (
-    "select versions.id, versions.page_id, versions.fetched_at, versions.title, versions.text, "
+    "select versions.id, versions.page_id, versions.fetched_at, versions.title, versions.text_hash, "
     "versions.language, versions.published, versions.meta_json, pages.url, pages.source, sources.region "
     "from versions join pages on pages.id = versions.page_id "
     "left join sources on sources.name = pages.source")
+
+
+def _with_text(archive: Archive, version: dict) -> dict:
+    """Versions keep their text in the ``texts`` store (storage/content.py) under ``text_hash``."""
+    version["text"] = load_text(archive.db, version.pop("text_hash")) or ""
+    return version
 
 
 def _analyse_version(version: dict) -> list[PlanRecord]:
@@ -76,7 +83,7 @@ def _analyse_version(version: dict) -> list[PlanRecord]:
     except ValueError:
         logger.warning("version %s of %s: unreadable meta_json, analysed without it", version["id"], version["url"])
         meta = {}
-    return plans_for_version(version["text"] or "", version["title"], meta, language=version["language"],
+    return plans_for_version(version["text"], version["title"], meta, language=version["language"],
                              region=version["region"], published=version["published"])
 
 
@@ -89,7 +96,7 @@ def record_version_plans(archive: Archive, version_id: int) -> list[tuple[str, b
     row = cursor.fetchone()
     if row is None:
         raise ValueError(f"no version {version_id} in {archive.path}")
-    version = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    version = _with_text(archive, dict(zip([c[0] for c in cursor.description], row, strict=True)))
     store = PlanStore(archive.db)
     return store_records(store, _index(store), _analyse_version(version), version)
 
@@ -103,7 +110,7 @@ def rebuild_plans(archive: Archive) -> RebuildSummary:
     columns = [c[0] for c in cursor.description]
     versions = links = targets = failed = 0
     for row in cursor.fetchall():
-        version = dict(zip(columns, row, strict=True))
+        version = _with_text(archive, dict(zip(columns, row, strict=True)))
         versions += 1
         try:
             records = _analyse_version(version)

@@ -1,0 +1,189 @@
+"""Full-text search over the latest text of every page.
+
+Why trigrams (SQLite FTS5 ``tokenize='trigram'``) rather than word segmentation: Chinese has no spaces
+and a segmenter decides the words at index time, so 智能 is not found inside a page segmented as
+人工智能 (bench/search_recall.py measures recall and index size of both). Trigrams find any substring
+of three or more characters, the way an analyst expects a search box to work, in Chinese and in German
+compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. Consequences:
+
+- a term of one or two characters (量子, 6G, AI) has no trigram of its own: it is looked up as every
+  indexed trigram that starts with it (``pages_fts_terms``, the index's vocabulary), so it is found
+  wherever another character follows it, which in running text is everywhere but the very last word;
+- English words are matched as substrings after a light suffix strip (``robots`` → ``robot``,
+  ``industries`` → ``industr``), which gives the effect of stemming and prefix matching together.
+
+The index is contentless (the text lives once, compressed, in ``texts``), so snippets are cut from the
+few hits' texts in Python. ``Archive.add_version`` keeps it current in the same transaction as the
+version, through ``index_latest_text``.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.content import load_text
+
+MIN_INDEXED_CHARS = 3
+MAX_SHORT_TERM_TRIGRAMS = 5000
+ORDERS = {"relevance": "bm25(pages_fts, 5.0, 1.0), pages_fts.rowid", "newest": "pages_fts.rowid desc"}
+SNIPPET_BEFORE = 40
+SNIPPET_AFTER = 100
+_LATIN_WORD = re.compile(r"[a-z]+", re.ASCII)
+_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+class SearchError(ValueError):
+    """The query cannot be run (empty, or a filter value that is not a date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    page_id: int
+    url: str
+    source: str
+    region: str | None
+    title: str | None
+    last_changed: str | None
+    version_count: int
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def index_latest_text(db: Database, page_id: int, title: str | None, text: str,
+                      replaces: tuple[str | None, str] | None = None) -> None:
+    """Make ``pages_fts`` index this page's newest title and text (inside the writer's transaction).
+
+    ``replaces`` is the (title, text) indexed so far for the page: a contentless index can only
+    forget a row when told exactly what it held.
+    """
+    if replaces is not None:
+        db.execute("insert into pages_fts (pages_fts, rowid, title, text) values ('delete', ?, ?, ?)",
+                   [page_id, replaces[0] or "", replaces[1]])
+    db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)", [page_id, title or "", text])
+
+
+def optimize_index(db: Database | sqlite3.Connection) -> None:
+    """Merge the index's segments into one (after many updates; VACUUM afterwards returns the space)."""
+    db.execute("insert into pages_fts (pages_fts) values ('optimize')")
+
+
+def light_stem(word: str) -> str:
+    """Strip a common English inflection so the substring match also finds the other forms."""
+    if not _LATIN_WORD.fullmatch(word) or len(word) < 5 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] if len(word) >= 7 else word
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def query_terms(query: str) -> list[str]:
+    """Split a query into terms: whitespace separates them, "double quotes" keep a phrase together."""
+    terms = []
+    for phrase, word in _TERMS.findall(query):
+        term = (phrase or word).strip().strip("*").lower()
+        if term:
+            terms.append(term if phrase else light_stem(term))
+    return terms
+
+
+def _fts_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _short_term_group(db: Database | sqlite3.Connection, term: str) -> str | None:
+    """An OR of the indexed trigrams that start with ``term`` (one or two characters), or None."""
+    rows = db.execute(
+        "select term from pages_fts_terms where term >= ? and term < ? limit ?",
+        [term, term + "\U0010ffff", MAX_SHORT_TERM_TRIGRAMS + 1],
+    ).fetchall()
+    if len(rows) > MAX_SHORT_TERM_TRIGRAMS:
+        raise SearchError(f"{term!r} is too short to search on its own: add characters or another term")
+    return "(" + " OR ".join(_fts_string(row[0]) for row in rows) + ")" if rows else None
+
+
+def _day_after(value: str) -> str:
+    try:
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    except ValueError as exc:
+        raise SearchError(f"--until {value!r} is not a date (YYYY-MM-DD) or timestamp") from exc
+
+
+def _check_date(option: str, value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?([+-]\d{2}:?\d{2})?)?", value):
+        raise SearchError(f"{option} {value!r} is not a date (YYYY-MM-DD) or ISO timestamp")
+    return value
+
+
+def snippet(text: str, terms: list[str], *, mark: tuple[str, str] = ("**", "**")) -> str:
+    """The text around the first hit, every hit inside it wrapped in ``mark``."""
+    if not terms:
+        return text[: SNIPPET_BEFORE + SNIPPET_AFTER]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - SNIPPET_BEFORE) if first else 0
+    end = min(len(text), (first.end() if first else 0) + SNIPPET_AFTER)
+    window = " ".join(text[start:end].split())
+    marked = pattern.sub(lambda m: f"{mark[0]}{m.group(0)}{mark[1]}", window)
+    return ("…" if start > 0 else "") + marked + ("…" if end < len(text) else "")
+
+
+def search(db: Database | sqlite3.Connection, query: str, *, source: str | None = None, region: str | None = None,
+           since: str | None = None, until: str | None = None, limit: int = 20,
+           mark: tuple[str, str] = ("**", "**"), order: str = "newest") -> list[SearchHit]:
+    """Pages whose latest title or text contains every term of ``query``.
+
+    ``order`` is ``newest`` (most recently discovered pages first: the index yields matches in that
+    order and the query stops after ``limit``, so it stays fast however many pages match) or
+    ``relevance`` (BM25, title matches weigh five times more: every match is ranked, so a common term
+    in a large archive takes hundreds of milliseconds; see bench/archive_bench.py). ``since`` and
+    ``until`` bound the time the page last changed (dates are whole UTC days).
+    """
+    if order not in ORDERS:
+        raise SearchError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")
+    terms = query_terms(query)
+    if not terms:
+        raise SearchError("empty query: give at least one word or phrase")
+    groups = []
+    for term in terms:
+        group = _fts_string(term) if len(term) >= MIN_INDEXED_CHARS else _short_term_group(db, term)
+        if group is None:
+            return []  # a short term that occurs nowhere
+        groups.append(group)
+    clauses, args = ["pages_fts match ?"], [" AND ".join(groups)]
+    if source:
+        clauses.append("p.source = ?")
+        args.append(source)
+    if region:
+        clauses.append("lower(s.region) = lower(?)")
+        args.append(region)
+    if since:
+        clauses.append("p.last_changed >= ?")
+        args.append(_check_date("--since", since))
+    if until:
+        until = _check_date("--until", until)
+        clauses.append("p.last_changed < ?")
+        args.append(_day_after(until) if len(until) == 10 else until)
+    sql = (
+        "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, "
+        "(select text_hash from versions where page_id = p.id order by number desc limit 1) "
+        "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
+        f"where {' and '.join(clauses)} order by {ORDERS[order]} limit ?"
+    )
+    rows = db.execute(sql, [*args, int(limit)]).fetchall()
+    return [
+        SearchHit(page_id=row[0], url=row[1], source=row[2], region=row[3], title=row[4], last_changed=row[5],
+                  version_count=row[6], snippet=snippet(load_text(db, row[7]) if row[7] else "", terms, mark=mark))
+        for row in rows
+    ]
