@@ -90,7 +90,7 @@ def record_attachment(archive: Archive, source: Source, fetched: FetchedAttachme
     appears later is "added", one whose bytes differ is "changed": both make a ``changed`` event of
     the page. A failed fetch changes nothing but the attachment's status and error.
     """
-    with archive.db.atomic():
+    with archive.write():
         return _record_attachment(archive, source, fetched, run_id)
 
 

@@ -248,7 +248,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     raw_hash = body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
     redirected = bool(getattr(fetched, "requested_url", None))  # may be a move: needs the full path
     if problem is None and known and state is not None and state.body_hash == raw_hash and not redirected:
-        with archive.db.atomic():
+        with archive.write():
             archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                               status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                               outcome="unchanged")
@@ -270,7 +270,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
                           status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
                           outcome="error", error=problem)
         return Outcome("error", fetched.url, error=problem)
-    with archive.db.atomic():
+    with archive.write():
         return _store(archive, source, fetched, analysis, run_id, raw_hash, noise)
 
 
@@ -307,7 +307,7 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
 
 def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
     """A 304: checked and unchanged by the server's word, without a body to extract."""
-    with archive.db.atomic():
+    with archive.write():
         return _store_not_modified(archive, source, fetched, run_id)
 
 

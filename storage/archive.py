@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,27 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction that takes SQLite's write lock first (``BEGIN IMMEDIATE``).
+
+        A deferred transaction that reads before it writes fails at once with "database is locked"
+        when another process (a second crawl, the daemon) wrote meanwhile: SQLite cannot wait on a
+        stale snapshot. Taking the lock first makes it wait up to the busy timeout instead.
+        Nested calls become savepoints.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
+
     def __enter__(self) -> Archive:
         return self
 
@@ -138,14 +160,14 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
 
     def upsert_source(self, name: str, *, title: str | None, region: str | None,
                       language: str | None, now: str) -> None:
-        with self.db.atomic():
+        with self.write():
             self.db["sources"].upsert(
                 {"name": name, "title": title, "region": region, "language": language, "updated_at": now},
                 pk="name",
             )
 
     def start_run(self, source: str, now: str) -> int:
-        with self.db.atomic():
+        with self.write():
             table = self.db["runs"].insert(
                 {"source": source, "started_at": now, "status": "running",
                  "fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0}
@@ -163,7 +185,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
                 counts[outcome] += n
             elif outcome == "error":
                 counts["errors"] += n
-        with self.db.atomic():
+        with self.write():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
         return dict(self.db["runs"].get(run_id))
 
@@ -240,7 +262,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
     def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
                   size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
         """Record one fetch and, when the page is known or answered, mark it checked."""
-        with self.db.atomic():
+        with self.write():
             page_id = None
             if outcome != "error" or self.page(url) is not None:
                 page_id = self._ensure_page(url, source, fetched_at)
@@ -266,7 +288,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         ``facts``: document facts the page states (issuer, document_number, index_number,
         written_date, modified, subject), each in its own column.
         """
-        with self.db.atomic():
+        with self.write():
             page_id = self._ensure_page(url, source, fetched_at)
             number = int(self.db.execute(
                 "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]

@@ -64,7 +64,7 @@ class AttachmentsMixin:
 
     def save_attachment(self, page_id: int, url: str, values: dict[str, Any], *, now: str) -> None:
         """Insert or update the attachment ``url`` of a page with ``values`` (columns of the table)."""
-        with self.db.atomic():
+        with self.write():
             existing = self.attachment(page_id, url)
             if existing is None:
                 self.db["attachments"].insert({"page_id": page_id, "url": url, "first_seen": now,

@@ -72,7 +72,7 @@ class CrawlStateMixin:
         """Remember that ``url`` leads to the page at ``page_url`` (never aliases a page to itself)."""
         if url == page_url:
             return
-        with self.db.atomic():
+        with self.write():
             page = self.db.execute("select id from pages where url = ?", [page_url]).fetchone()
             other = self.db.execute("select 1 from pages where url = ?", [url]).fetchone()
             if page is None or other is not None:
@@ -86,7 +86,7 @@ class CrawlStateMixin:
 
         Returns when the page had been marked removed (so the caller can record its return), else None.
         """
-        with self.db.atomic():
+        with self.write():
             row = self.db.execute("select id, removed_at from pages where url = ?", [url]).fetchone()
             if row is None:
                 return None
@@ -99,7 +99,7 @@ class CrawlStateMixin:
     def record_missing(self, *, run_id: int | None, source: str, region: str | None, url: str, fetched_at: str,
                        status: int, size: int, elapsed_ms: float | None, removed_after: int) -> Event | None:
         """A known page answered 404/410: count the streak; at ``removed_after`` add one ``removed`` event."""
-        with self.db.atomic():
+        with self.write():
             state = self.page_state(url)
             if state is None:
                 raise ValueError(f"{url}: not an archived page")
@@ -125,7 +125,7 @@ class CrawlStateMixin:
         """
         from storage.archive import Event
 
-        with self.db.atomic():
+        with self.write():
             page = self.db.execute("select url, source, title from pages where id = ?", [page_id]).fetchone()
             latest = self.db.execute(
                 "select id, relevant from versions where page_id = ? order by number desc limit 1", [page_id]
@@ -146,7 +146,7 @@ class CrawlStateMixin:
 
     def move_page(self, old_url: str, new_url: str, *, now: str) -> int:
         """The page at ``old_url`` now lives at ``new_url``: keep its history, alias the old address."""
-        with self.db.atomic():
+        with self.write():
             row = self.db.execute("select id from pages where url = ?", [old_url]).fetchone()
             if row is None:
                 raise ValueError(f"{old_url}: not an archived page")
@@ -166,7 +166,7 @@ class CrawlStateMixin:
         its "new" event and its attachments fold back into the old page, which then moves. Returns
         False (and changes nothing) when the new page has any other history.
         """
-        with self.db.atomic():
+        with self.write():
             new = self.db.execute("select id, version_count from pages where url = ?", [new_url]).fetchone()
             old = self.db.execute("select id from pages where url = ?", [old_url]).fetchone()
             if new is None or old is None or new[1] != 1:

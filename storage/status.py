@@ -98,19 +98,9 @@ def known_regions(archive: Archive) -> list[str]:
 
 @contextmanager
 def write_transaction(archive: Archive) -> Iterator[None]:
-    """``BEGIN IMMEDIATE``: take the write lock first, waiting up to the busy timeout for it.
-
-    A plain (deferred) transaction that reads before it writes fails at once with "database is
-    locked" when another process writes meanwhile, because SQLite cannot wait on a stale snapshot.
-    ``Archive`` methods called inside nest as savepoints.
-    """
-    archive.db.conn.execute("BEGIN IMMEDIATE")
-    try:
+    """``BEGIN IMMEDIATE`` (see ``Archive.write``)."""
+    with archive.write():
         yield
-    except BaseException:
-        archive.db.conn.rollback()
-        raise
-    archive.db.conn.commit()
 
 
 def close_unfinished_runs(archive: Archive, source: str, *, after_id: int, status: str, now: str) -> list[int]:

@@ -64,3 +64,34 @@ def test_unusable_files_give_clear_errors(tmp_path: Path) -> None:
         Archive(tmp_path / "missing.db", readonly=True)
     with pytest.raises(ArchiveError, match="does not exist"):
         Archive(tmp_path / "no" / "dir" / "a.db")
+
+
+WRITER = """
+import sys
+from storage import Archive
+with Archive(sys.argv[1]) as archive:
+    for n in range(int(sys.argv[3])):
+        url = f"http://w{sys.argv[2]}/{n}"
+        archive.add_version(
+            run_id=None, source="s", region=None, url=url, fetched_at="2026-01-01T00:00:00Z", status=200,
+            raw_html=b"<p>x</p>", elapsed_ms=None, content_hash=url, title="T", text=f"text {url}",
+            published=None, language="en", relevant=True, event_kind="new", summary=None, excerpt=None,
+            diff_html=None)
+"""
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    root = Path(__file__).resolve().parent.parent
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(w), "60"], cwd=root,
+                                stderr=subprocess.PIPE, text=True) for w in range(3)]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    with Archive(path, readonly=True) as archive:
+        assert archive.db.execute("select count(*) from versions").fetchone()[0] == 180
+        assert archive.db.execute("select count(*) from events").fetchone()[0] == 180
