@@ -15,6 +15,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import multiprocessing
 import os
@@ -307,6 +308,7 @@ def export_throughput(db_path: Path, out_dir: Path) -> dict[str, Any]:
         report[f"{what} as {fmt}"] = {
             "rows": rows, "seconds": round(elapsed, 2), "rows_per_s": round(rows / elapsed),
             "MB_per_s": round(size / elapsed / 1e6, 1), "output_MB": round(size / 1e6, 1),
+            # the largest child so far: includes the generator workers when the archive was built in this run
             "peak_rss_MB (largest child so far)": round(max(before, resource.getrusage(
                 resource.RUSAGE_CHILDREN).ru_maxrss) / 1024, 1),
         }
@@ -316,9 +318,10 @@ def export_throughput(db_path: Path, out_dir: Path) -> dict[str, Any]:
 def _count_rows(path: Path, fmt: str) -> int:
     if fmt == "json":
         return len(json.loads(path.read_text(encoding="utf-8")))
-    with path.open("rb") as handle:
-        lines = sum(1 for _ in handle)
-    return lines - 1 if fmt == "csv" else lines  # csv: header (texts may hold newlines: approximate)
+    with path.open(encoding="utf-8", newline="") as handle:
+        if fmt == "csv":
+            return sum(1 for _ in csv.reader(handle)) - 1  # fields may hold newlines: count records
+        return sum(1 for _ in handle)
 
 
 def main() -> None:
