@@ -90,6 +90,12 @@ class CrawlProcess:
                                       stderr=subprocess.PIPE if log_as else None, text=True, errors="replace",
                                       env=child_env(), start_new_session=new_session)
         self.stopped_because: str | None = None
+        # stdout (the summaries) is read by a thread of its own: ``communicate`` would also read stderr
+        # and race the relay thread for the child's log lines.
+        self._stdout: list[str] = []
+        self._reader = threading.Thread(target=lambda: self._stdout.append(self.popen.stdout.read()),  # type: ignore[union-attr]
+                                        name=f"crawl-{self.popen.pid}-stdout", daemon=True)
+        self._reader.start()
         self._relay: threading.Thread | None = None
         if log_as:
             self._relay = threading.Thread(target=_relay_lines, args=(self.popen.stderr, logging.getLogger(log_as)),
@@ -117,13 +123,15 @@ class CrawlProcess:
 
     def wait(self, timeout: float | None = None, grace: float = STOP_GRACE_SECONDS) -> list[dict[str, Any]]:
         try:
-            stdout, _ = self.popen.communicate(timeout=timeout)
+            self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop(f"timed out after {timeout:g} s", grace)
-            stdout, _ = self.popen.communicate()
+            self.popen.wait()
         returncode = self.popen.returncode
-        if self._relay is not None:
-            self._relay.join(5)
+        for reader in (self._reader, self._relay):
+            if reader is not None:
+                reader.join(5)
+        stdout = "".join(self._stdout)
         if self.stopped_because and (returncode != 0 or not stdout.strip()):
             raise CrawlError(f"crawl {self.stopped_because} ({exit_reason(returncode)})")
         if returncode != 0:

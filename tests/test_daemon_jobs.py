@@ -101,10 +101,14 @@ def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.L
     hang = CrawlProcess([sys.executable, "-c", "import time; time.sleep(60)"])
     with pytest.raises(CrawlError, match=r"timed out after 0.5 s \(killed by signal 15 \(SIGTERM\)\)"):
         hang.wait(timeout=0.5)
-    stubborn = CrawlProcess([sys.executable, "-c", "import signal, sys, time\n"
-                             "signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True)\n"
-                             "time.sleep(60)"])
-    assert stubborn.popen.stdout is not None and stubborn.popen.stdout.readline() == "ready\n"
+    ready = tmp_path / "ready"
+    stubborn = CrawlProcess([sys.executable, "-c", "import pathlib, signal, sys, time\n"
+                             "signal.signal(signal.SIGTERM, signal.SIG_IGN); pathlib.Path(sys.argv[1]).touch()\n"
+                             "time.sleep(60)", str(ready)])
+    deadline = time.monotonic() + 60
+    while not ready.exists():  # the child ignores SIGTERM from here on
+        assert time.monotonic() < deadline, "child never got ready"
+        time.sleep(0.01)
     with pytest.raises(CrawlError, match=r"timed out .*SIGKILL"):
         stubborn.wait(timeout=0.2, grace=0.5)
     crash = CrawlProcess([sys.executable, "-c", "raise SystemExit(3)"])
