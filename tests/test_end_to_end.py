@@ -135,13 +135,17 @@ def test_feeds_show_exactly_the_relevant_events_with_marked_diffs(two_crawls: di
     work, base = two_crawls["work"], two_crawls["base"]
     expected_new_1 = {base + p for p in EXPECTED["crawl1"]["new"]}
     for kind in ("rss", "atom"):
+        # The feed speaks in plans: a page naming a new plan is a "New plan" entry, others stay "New".
         first = feed_entries(work / "feed1" / f"{kind}.xml")
         assert {e.link for e in first} == expected_new_1
-        assert all(e.title.startswith("New: ") for e in first)
+        assert all(e.title.startswith(("New: ", "New plan: ")) for e in first)
+        assert any(e.title.startswith("New plan: ") for e in first)
         second = feed_entries(work / "feed2" / f"{kind}.xml")
-        changed = {e.link: e for e in second if e.title.startswith("Changed: ")}
+        changes = [e for e in second if e.title.startswith(("Changed: ", "Plan changed: "))]
+        changed = {e.link: e for e in changes}
+        assert len(changes) == len(changed), "one alert per changed page, never a page and a plan entry"
         assert set(changed) == {base + p for p in EXPECTED["crawl2"]["changed"]}
-        new = {e.link for e in second if e.title.startswith("New: ")}
+        new = {e.link for e in second if e.title.startswith(("New: ", "New plan: "))}
         assert new == expected_new_1 | {base + p for p in EXPECTED["crawl2"]["new"]}
         for path, marks in EXPECTED["diff_must_contain"].items():
             if base + path not in changed:
