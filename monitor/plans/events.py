@@ -91,14 +91,15 @@ def classify(archive: Archive, page_event: Event, plan_id: str, is_new: bool, re
         details["targets"] = [target_row(t) for t in record.targets[:MAX_TARGET_ROWS]]
         return {**base, "guid": f"{GUID_PREFIX}{plan_id}/new", "kind": "plan-new", "details": details,
                 "summary": f"New plan seen ({record.role}): {record.mention.title}"}
-    if not was_source:
-        return {**base, "guid": f"{GUID_PREFIX}{plan_id}/coverage/page{page_event.page_id}", "kind": "coverage",
-                "details": details, "summary": f"A new source ({record.role}) names this plan"}
     if record.role == "official" and previous_status and previous_status != record.status:
+        # also when the final text appears at a new address after the draft (the usual way)
         details.update(old_status=previous_status, new_status=record.status)
         return {**base, "guid": f"{GUID_PREFIX}{plan_id}/status/v{version_id}", "kind": "plan-status",
                 "details": details, "summary": f"status: {previous_status} → {record.status}",
                 "diff_html": page_event.diff_html}
+    if not was_source:
+        return {**base, "guid": f"{GUID_PREFIX}{plan_id}/coverage/page{page_event.page_id}", "kind": "coverage",
+                "details": details, "summary": f"A new source ({record.role}) names this plan"}
     if page_event.kind != "changed":
         return None
     previous = _previous_version(archive, version_id)
