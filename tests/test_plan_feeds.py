@@ -219,7 +219,7 @@ def test_a_new_page_naming_a_known_plan_is_coverage(archive: Archive, source: So
 
 def test_hostile_text_in_plan_entries_is_escaped(archive: Archive, source: Source, tmp_path: Path) -> None:
     # markup written as text on the page (&lt;…&gt;) is text after extraction: it must stay text in the feed
-    record(archive, source, fetch("http://127.0.0.1/post_5.html", OFFICIAL[1],
+    record(archive, source, fetch("http://127.0.0.1/post_5.html", OFFICIAL[1] + "\x07",
                                   "到2030年，全省建设5个以上未来材料产业先导区&lt;img src=x onerror=alert(1)&gt;。"))
     assert "<img src=x" in archive.latest_version("http://127.0.0.1/post_5.html").text
     paths = write_feed_set(archive, tmp_path / "feeds", sources=[source.name])
