@@ -91,7 +91,7 @@ def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str,
 @click.option("--limit", default=DEFAULT_LIMIT, show_default=True, help="Newest events to include.")
 @click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
 def feed(db_path: str, out_dir: str, limit: int, link: str) -> None:
-    """Write OUT/rss.xml (RSS 2.0) and OUT/atom.xml (Atom 1.0) of new and changed pages.
+    """Write OUT/rss.xml (RSS 2.0) and OUT/atom.xml (Atom 1.0) of new and changed plans and pages.
 
     Example: policywatch feed --db archive.db --out feeds/
     """

@@ -15,6 +15,7 @@ from typing import Any
 from monitor.feeds import FeedInfo, write_feeds
 from monitor.siteserver import SiteServer
 from storage import Archive
+from storage.plan_events import PlanEventStore
 
 # Localhost needs no throttling; every other politeness setting stays as in production.
 DEMO_CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "RETRY_BACKOFF_BASE": "0"}
@@ -57,16 +58,29 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
 
     with Archive(db_path, readonly=True) as archive:
         paths = write_feeds(archive, feeds_dir, info=FeedInfo(link=feeds_dir.resolve().as_uri() + "/"))
-        changes = archive.run_events([s["id"] for s in second if "id" in s])
+        second_runs = {s["id"] for s in second if "id" in s}
+        changes = archive.run_events(sorted(second_runs))
+        plan_changes = [e for e in reversed(PlanEventStore(archive.db).events(limit=1000)) if e.run_id in second_runs]
 
     echo("\nWhat the second crawl found:")
     for event in changes:
         note = "" if event.relevant else "  (not about future industries: archived, kept out of the feed)"
         echo(f"  {event.kind:<8} {event.title}{note}\n           {event.url}"
              + (f"\n           {event.summary}" if event.summary else ""))
+    echo("\nWhat it means for the plans (the feed announces these instead of the page events they repeat):")
+    for plan_event in plan_changes:
+        echo(f"  {plan_event.kind:<13} {plan_event.title}  [{plan_event.plan_id}]\n           {plan_event.url}"
+             + (f"\n           {plan_event.summary}" if plan_event.summary else ""))
+    if not plan_changes:
+        echo("  (no plan events)")
     echo(f"\nFeeds:\n  {paths['rss']}\n  {paths['atom']}")
     changed = next((e.url for e in changes if e.kind == "changed" and e.relevant), None)
     if changed:
         echo(f"See one change word by word (the demo site is gone now, the archive keeps it):\n"
              f"  policywatch diff {changed} --db {db_path}")
+    changed_plan = next((e.plan_id for e in sorted(plan_changes, key=lambda e: not e.details.get("target_changes"))
+                         if e.kind == "plan-changed"), None)
+    if changed_plan:
+        echo(f"See one plan with its sources, targets over time and events:\n"
+             f"  policywatch plan {changed_plan} --db {db_path}")
     return {"first": first, "second": second, "feeds": paths, "db": db_path}

@@ -302,7 +302,24 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
         facts={k: v for k, v in analysis.facts.as_dict().items() if k != "published"},
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
+    _plan_events(archive, event)
     return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))
+
+
+def _plan_events(archive: Archive, event: Event) -> None:
+    """Link the new version to its plans and record plan events, in the page's transaction.
+
+    Plan analysis is a reading of a stored version: if it fails, the version stays (the failure is
+    logged with the URL, and ``policywatch plans --rebuild`` can redo it), so no page is lost to it.
+    """
+    from monitor.plans.events import record_plan_events
+
+    try:
+        with archive.db.atomic():  # a savepoint: a failure undoes only the plan rows
+            record_plan_events(archive, event)
+    except Exception:
+        logger.exception("%s: plan analysis of version %s failed; the version is stored", event.url,
+                         event.version_id)
 
 
 def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:

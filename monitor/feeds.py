@@ -10,6 +10,7 @@ import html
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,8 +68,28 @@ def _time(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def build_feed(events: list[Event], info: FeedInfo = FeedInfo()) -> FeedGenerator:
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One feed entry, whatever it is about (a page event or a plan event); ``body_html`` is built
+    from escaped text by the code that makes the item."""
+
+    guid: str
+    title: str
+    link: str
+    created_at: str
+    categories: tuple[str, ...]
+    body_html: str
+
+
+def page_item(event: Event) -> FeedItem:
+    return FeedItem(guid=event.guid, title=entry_title(event), link=event.url, created_at=event.created_at,
+                    categories=tuple(t for t in (event.kind, event.source, event.region) if t),
+                    body_html=entry_html(event))
+
+
+def build_feed(events: Sequence[Event | FeedItem], info: FeedInfo = FeedInfo()) -> FeedGenerator:
     """A feed of ``events`` (newest first); its dates come from the events, so it is reproducible."""
+    items = [e if isinstance(e, FeedItem) else page_item(e) for e in events]
     fg = FeedGenerator()
     fg.id(info.link)
     fg.title(xml_safe(info.title))
@@ -76,22 +97,21 @@ def build_feed(events: list[Event], info: FeedInfo = FeedInfo()) -> FeedGenerato
     fg.description(xml_safe(info.description))
     fg.language("mul")
     fg.generator("policywatch")
-    latest = max((_time(e.created_at) for e in events), default=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    latest = max((_time(e.created_at) for e in items), default=datetime(2000, 1, 1, tzinfo=timezone.utc))
     fg.updated(latest)
     fg.lastBuildDate(latest)
-    for event in events:
+    for item in items:
         entry = fg.add_entry(order="append")
-        entry.id(event.guid)
-        entry.guid(event.guid, permalink=False)
-        entry.title(entry_title(event))
-        entry.link(href=xml_safe(event.url))
-        moment = _time(event.created_at)
+        entry.id(item.guid)
+        entry.guid(item.guid, permalink=False)
+        entry.title(xml_safe(item.title, 300))
+        entry.link(href=xml_safe(item.link))
+        moment = _time(item.created_at)
         entry.published(moment)
         entry.updated(moment)
-        for term in (event.kind, event.source, event.region):
-            if term:
-                entry.category(term=xml_safe(term, 100))
-        body = entry_html(event)
+        for term in item.categories:
+            entry.category(term=xml_safe(term, 100))
+        body = xml_safe(item.body_html, 200_000)
         entry.description(body)
         entry.content(body, type="html")
     return fg
@@ -111,12 +131,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def write_feeds(archive: Archive, out_dir: str | Path, *, limit: int = DEFAULT_LIMIT,
                 info: FeedInfo = FeedInfo(), source: str | None = None) -> dict[str, Path]:
-    """Write ``rss.xml`` and ``atom.xml`` of the last ``limit`` relevant events into ``out_dir``."""
+    """Write ``rss.xml`` and ``atom.xml`` of the last ``limit`` alerts into ``out_dir``.
+
+    The whole archive's feed speaks in plans (``monitor.planfeeds.main_items``: plan events, and page
+    events that no plan event repeats); a ``source`` feed lists that source's relevant page events.
+    """
+    from monitor.planfeeds import main_items
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    events = [e for e in archive.events(limit=limit, relevant_only=True, source=source)
-              if e.kind not in UNREPORTED_KINDS]
-    fg = build_feed(events, info)
+    items: list[Event | FeedItem]
+    if source is None:
+        items = list(main_items(archive, limit=limit))
+    else:
+        items = [e for e in archive.events(limit=limit, relevant_only=True, source=source)
+                 if e.kind not in UNREPORTED_KINDS]
+    fg = build_feed(items, info)
     paths = {"rss": out / "rss.xml", "atom": out / "atom.xml"}
     _write_atomic(paths["rss"], fg.rss_str(pretty=True))
     _write_atomic(paths["atom"], fg.atom_str(pretty=True))
@@ -176,23 +206,48 @@ def write_feed_set(archive: Archive, out_dir: str | Path, *, sources: list[str] 
                    topics: dict[str, tuple[str, ...]] | None = None) -> dict[str, Path]:
     """Everything a subscriber can pick from, each file replaced atomically.
 
-    ``rss.xml`` and ``atom.xml`` (all relevant events, as ``write_feeds``), and Atom 1.0 feeds
-    ``sources/NAME.xml``, ``regions/NAME.xml`` (see ``feed_slug``) and ``topics/NAME.xml`` (see
-    ``FEED_TOPICS``). Per-source feeds are written for ``sources`` (default: every source the
-    archive knows), so a source with no events yet still has a valid, empty feed.
+    ``rss.xml`` and ``atom.xml`` (the plan-speaking main feed, as ``write_feeds``), ``pages.xml`` (every
+    relevant page event, as the main feed was before plans), and Atom 1.0 feeds ``sources/NAME.xml``,
+    ``regions/NAME.xml`` (see ``feed_slug``; page events of the region's sources plus plan events of
+    plans extracted for that region), ``topics/NAME.xml`` (see ``FEED_TOPICS``), ``plans/ID.xml`` (one
+    plan, coverage included) and ``sectors/ID.xml`` (plans of a sector of monitor/data/sectors.yaml).
+    Per-source feeds are written for ``sources`` (default: every source the archive knows), so a
+    source with no events yet still has a valid, empty feed; likewise every sector.
     """
+    from monitor.planfeeds import plan_feed_items, region_feed_items, sector_feed_items
+    from monitor.plans.regions import gazetteer
+    from monitor.plans.sectors import taxonomy
+    from storage.plan_events import PlanEventStore
     from storage.status import events_for_region, known_regions, known_sources
 
     out = Path(out_dir)
     paths = {f"/{name}.xml": path for name, path in write_feeds(archive, out, limit=limit, info=info).items()}
-    groups: list[tuple[str, str, str, list[Event]]] = []
+    pages = [e for e in archive.events(limit=limit, relevant_only=True) if e.kind not in UNREPORTED_KINDS]
+    _write_atomic(out / "pages.xml", build_feed(pages, FeedInfo(
+        title=xml_safe(f"{info.title} — every page event", 300), link=info.link,
+        description=info.description)).atom_str(pretty=True))
+    paths["/pages.xml"] = out / "pages.xml"
+    groups: list[tuple[str, str, str, Sequence[Event | FeedItem]]] = []
     for name in sources if sources is not None else known_sources(archive):
         groups.append(("sources", name, feed_slug(name), archive.events(limit=limit, source=name)))
+    store = PlanEventStore(archive.db)
+    plan_regions = set(store.regions()) if archive.db["plan_events"].exists() else set()
     for region in known_regions(archive):
-        groups.append(("regions", region, feed_slug(region), events_for_region(archive, region, limit=limit)))
+        region_id = gazetteer().lookup(region)
+        plan_regions.discard(feed_slug(region))
+        groups.append(("regions", region, feed_slug(region), region_feed_items(
+            archive, events_for_region(archive, region, limit=limit), region_id, limit=limit)))
+    for region_id in sorted(plan_regions):  # plans of regions no source is in
+        groups.append(("regions", region_id, feed_slug(region_id),
+                       region_feed_items(archive, [], region_id, limit=limit)))
     recent = archive.events(limit=max(limit * 10, 2000))
     for topic, keywords in (FEED_TOPICS if topics is None else topics).items():
         groups.append(("topics", topic, topic, topic_events(recent, keywords)[:limit]))
+    if archive.db["plan_events"].exists():
+        for plan_id in store.plan_ids():  # plans with events (not every title a page ever named)
+            groups.append(("plans", plan_id, feed_slug(plan_id), plan_feed_items(archive, plan_id, limit=limit)))
+        for sector in sorted(taxonomy().sectors):
+            groups.append(("sectors", sector, feed_slug(sector), sector_feed_items(archive, sector, limit=limit)))
     for folder, label, slug, events in groups:
         target = out / folder / f"{slug}.xml"
         target.parent.mkdir(parents=True, exist_ok=True)

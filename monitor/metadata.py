@@ -110,10 +110,15 @@ def _from_labels(tree: lxml_html.HtmlElement) -> dict[str, str]:
     return found
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def extract_metadata(html: str, url: str | None = None, *, htmldate_fallback: bool = True) -> PageMetadata:
     """The document facts a page states; labelled facts win over meta tags, htmldate is the last resort."""
     try:
-        tree = lxml_html.fromstring(html)
+        # control characters parse but cannot be set as element text: dropping a <script> with one in
+        # its tail would raise, so they go first (they are never part of a fact)
+        tree = lxml_html.fromstring(_CONTROL_CHARS.sub("", html))
     except (ValueError, lxml_html.etree.ParserError):
         return PageMetadata()
     for junk in tree.xpath("//script|//style"):

@@ -2,11 +2,12 @@
 
 Feed readers poll, often every few minutes, so every feed answers with an ``ETag`` (a hash of the
 file) and ``Last-Modified`` (its mtime) and a conditional request gets ``304 Not Modified``. Only
-a fixed set of paths is served (``/rss.xml``, ``/atom.xml``, ``/{sources,regions,topics}/NAME.xml``
-with ``NAME`` lower-case letters, digits and dashes), so no request can name a file outside the
-feeds directory. The archive is opened read-only per ``/health`` request; SQLite's WAL mode means
-this never blocks a crawl writing to it. The stdlib ``ThreadingHTTPServer`` is enough for feed
-traffic and keeps the dependency list short; put a reverse proxy in front for TLS.
+a fixed set of paths is served (``/rss.xml``, ``/atom.xml``, ``/pages.xml``,
+``/{sources,regions,topics,plans,sectors}/NAME.xml`` with ``NAME`` lower-case letters, digits and
+dashes), so no request can name a file outside the feeds directory. The archive is opened read-only
+per ``/health`` request; SQLite's WAL mode means this never blocks a crawl writing to it. The stdlib
+``ThreadingHTTPServer`` is enough for feed traffic and keeps the dependency list short; put a reverse
+proxy in front for TLS.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
-_FEED_PATH = re.compile(r"^/(?:(rss|atom)\.xml|(sources|regions|topics)/([a-z0-9][a-z0-9-]{0,99})\.xml)$")
+_FEED_PATH = re.compile(
+    r"^/(?:(rss|atom|pages)\.xml|(sources|regions|topics|plans|sectors)/([a-z0-9][a-z0-9-]{0,99})\.xml)$")
 MAX_FEED_BYTES = 50_000_000
 
 

@@ -212,3 +212,27 @@ def m002_plans_schema(db: Database) -> None:
         from plans, json_each(plans.sectors) as sector
         group by sector.value, substr(plans.first_seen, 1, 4)
         order by year, plans desc""")
+
+
+@migrations()
+def m005_planfeed_events(db: Database) -> None:
+    """Plan events (plan-new, plan-changed, plan-status, coverage) beside the page events.
+
+    A table of their own rather than rows in ``events``: a plan event belongs to a plan, not to one page
+    (``events.page_id`` is the page the event is about, and every existing reader of ``events`` — status,
+    per-source feeds, run summaries — counts page changes); ``version_id`` ties a plan event to the page
+    version that caused it, which is how feeds drop the page event that would repeat the same change.
+    """
+    db.table("plan_events").create(
+        {
+            "id": int, "guid": str, "kind": str, "plan_id": str, "created_at": str, "run_id": int,
+            "page_id": int, "version_id": int, "source": str, "url": str, "region": str, "title": str,
+            "summary": str, "details_json": str, "diff_html": str,
+        },
+        pk="id",
+        # no foreign key to plans: ``policywatch plans --rebuild`` re-creates the plan rows, the events stay
+        foreign_keys=[("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    db.table("plan_events").create_index(["guid"], unique=True)
+    db.table("plan_events").create_index(["plan_id", "created_at"])
+    db.table("plan_events").create_index(["version_id"])

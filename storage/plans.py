@@ -14,6 +14,19 @@ from sqlite_utils import Database
 PLAN_TABLES = ("plan_targets", "plan_sources", "plan_keys", "plans")
 
 
+def plan_filters(*, region: str | None, sector: str | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their arguments) on the ``plans`` table: a region id, a sector id."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if region:
+        clauses.append("plans.region = ?")
+        args.append(region)
+    if sector:
+        clauses.append("exists (select 1 from json_each(plans.sectors) where value = ?)")
+        args.append(sector)
+    return clauses, args
+
+
 class PlanStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -76,13 +89,7 @@ class PlanStore:
     def plans(self, *, region: str | None = None, sector: str | None = None,
               since: str | None = None) -> list[dict[str, Any]]:
         """Plans, newest first seen first; ``sector`` matches a field or direction id."""
-        clauses, args = [], []
-        if region:
-            clauses.append("region = ?")
-            args.append(region)
-        if sector:
-            clauses.append("exists (select 1 from json_each(plans.sectors) where value = ?)")
-            args.append(sector)
+        clauses, args = plan_filters(region=region, sector=sector)
         if since:
             clauses.append("last_seen >= ?")
             args.append(since)

@@ -110,7 +110,9 @@ def test_report_additions_keeps_deletions_out_of_feeds(archive: Archive, tmp_pat
     assert "<del>" not in (grown.event.diff_html or "")
     paths = write_feeds(archive, tmp_path / "feeds")
     entries = feedparser.parse(paths["atom"].read_bytes()).entries
-    assert [e.title.split(":")[0] for e in entries] == ["Changed", "New"]
+    # the page is a plan's official text, so the feed speaks of the plan; the deletion stays unreported
+    assert [e.title.split(":")[0] for e in entries] == ["Plan changed", "New plan"]
+    assert "<del>" not in entries[0].content[0].value
 
 
 def test_a_new_ignore_text_rule_does_not_announce_old_pages_as_changed(archive: Archive) -> None:

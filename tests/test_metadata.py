@@ -63,3 +63,8 @@ def test_facts_are_stored_with_the_version(archive, source) -> None:  # type: ig
                              "subject from versions").fetchone()
     assert row == ("2024-01-29", "工业和信息化部等七部门", "工信部联科〔2024〕12号", "000014349/2024-00009",
                    "2024-01-18", "2024-02-02", "工业、交通\\其他")
+
+
+def test_control_characters_after_a_script_do_not_break_extraction() -> None:
+    html = "<html><body><p>发布日期：2024-02-08</p><p>现将<script>x()</script>方案印发给你们。\x07</p></body></html>"
+    assert extract_metadata(html).published == "2024-02-08"

@@ -72,6 +72,7 @@ def get(server: FeedServer, path: str, headers: dict[str, str] | None = None,
     ("/sources/test-source.xml", "application/atom+xml; charset=utf-8", "atom10"),
     ("/regions/guangdong.xml", "application/atom+xml; charset=utf-8", "atom10"),
     ("/topics/humanoid-robots.xml", "application/atom+xml; charset=utf-8", "atom10"),
+    ("/pages.xml", "application/atom+xml; charset=utf-8", "atom10"),
 ])
 def test_feeds_are_served_with_their_type_and_validators(served: dict, path: str, content_type: str,
                                                          version: str) -> None:
@@ -84,6 +85,12 @@ def test_feeds_are_served_with_their_type_and_validators(served: dict, path: str
     assert [e.link for e in parsed.entries] == ["http://127.0.0.1/post_1.html"]
     head_status, head_headers, head_body = get(served["server"], path, method="HEAD")
     assert (head_status, head_body, head_headers["ETag"]) == (200, b"", headers["ETag"])
+
+
+def test_sector_feeds_are_served_even_when_empty(served: dict) -> None:
+    status, headers, body = get(served["server"], "/sectors/humanoid-robots.xml")
+    assert status == 200 and headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert feedparser.parse(body).bozo == 0
 
 
 def test_conditional_requests_get_304_until_the_feed_changes(served: dict) -> None:

@@ -44,6 +44,20 @@ def _sector_id(value: str | None) -> str | None:
     return value
 
 
+def _since(value: str | None) -> str | None:
+    """A date or UTC timestamp the archive's ISO-8601 times compare with (YYYY-MM-DD or full ISO)."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+                                 param_hint="--since") from None
+    return value
+
+
 def _format_quantity(row: dict[str, Any]) -> str:
     quantity = row["quantity"]
     number = f"{quantity:,.0f}" if float(quantity).is_integer() else f"{quantity:,.2f}"
@@ -67,7 +81,7 @@ def plans_command(db_path: str, region: str | None, sector: str | None, since: s
     """
     from storage.plans import PlanStore
 
-    region_id, sector_id = _region_id(region), _sector_id(sector)
+    region_id, sector_id, since = _region_id(region), _sector_id(sector), _since(since)
     if rebuild:
         from monitor.plans.archive import rebuild_plans
 
@@ -97,7 +111,7 @@ def plans_command(db_path: str, region: str | None, sector: str | None, since: s
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
-    """Show one plan: its sources (with their role) and its targets over time.
+    """Show one plan: its sources (each page version, with its role), its targets over time and its events.
 
     Example: policywatch plan p-83e8c0f466 --db archive.db
     """
@@ -111,12 +125,17 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
         if plan is None:
             raise click.ClickException(f"{db_path}: no plan {plan_id!r} (policywatch plans lists them)")
         sources, targets = store.sources(plan_id), store.targets(plan_id)
+        from storage.plan_events import PlanEventStore
+
+        events = [{"kind": e.kind, "created_at": e.created_at, "summary": e.summary, "url": e.url, "guid": e.guid}
+                  for e in PlanEventStore(archive.db).events(limit=1000, plan_id=plan_id)]
     if plan.get("issuer"):
         from monitor.plans.issuers import issuer_finder
 
         plan["issuer_name"] = issuer_finder().display_name(plan["issuer"])
     if as_json:
-        click.echo(json.dumps({"plan": plan, "sources": sources, "targets": targets}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"plan": plan, "sources": sources, "targets": targets, "events": events},
+                              ensure_ascii=False, indent=1))
         return
     click.echo(f"{plan['id']}  {plan['title']}")
     for label in ("type", "region", "issuer", "doc_number", "status"):
@@ -132,3 +151,6 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
         year = target["year"] if target["year"] is not None else "—"
         click.echo(f"  {year}  {_format_quantity(target):<28} {target['subject']}  "
                    f"({target['seen_at']}, {target['role']})")
+    click.echo(f"events ({len(events)}), newest first:")
+    for event in events:
+        click.echo(f"  {event['created_at']}  {event['kind']:<13} {event['summary'] or ''}\n      {event['url']}")

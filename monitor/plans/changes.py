@@ -25,12 +25,13 @@ class TargetChange:
         assert target is not None
         year = f"for {target.year}" if target.year is not None else "without a year"
         if self.kind == "changed" and self.old and self.new:
-            return (f"target {year} changed: {_amount(self.old)} → {_amount(self.new)} "
+            return (f"target {year} changed: {amount_text(self.old)} → {amount_text(self.new)} "
                     f"{self.new.subject}".rstrip())
-        return f"target {year} {self.kind}: {_amount(target)} {target.subject}".rstrip()
+        return f"target {year} {self.kind}: {amount_text(target)} {target.subject}".rstrip()
 
 
-def _amount(target: Target) -> str:
+def amount_text(target: Target) -> str:
+    """A target's quantity with its unit: "12个", "300,000,000,000 yuan", "40%"."""
     number = f"{target.quantity:,.0f}" if float(target.quantity).is_integer() else f"{target.quantity:,.2f}"
     if target.kind == "money":
         return f"{number} yuan"

@@ -38,8 +38,11 @@ def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
         return []
     single = len({m.plan_id for m in mentions}) == 1
     owned: dict[str, list[Target]] = {m.plan_id: [] for m in mentions}
+    # The official text of a plan states its own targets; the other plans it cites ("this plan follows
+    # 《…实施意见》") are context and own none of them.
+    own = next((m for m in mentions if m.start < 0), None) if analysis.role == "official" else None
     for target in analysis.targets:
-        owner = mentions[0] if single else _owner(target, mentions)
+        owner = mentions[0] if single else own or _owner(target, mentions)
         if owner is not None:
             owned[owner.plan_id].append(target)
     sector_ids = set(taxonomy().sectors)
@@ -50,8 +53,9 @@ def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
             continue
         seen.add(mention.plan_id)
         own_sectors = [c for c in title_concepts(mention.title) if c in sector_ids]
-        # a page about one plan speaks for that plan's sectors; on a page about many, only the title does
-        sectors = list(dict.fromkeys(own_sectors + (analysis.sectors if single else [])))
+        # a page about one plan (or the official text of one) speaks for that plan's sectors; on a page
+        # about many, only the title does
+        sectors = list(dict.fromkeys(own_sectors + (analysis.sectors if single or mention is own else [])))
         role = analysis.role if single or analysis.role != "official" else (
             "official" if mention.start < 0 else "news")
         dates = [d for d in analysis.dates if d.kind != "mentioned"]

@@ -1,0 +1,104 @@
+"""The ``plan_events`` table: plan-new, plan-changed, plan-status and coverage events.
+
+What counts as one of these is decided in monitor.plans.events; this module stores them (once per
+GUID) and reads them back for feeds and the CLI.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.plans import plan_filters
+
+PLAN_EVENT_KINDS = ("plan-new", "plan-changed", "plan-status", "coverage")
+# Page events written with a version (monitor.detect): the ones a plan event of the same version repeats.
+VERSION_EVENT_KINDS = ("new", "changed", "changed-unreported")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEvent:
+    id: int
+    guid: str
+    kind: str
+    plan_id: str
+    created_at: str
+    run_id: int | None
+    page_id: int | None
+    version_id: int | None
+    source: str | None
+    url: str | None
+    region: str | None
+    title: str | None
+    summary: str | None
+    details: dict[str, Any]
+    diff_html: str | None
+
+
+class PlanEventStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, event: dict[str, Any]) -> PlanEvent | None:
+        """Store one event; None when its GUID is already stored (the same change seen again)."""
+        row = {**event, "details_json": json.dumps(event.get("details") or {}, ensure_ascii=False)}
+        row.pop("details", None)
+        cursor = self.db.execute(
+            f"insert or ignore into plan_events ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()))
+        if not cursor.rowcount:
+            return None
+        return self._event({**row, "id": cursor.lastrowid})
+
+    def events(self, *, limit: int = 200, kinds: tuple[str, ...] = PLAN_EVENT_KINDS, plan_id: str | None = None,
+               region: str | None = None, sector: str | None = None) -> list[PlanEvent]:
+        """Newest first; ``region`` is the plan's region id, ``sector`` a sector id of the plan."""
+        if not self.db["plan_events"].exists():
+            return []
+        clauses = [f"plan_events.kind in ({', '.join('?' * len(kinds))})"]
+        args: list[Any] = list(kinds)
+        if plan_id:
+            clauses.append("plan_events.plan_id = ?")
+            args.append(plan_id)
+        more, more_args = plan_filters(region=region, sector=sector)
+        clauses += more
+        args += more_args
+        cursor = self.db.execute(
+            "select plan_events.* from plan_events left join plans on plans.id = plan_events.plan_id "
+            f"where {' and '.join(clauses)} order by plan_events.created_at desc, plan_events.id desc limit ?",
+            [*args, limit])
+        columns = [c[0] for c in cursor.description]
+        return [self._event(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+
+    def versions_with_events(self, version_ids: list[int]) -> set[int]:
+        """Which of these page versions caused a plan event (their page events would repeat it)."""
+        if not version_ids or not self.db["plan_events"].exists():
+            return set()
+        found: set[int] = set()
+        for start in range(0, len(version_ids), 500):
+            chunk = version_ids[start:start + 500]
+            found.update(r[0] for r in self.db.execute(
+                f"select distinct version_id from plan_events where version_id in ({', '.join('?' * len(chunk))})",
+                chunk).fetchall())
+        return found
+
+    def plan_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select distinct plan_id from plan_events order by plan_id")]
+
+    def regions(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "select distinct plans.region from plan_events join plans on plans.id = plan_events.plan_id "
+            "where plans.region is not null order by 1")]
+
+    def sectors(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "select distinct sector.value from plan_events join plans on plans.id = plan_events.plan_id, "
+            "json_each(plans.sectors) as sector order by 1")]
+
+    @staticmethod
+    def _event(row: dict[str, Any]) -> PlanEvent:
+        details = json.loads(row.pop("details_json", None) or "{}")
+        return PlanEvent(details=details, **{k: row.get(k) for k in PlanEvent.__slots__  # type: ignore[attr-defined]
+                                              if k != "details"})
