@@ -120,7 +120,7 @@ def m005_crawl_run_removals(db: Database) -> None:
 
 
 @migrations()
-def m002_query_compact_storage_and_search(db: Database) -> None:
+def m006_query_compact_storage_and_search(db: Database) -> None:
     """Texts and fetched pages stored once per content, compressed (storage/blobs.py), and a full-text index.
 
     ``versions.text`` and ``versions.html_gz`` move to ``texts`` and ``bodies`` (``versions.text_hash``,
@@ -166,7 +166,7 @@ def apply_migrations(db: Database) -> int:
 
 
 @migrations()
-def m002_plans_schema(db: Database) -> None:
+def m007_plans_schema(db: Database) -> None:
     """Plans seen across pages: one row per plan, the page versions that name it, the targets they state."""
     db.table("plans").create(
         {
@@ -215,7 +215,7 @@ def m002_plans_schema(db: Database) -> None:
 
 
 @migrations()
-def m005_planfeed_events(db: Database) -> None:
+def m008_planfeed_events(db: Database) -> None:
     """Plan events (plan-new, plan-changed, plan-status, coverage) beside the page events.
 
     A table of their own rather than rows in ``events``: a plan event belongs to a plan, not to one page

@@ -135,7 +135,7 @@ def test_pages_of_one_source_share_their_frame(archive: Archive) -> None:
 def test_an_archive_written_before_this_schema_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     db = Database(path)
-    migrations.apply(db, stop_before="m002_query_compact_storage_and_search")
+    migrations.apply(db, stop_before="m006_query_compact_storage_and_search")
     db["pages"].insert({"id": 1, "url": "http://a/1", "source": "s", "first_seen": "2026-01-01", "version_count": 2,
                         "title": "旧标题"})
     for number, text in ((1, "第一版：发展人形机器人。"), (2, "第二版：发展人形机器人和脑机接口。")):
