@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from monitor.commands.query import DATASETTE_METADATA
+from monitor.plans.archive import rebuild_plans
+from storage import Archive
 from tests.archive_samples import BJ_BCI, GD_OCEAN, GD_ROBOTS, build_sample_archive
 
 pytest.importorskip("datasette")
@@ -31,6 +33,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def datasette_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = build_sample_archive(tmp_path_factory.mktemp("datasette") / "archive.db")
+    with Archive(db) as archive:
+        rebuild_plans(archive)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "datasette", str(db), "--metadata", str(DATASETTE_METADATA),
@@ -88,3 +92,15 @@ def test_metadata_descriptions_are_served(datasette_url: str) -> None:
     metadata = get(datasette_url, "/-/metadata.json")
     pages = metadata["databases"]["archive"]["tables"]["pages"]
     assert pages["fts_table"] == "pages_fts" and "latest title" in pages["description"]
+
+
+def test_plan_canned_queries(datasette_url: str) -> None:
+    targets = get(datasette_url, "/archive/targets_for_year_by_region.json", year="2027")
+    assert {(r["region"], r["quantity"], r["unit"]) for r in targets["rows"]} == {
+        ("guangdong", 30000000000.0, "元"), ("guangdong", 3.0, "个")}
+    assert get(datasette_url, "/archive/targets_for_year_by_region.json", year="")["rows"] == []  # 2030: none
+    sectors = get(datasette_url, "/archive/plans_per_sector_per_year.json")
+    assert {"sector", "year", "plans"} <= set(sectors["rows"][0])
+    assert any(r["sector"] == "6g" for r in sectors["rows"])
+    plans = get(datasette_url, "/archive/plans.json")
+    assert {"region", "status"} <= set(plans["facet_results"])
