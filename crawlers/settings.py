@@ -60,3 +60,9 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Worker processes that extract pages while this one downloads (monitor/analysis_pool.py): None reads
+# $POLICYWATCH_EXTRACT_WORKERS (default 1); 0 extracts in the crawl process. The pool starts once
+# POLICYWATCH_EXTRACT_POOL_AFTER pages were extracted in-process (a small re-check never starts it).
+POLICYWATCH_EXTRACT_WORKERS = None
+POLICYWATCH_EXTRACT_POOL_AFTER = 20

@@ -214,8 +214,36 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def needs_analysis(archive: Archive, fetched: Fetched) -> bool:
+    """Whether ``record`` will extract this page's body (not for errors, 304s, 404s, identical bodies).
+
+    Cheap (one indexed read), so a crawler can analyse the page elsewhere first and hand the result
+    to ``record``; ``record`` decides again on the archive as it is then, so a stale answer only costs
+    a wasted or an in-process analysis, never a wrong outcome.
+    """
+    if _fetch_problem(fetched) is not None:
+        return False
+    state = archive.page_state(fetched.url)
+    known = state is not None and state.version_count > 0
+    return not (known and state is not None and state.body_hash == _raw_hash(fetched))
+
+
+def _raw_hash(fetched: Fetched) -> str:
+    # The list's status facts count with the body: "abolished" on an unchanged page is still news.
+    return body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
+
+
+def _analysis(fetched: Fetched, source: Source, noise: NoiseRules | None,
+              precomputed: PageAnalysis | BaseException | None) -> PageAnalysis:
+    if precomputed is None:
+        return analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise, fetched.meta)
+    if isinstance(precomputed, BaseException):
+        raise precomputed
+    return precomputed
+
+
 def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
-           noise: NoiseRules | None = None) -> Outcome:
+           noise: NoiseRules | None = None, analysis: PageAnalysis | BaseException | None = None) -> Outcome:
     """Archive one fetched page and say what happened to it.
 
     Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
@@ -223,7 +251,11 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
     Everything one page writes is one transaction (one commit: re-checks are dominated by commits);
     extraction runs before it, so no write lock is held meanwhile.
+
+    ``analysis`` is ``analyse_page`` of this very body, done beforehand (in a worker process, see
+    ``monitor.analysis_pool``), or the ``ExtractionError`` it raised; it is used only if the page needs it.
     """
+    precomputed = analysis
     state = archive.page_state(fetched.url)
     known = state is not None and state.version_count > 0
     if not fetched.error and fetched.status == 304 and known:
@@ -235,6 +267,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         fetched = _Refetched(url=fetched.url, source=fetched.source, status=200, body=archive.raw_html(previous.id),
                              content_type=None, fetched_at=fetched.fetched_at, elapsed_ms=fetched.elapsed_ms,
                              error=None, meta=dict(fetched.meta))
+        precomputed = None  # an analysis of another body than this one
     if not fetched.error and fetched.status in MISSING_STATUSES and known:
         event = archive.record_missing(
             run_id=run_id, source=source.name, region=source.region, url=fetched.url,
@@ -244,8 +277,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         return Outcome("removed" if event else "missing", fetched.url, event=event)
 
     problem = _fetch_problem(fetched)
-    # The list's status facts count with the body: "abolished" on an unchanged page is still news.
-    raw_hash = body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
+    raw_hash = _raw_hash(fetched)
     if problem is None and known and state is not None and state.body_hash == raw_hash:
         with archive.db.atomic():
             archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
@@ -255,7 +287,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     analysis = None
     if problem is None:
         try:
-            analysis = analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise, fetched.meta)
+            analysis = _analysis(fetched, source, noise, precomputed)
         except ExtractionError as exc:
             problem = f"extraction failed: {exc}"
         else:
