@@ -21,7 +21,7 @@ from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.sources import Source
-from storage import Archive, ArchiveError, Event, Version
+from storage import Archive, ArchiveError, Event, PageState, Version
 
 logger = logging.getLogger(__name__)
 
@@ -258,10 +258,12 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     precomputed = analysis
     state = archive.page_state(fetched.url)
     known = state is not None and state.version_count > 0
-    if not fetched.error and fetched.status == 304 and known:
-        previous = archive.latest_version(fetched.url)
-        if previous is None or _status_facts(fetched.meta) == _status_facts(_stored_meta(archive, previous.id)):
-            return _not_modified(archive, source, fetched, run_id)
+    if not fetched.error and fetched.status == 304 and known and state is not None:
+        previous_meta = archive.latest_meta(fetched.url)
+        previous = None if previous_meta is None or _status_facts(fetched.meta) == _status_facts(previous_meta) \
+            else archive.latest_version(fetched.url)
+        if previous is None:
+            return _not_modified(archive, source, fetched, run_id, state)
         # The page is unchanged but the list now says it expired or was abolished: compare the stored
         # page under the new status, as if it had been sent again.
         fetched = _Refetched(url=fetched.url, source=fetched.source, status=200, body=archive.raw_html(previous.id),
@@ -336,17 +338,18 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
     return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))
 
 
-def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
+                  state: PageState) -> Outcome:
     """A 304: checked and unchanged by the server's word, without a body to extract."""
     with archive.db.atomic():
-        return _store_not_modified(archive, source, fetched, run_id)
+        return _store_not_modified(archive, source, fetched, run_id, state)
 
 
-def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
+                        state: PageState) -> Outcome:
+    """``state``: the page as read just before, in this process (the crawl's only writer)."""
     archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                       status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
-    state = archive.page_state(fetched.url)
-    assert state is not None
     # A 304 may omit the validators: the stored ones stay valid then.
     validators = {"etag": getattr(fetched, "etag", None) or state.etag,
                   "last_modified": getattr(fetched, "last_modified", None) or state.last_modified}
