@@ -1,6 +1,13 @@
-"""`ArchivePipeline`: hands each fetched page to ``monitor.detect.record`` and counts outcomes."""
+"""`ArchivePipeline`: hands each fetched page to ``monitor.detect.record`` and counts outcomes.
+
+Pages that need extraction are analysed in a worker process first (``monitor.analysis_pool``, one
+pool per crawl process, ``POLICYWATCH_EXTRACT_WORKERS`` workers; 0 analyses in this process), so the
+reactor keeps downloading meanwhile. The archive writes stay here, one page at a time. Scrapy's
+scraper slot bounds how many responses wait for their analysis (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
+"""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -9,12 +16,36 @@ from scrapy.crawler import Crawler
 
 from crawlers.items import AttachmentItem, PageItem
 from crawlers.spiders.pages import utc_now
+from monitor.analysis_pool import AnalysisPool, configured_workers
 from monitor.attachments import record_attachment
-from monitor.detect import record
+from monitor.detect import needs_analysis, record
 from monitor.normalize import NoiseRules
 from storage import Archive
 
 logger = logging.getLogger(__name__)
+
+POOL_AFTER_PAGES = 20
+
+
+class _SharedPool:
+    """One analysis pool for all the crawlers of a process, closed when the last pipeline closes."""
+
+    pool: AnalysisPool | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> AnalysisPool:
+        if cls.pool is None:
+            cls.pool = AnalysisPool(workers)
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.pool is not None:
+            cls.pool.close()
+            cls.pool, cls.users = None, 0
 
 
 class ArchivePipeline:
@@ -25,6 +56,12 @@ class ArchivePipeline:
             raise ValueError("setting POLICYWATCH_DB (the archive path) is required")
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self.workers = configured_workers(crawler.settings.get("POLICYWATCH_EXTRACT_WORKERS"))
+        # Pages analysed here before the pool starts: a worker costs ~1 s of CPU to start, more than a
+        # small re-check's few changed pages cost to extract in-process.
+        self.pool_after = crawler.settings.getint("POLICYWATCH_EXTRACT_POOL_AFTER", POOL_AFTER_PAGES)
+        self.analysed_here = 0
+        self.pool: AnalysisPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -40,16 +77,34 @@ class ArchivePipeline:
                                    language=source.language, now=now)
         self.run_id = self.archive.start_run(source.name, now)
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         spider = spider or self.crawler.spider
         if isinstance(item, PageItem) and self.archive is not None:
+            analysis = None
+            if self.workers > 0 and needs_analysis(self.archive, item) and self._use_pool():
+                assert self.pool is not None
+                try:
+                    analysis = await asyncio.wrap_future(
+                        self.pool.submit(item.body, item.content_type, item.url, spider.source, item.meta))  # type: ignore[union-attr]
+                except Exception as exc:  # noqa: BLE001 - handed to record, which decides what it means
+                    analysis = exc
+            if self.archive is None:  # the spider closed while the page was analysed
+                return item
             outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
-                             noise=self.noise)
+                             noise=self.noise, analysis=analysis)
             self.crawler.stats.inc_value(f"policywatch/outcome/{outcome.kind}")
         elif isinstance(item, AttachmentItem) and self.archive is not None:
             result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
             self.crawler.stats.inc_value(f"policywatch/attachment/{result}")
         return item
+
+    def _use_pool(self) -> bool:
+        if self.pool is None:
+            if self.analysed_here < self.pool_after or not asyncio_reactor():
+                self.analysed_here += 1
+                return False
+            self.pool = _SharedPool.acquire(self.workers)
+        return True
 
     def close_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
@@ -59,3 +114,17 @@ class ArchivePipeline:
         status = "ok" if reason == "finished" else f"stopped: {reason}"
         spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
         self.archive.close()
+        self.archive = None
+        if self.pool is not None:
+            self.pool = None
+            _SharedPool.release()
+
+
+def asyncio_reactor() -> bool:
+    """Awaiting the pool's futures needs Scrapy's asyncio reactor (its default); otherwise analyse in-process."""
+    from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+    try:
+        return is_asyncio_reactor_installed()
+    except Exception:  # noqa: BLE001 - no reactor installed yet
+        return False

@@ -47,10 +47,24 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Retries after 5xx/429/timeouts wait 1 s, 2 s, … (at most 60 s, or what Retry-After asks): crawlers/middlewares.py
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+# Components we do not use are removed, not just disabled: Scrapy imports every listed component to ask
+# it, and RemoteControl alone imports aiohttp (~0.3 s of a crawl's start-up; bench/crawl_bench.py --profile).
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RetryBackoffMiddleware": 560,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,  # no site needs credentials
+}
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,  # items go to the archive, never to -o feeds
+    "scrapy.extensions.spiderstate.SpiderState": None,  # no JOBDIR
 }
 COOKIES_ENABLED = False
+# Scrapy parses each callback's source (inspect + tokenize) to warn about ``return value`` in generators:
+# ~0.1 s of every crawl's start-up for a check that tests/test_spider*.py already cover.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
@@ -60,3 +74,9 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Worker processes that extract pages while this one downloads (monitor/analysis_pool.py): None reads
+# $POLICYWATCH_EXTRACT_WORKERS (default 1); 0 extracts in the crawl process. The pool starts once
+# POLICYWATCH_EXTRACT_POOL_AFTER pages were extracted in-process (a small re-check never starts it).
+POLICYWATCH_EXTRACT_WORKERS = None
+POLICYWATCH_EXTRACT_POOL_AFTER = 20

@@ -47,6 +47,22 @@ def is_attachment_url(url: str) -> bool:
     return bool(_ATTACHMENT_PATH.search(urlsplit(url).path))
 
 
+_ATTACHMENT_SUFFIXES = tuple(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)
+
+
+def may_be_attachment_link(href: str) -> bool:
+    """False only for an href that cannot resolve to an attachment URL, whatever page it is on.
+
+    A page links a hundred menus and articles for every file; joining and canonicalising each link
+    was a third of a first crawl's CPU in the crawl process. An attachment's path ends in ``.pdf`` and
+    the like, so its href holds that suffix (maybe percent-escaped), unless it has no path of its own.
+    """
+    if href[:1] in ("?", "#"):
+        return True
+    lowered = unquote(href).lower()
+    return any(suffix in lowered for suffix in _ATTACHMENT_SUFFIXES)
+
+
 def file_name(url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 

@@ -21,7 +21,7 @@ from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.sources import Source
-from storage import Archive, ArchiveError, Event, Version
+from storage import Archive, ArchiveError, Event, PageState, Version
 
 logger = logging.getLogger(__name__)
 
@@ -214,8 +214,36 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def needs_analysis(archive: Archive, fetched: Fetched) -> bool:
+    """Whether ``record`` will extract this page's body (not for errors, 304s, 404s, identical bodies).
+
+    Cheap (one indexed read), so a crawler can analyse the page elsewhere first and hand the result
+    to ``record``; ``record`` decides again on the archive as it is then, so a stale answer only costs
+    a wasted or an in-process analysis, never a wrong outcome.
+    """
+    if _fetch_problem(fetched) is not None:
+        return False
+    state = archive.page_state(fetched.url)
+    known = state is not None and state.version_count > 0
+    return not (known and state is not None and state.body_hash == _raw_hash(fetched))
+
+
+def _raw_hash(fetched: Fetched) -> str:
+    # The list's status facts count with the body: "abolished" on an unchanged page is still news.
+    return body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
+
+
+def _analysis(fetched: Fetched, source: Source, noise: NoiseRules | None,
+              precomputed: PageAnalysis | BaseException | None) -> PageAnalysis:
+    if precomputed is None:
+        return analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise, fetched.meta)
+    if isinstance(precomputed, BaseException):
+        raise precomputed
+    return precomputed
+
+
 def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | None = None,
-           noise: NoiseRules | None = None) -> Outcome:
+           noise: NoiseRules | None = None, analysis: PageAnalysis | BaseException | None = None) -> Outcome:
     """Archive one fetched page and say what happened to it.
 
     Besides new/changed/unchanged/error: a 304 is "unchanged" without extraction; a known page
@@ -223,18 +251,25 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     (one event); a removed page that answers again is "restored" (and "changed" if its text differs).
     Everything one page writes is one transaction (one commit: re-checks are dominated by commits);
     extraction runs before it, so no write lock is held meanwhile.
+
+    ``analysis`` is ``analyse_page`` of this very body, done beforehand (in a worker process, see
+    ``monitor.analysis_pool``), or the ``ExtractionError`` it raised; it is used only if the page needs it.
     """
+    precomputed = analysis
     state = archive.page_state(fetched.url)
     known = state is not None and state.version_count > 0
-    if not fetched.error and fetched.status == 304 and known:
-        previous = archive.latest_version(fetched.url)
-        if previous is None or _status_facts(fetched.meta) == _status_facts(_stored_meta(archive, previous.id)):
-            return _not_modified(archive, source, fetched, run_id)
+    if not fetched.error and fetched.status == 304 and known and state is not None:
+        previous_meta = archive.latest_meta(fetched.url)
+        previous = None if previous_meta is None or _status_facts(fetched.meta) == _status_facts(previous_meta) \
+            else archive.latest_version(fetched.url)
+        if previous is None:
+            return _not_modified(archive, source, fetched, run_id, state)
         # The page is unchanged but the list now says it expired or was abolished: compare the stored
         # page under the new status, as if it had been sent again.
         fetched = _Refetched(url=fetched.url, source=fetched.source, status=200, body=archive.raw_html(previous.id),
                              content_type=None, fetched_at=fetched.fetched_at, elapsed_ms=fetched.elapsed_ms,
                              error=None, meta=dict(fetched.meta))
+        precomputed = None  # an analysis of another body than this one
     if not fetched.error and fetched.status in MISSING_STATUSES and known:
         event = archive.record_missing(
             run_id=run_id, source=source.name, region=source.region, url=fetched.url,
@@ -244,8 +279,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
         return Outcome("removed" if event else "missing", fetched.url, event=event)
 
     problem = _fetch_problem(fetched)
-    # The list's status facts count with the body: "abolished" on an unchanged page is still news.
-    raw_hash = body_hash(fetched.body + repr(_status_facts(fetched.meta)).encode())
+    raw_hash = _raw_hash(fetched)
     redirected = bool(getattr(fetched, "requested_url", None))  # may be a move: needs the full path
     if problem is None and known and state is not None and state.body_hash == raw_hash and not redirected:
         with archive.write():
@@ -256,7 +290,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     analysis = None
     if problem is None:
         try:
-            analysis = analyse_page(fetched.body, fetched.content_type, fetched.url, source, noise, fetched.meta)
+            analysis = _analysis(fetched, source, noise, precomputed)
         except ExtractionError as exc:
             problem = f"extraction failed: {exc}"
         else:
@@ -322,17 +356,18 @@ def _plan_events(archive: Archive, event: Event) -> None:
                          event.version_id)
 
 
-def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
+                  state: PageState) -> Outcome:
     """A 304: checked and unchanged by the server's word, without a body to extract."""
     with archive.write():
-        return _store_not_modified(archive, source, fetched, run_id)
+        return _store_not_modified(archive, source, fetched, run_id, state)
 
 
-def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None) -> Outcome:
+def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
+                        state: PageState) -> Outcome:
+    """``state``: the page as read just before, in this process (the crawl's only writer)."""
     archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
                       status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
-    state = archive.page_state(fetched.url)
-    assert state is not None
     # A 304 may omit the validators: the stored ones stay valid then.
     validators = {"etag": getattr(fetched, "etag", None) or state.etag,
                   "last_modified": getattr(fetched, "last_modified", None) or state.last_modified}

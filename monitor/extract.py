@@ -11,12 +11,13 @@ import copy
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class Extracted:
 
 
 def parse_html(html: str) -> HtmlElement:
+    # trafilatura is imported on first use (0.3-0.5 s): a crawl process that analyses pages in a
+    # worker (monitor/analysis_pool.py) never needs it, and its start-up is what users wait for.
+    from trafilatura.utils import load_html
+
     tree = load_html(html)
     if tree is None:
         raise ExtractionError("not parseable as HTML")
@@ -107,6 +112,8 @@ def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     if not regions:
         return ""
     body = "".join(lxml_html.tostring(r, encoding="unicode") for r in regions)
+    import trafilatura
+
     scoped = trafilatura.extract(f"<html><body><article>{body}</article></body></html>", url=url,
                                  include_tables=True, include_comments=False, deduplicate=False,
                                  favor_precision=False)
@@ -122,6 +129,8 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     _remove(tree, ignore_css)
     fallback_title = _fallback_title(tree)
     scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree) if content_css else tree, url=url, with_metadata=True,
         include_comments=False, include_tables=True, deduplicate=False, favor_precision=favor_precision,

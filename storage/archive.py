@@ -220,6 +220,16 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         ).fetchone()
         return self._version(row)
 
+    def latest_meta(self, url: str) -> dict[str, Any] | None:
+        """The list facts stored with a page's latest version (None without a version), without its text:
+        a 304 re-check needs only these."""
+        row = self.db.execute(
+            "select versions.meta_json from versions join pages on pages.id = versions.page_id "
+            "where pages.url = ? order by versions.number desc limit 1", [url]).fetchone()
+        if row is None:
+            return None
+        return json.loads(row[0]) if row[0] else {}
+
     def version(self, url: str, number: int) -> Version | None:
         row = self.db.execute(
             f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
@@ -262,20 +272,24 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
     def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
                   size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
         """Record one fetch and, when the page is known or answered, mark it checked."""
+        # Plain SQL: this runs once per fetched page, and sqlite-utils' insert/update re-read the schema
+        # and the row each time (a third of a re-check's archive time, bench/crawl_bench.py --profile).
         with self.write():
             page_id = None
-            if outcome != "error" or self.page(url) is not None:
-                page_id = self._ensure_page(url, source, fetched_at)
-                self.db["pages"].update(page_id, {"last_checked": fetched_at, "last_status": status})
+            known = self.db.execute("select id from pages where url = ?", [url]).fetchone()
+            if outcome != "error" or known is not None:
+                page_id = int(known[0]) if known else self._ensure_page(url, source, fetched_at)
+                self.db.execute("update pages set last_checked = ?, last_status = ? where id = ?",
+                                [fetched_at, status, page_id])
             self._insert_fetch(run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error)
 
     def _insert_fetch(self, run_id: int | None, source: str, url: str, page_id: int | None, fetched_at: str,
                       status: int | None, size: int, elapsed_ms: float | None, outcome: str,
                       error: str | None) -> None:
-        self.db["fetches"].insert(
-            {"run_id": run_id, "source": source, "url": url, "page_id": page_id, "fetched_at": fetched_at,
-             "status": status, "bytes": size, "elapsed_ms": elapsed_ms, "outcome": outcome, "error": error}
-        )
+        self.db.execute(
+            "insert into fetches (run_id, source, url, page_id, fetched_at, status, bytes, elapsed_ms, outcome, "
+            "error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error])
 
     def add_version(self, *, run_id: int | None, source: str, region: str | None, url: str, fetched_at: str,
                     status: int, raw_html: bytes, elapsed_ms: float | None, content_hash: str,

@@ -90,10 +90,9 @@ class CrawlStateMixin:
             row = self.db.execute("select id, removed_at from pages where url = ?", [url]).fetchone()
             if row is None:
                 return None
-            self.db["pages"].update(row[0], {
-                "etag": etag, "last_modified": last_modified, "body_hash": body_hash, "last_ok": fetched_at,
-                "missing_count": 0, "removed_at": None,
-            })
+            self.db.execute(
+                "update pages set etag = ?, last_modified = ?, body_hash = ?, last_ok = ?, missing_count = 0, "
+                "removed_at = null where id = ?", [etag, last_modified, body_hash, fetched_at, row[0]])
         return row[1]  # type: ignore[no-any-return]
 
     def record_missing(self, *, run_id: int | None, source: str, region: str | None, url: str, fetched_at: str,

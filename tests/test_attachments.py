@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
 
-from monitor.attachments import attachment_text, is_attachment_url, record_attachment
+from monitor.attachments import attachment_text, is_attachment_url, may_be_attachment_link, record_attachment
 from monitor.detect import record
 from monitor.feeds import write_feeds
 from monitor.sources import Source
+from monitor.urls import canonical_url
 from storage import Archive
 from tests.conftest import FakeFetch, page_html
 from tests.documents import make_docx, make_pdf
@@ -44,6 +46,18 @@ class FakeAttachment:
 ])
 def test_attachment_urls(url: str, expected: bool) -> None:
     assert is_attachment_url(url) is expected
+
+
+@pytest.mark.parametrize("href", [
+    "/att/P020240305.pdf", "b.DOCX", "../files/%E6%8C%87%E5%8D%97.wps", "x.p%64f", "?download=1", "#top",
+    "http://x.cn/a.html", "/content/post_12.html", "javascript:void(0)", "/download?file=a.pdf", "/list/index_2.html",
+])
+def test_the_link_pre_filter_never_drops_an_attachment(href: str) -> None:
+    """may_be_attachment_link may let extra links through, never stop one that is_attachment_url takes."""
+    for base in ("http://x.cn/content/post_1.html", "http://x.cn/att/guide.pdf"):
+        if is_attachment_url(canonical_url(urljoin(base, href))):
+            assert may_be_attachment_link(href), (base, href)
+    assert not may_be_attachment_link("/content/post_12.html")
 
 
 def test_text_of_pdf_and_docx_and_none_for_others() -> None:

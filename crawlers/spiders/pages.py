@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from crawlers.items import AttachmentItem, PageItem
 from crawlers.kinds import get_kind
-from monitor.attachments import is_attachment_url
+from monitor.attachments import is_attachment_url, may_be_attachment_link
 from monitor.recheck import is_due
 from monitor.sources import Source
 from monitor.urls import canonical_url, same_site
@@ -156,7 +156,7 @@ class SourceSpider(scrapy.Spider):
             return
         for link in response.css("a[href]"):
             href = (link.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:")):
+            if not href or href.startswith(("javascript:", "mailto:")) or not may_be_attachment_link(href):
                 continue
             url = canonical_url(response.urljoin(href))
             if is_attachment_url(url) and self.on_site(url):

@@ -1,0 +1,138 @@
+"""Page analysis (decode, extract, clean, hash) in worker processes, so downloads and extraction use both cores.
+
+``monitor.detect.analyse_page`` is pure and costs ~10-15 ms of CPU per page, five times what Scrapy
+spends on the download; in the crawl process it stalls the reactor. ``AnalysisPool`` runs it in a
+small ``concurrent.futures.ProcessPoolExecutor`` (``forkserver`` context: the crawl process holds a
+reactor and SQLite connections that must not be forked). The archive writes stay in the crawl process.
+
+A worker that dies (killed, out of memory, a crash in lxml) breaks the executor: the page is retried
+once in a fresh pool, and if that fails too it becomes an ``AnalysisWorkerError``, an
+``ExtractionError`` that ``record`` stores as a fetch error, never as a changed page.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+from typing import Any
+
+from monitor.extract import ExtractionError
+from monitor.sources import Source
+
+logger = logging.getLogger(__name__)
+
+WORKERS_ENV = "POLICYWATCH_EXTRACT_WORKERS"
+DEFAULT_WORKERS = 1
+
+
+class AnalysisWorkerError(ExtractionError):
+    """The worker process analysing a page died; the page is a fetch error of this run."""
+
+
+def configured_workers(value: str | int | None = None) -> int:
+    """Worker processes from a setting or ``POLICYWATCH_EXTRACT_WORKERS`` (0: analyse in the crawl process)."""
+    raw = os.environ.get(WORKERS_ENV) if value is None or value == "" else value
+    if raw is None or raw == "":
+        return DEFAULT_WORKERS
+    try:
+        workers = int(raw)
+    except ValueError:
+        raise ValueError(f"{WORKERS_ENV} / POLICYWATCH_EXTRACT_WORKERS setting must be an integer, got {raw!r}") \
+            from None
+    if workers < 0:
+        raise ValueError(f"{WORKERS_ENV} must be 0 or more, got {workers}")
+    return workers
+
+
+@lru_cache(maxsize=64)
+def _noise_rules(ignore_text: tuple[str, ...]) -> Any:
+    from monitor.normalize import NoiseRules
+
+    return NoiseRules(list(ignore_text))
+
+
+def analyse_in_worker(body: bytes, content_type: str | None, url: str, source: Source,
+                      meta: Mapping[str, Any] | None) -> Any:
+    """The worker side: ``analyse_page`` with the source's noise rules compiled once per worker."""
+    from monitor.detect import analyse_page
+
+    return analyse_page(body, content_type, url, source, _noise_rules(tuple(source.ignore_text)), meta)
+
+
+def _warm_up() -> None:
+    """Import the extraction stack in the worker before the first page arrives."""
+    import monitor.detect  # noqa: F401
+
+
+class AnalysisPool:
+    """A lazily started process pool for ``analyse_page``; ``submit`` returns a concurrent future."""
+
+    def __init__(self, workers: int = DEFAULT_WORKERS, *,
+                 function: Callable[..., Any] = analyse_in_worker) -> None:
+        if workers < 1:
+            raise ValueError("an AnalysisPool needs at least one worker")
+        self.workers = workers
+        self.function = function
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # futures finish in the executor's own thread
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context("forkserver")
+                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            return self._executor
+
+    def start(self) -> None:
+        """Start the workers now (they import trafilatura while the first pages download)."""
+        self._pool().submit(_warm_up)
+
+    def submit(self, body: bytes, content_type: str | None, url: str, source: Source,
+               meta: Mapping[str, Any] | None) -> Future[Any]:
+        """Analyse one page; the future's result is a ``PageAnalysis`` or its ``ExtractionError``."""
+        outer: Future[Any] = Future()
+        args = (body, content_type, url, source, dict(meta or {}))
+        self._submit(outer, args, retries=1)
+        return outer
+
+    def _submit(self, outer: Future[Any], args: tuple[Any, ...], retries: int) -> None:
+        try:
+            inner = self._pool().submit(self.function, *args)
+        except BrokenProcessPool:
+            self._reset()
+            inner = self._pool().submit(self.function, *args)
+        inner.add_done_callback(lambda done: self._finished(outer, args, done, retries))
+
+    def _finished(self, outer: Future[Any], args: tuple[Any, ...], inner: Future[Any], retries: int) -> None:
+        error = inner.exception()
+        if isinstance(error, BrokenProcessPool):
+            url = args[2]
+            if retries > 0:
+                logger.warning("%s: analysis worker died; retrying the page in a fresh worker", url)
+                self._reset()
+                self._submit(outer, args, retries - 1)
+                return
+            outer.set_exception(AnalysisWorkerError(f"analysis worker died on this page: {error}"))
+        elif error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(inner.result())
+
+    def _reset(self) -> None:
+        """Drop a broken executor (once, however many of its futures report it)."""
+        with self._lock:
+            executor = self._executor
+            if executor is None or not getattr(executor, "_broken", False):
+                return
+            self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

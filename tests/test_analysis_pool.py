@@ -1,0 +1,105 @@
+"""Page analysis in worker processes: same result as in-process, a dying worker is a fetch error."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.analysis_pool import AnalysisPool, AnalysisWorkerError, analyse_in_worker, configured_workers
+from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
+from monitor.detect import analyse_page, needs_analysis, record
+from monitor.siteserver import SiteServer
+from monitor.sources import Source
+from storage import Archive
+from tests.conftest import DEMO_SITE, FakeFetch, page_html
+
+URL = "http://127.0.0.1/gd/content/post_7.html"
+TEXT = "省政府印发量子科技产业发展行动计划，提出到2028年建成3个量子计算公共服务平台，培育20家骨干企业。"
+CRASH_MARKER = b"<!-- crash the analysing worker -->"
+
+
+def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
+    """Module level so a worker can import it: dies like a segfaulting parser on marked pages."""
+    if CRASH_MARKER in body:
+        os._exit(3)
+    return analyse_in_worker(body, content_type, url, source, meta)
+
+
+def page(text: str = TEXT, marker: bytes = b"") -> bytes:
+    return page_html("量子科技产业发展行动计划", text).encode("utf-8") + marker
+
+
+def test_worker_analysis_equals_in_process(source: Source) -> None:
+    pool = AnalysisPool(1)
+    try:
+        remote = pool.submit(page(), "text/html; charset=utf-8", URL, source, {}).result(timeout=60)
+    finally:
+        pool.close()
+    assert remote == analyse_page(page(), "text/html; charset=utf-8", URL, source, None, {})
+    assert TEXT in remote.text
+
+
+def test_a_dying_worker_is_a_fetch_error_and_the_pool_recovers(archive: Archive, source: Source) -> None:
+    pool = AnalysisPool(1, function=crash_on_marker)
+    try:
+        doomed = pool.submit(page(marker=CRASH_MARKER), None, URL, source, {})
+        with pytest.raises(AnalysisWorkerError):
+            doomed.result(timeout=60)
+        healthy = pool.submit(page(), None, URL, source, {}).result(timeout=60)
+    finally:
+        pool.close()
+    assert TEXT in healthy.text
+    failed = FakeFetch(url=URL, body=page(marker=CRASH_MARKER))
+    outcome = record(archive, source, failed, analysis=AnalysisWorkerError("analysis worker died on this page"))
+    assert outcome.kind == "error" and outcome.error and "worker died" in outcome.error
+    assert archive.versions(URL) == [] and archive.events() == []
+
+
+def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Archive, source: Source) -> None:
+    fetched = FakeFetch(url=URL, body=page())
+    assert needs_analysis(archive, fetched)
+    analysis = analyse_page(fetched.body, None, URL, source, None, {})
+    assert record(archive, source, fetched, analysis=analysis).kind == "new"
+    again = FakeFetch(url=URL, body=page(), fetched_at="2026-01-02T00:00:00Z")
+    assert not needs_analysis(archive, again)  # identical body: the raw-body hash decides
+    # A stale answer is harmless: record decides on the archive as it is, and skips the analysis.
+    assert record(archive, source, again, analysis=RuntimeError("must not be looked at")).kind == "unchanged"
+    assert not needs_analysis(archive, FakeFetch(url=URL, body=b"", status=503))
+
+
+def test_worker_count_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLICYWATCH_EXTRACT_WORKERS", raising=False)
+    assert configured_workers(None) == 1
+    assert configured_workers("0") == 0
+    monkeypatch.setenv("POLICYWATCH_EXTRACT_WORKERS", "2")
+    assert configured_workers(None) == 2
+    with pytest.raises(ValueError, match="integer"):
+        configured_workers("two")
+
+
+@pytest.mark.slow
+def test_a_crawl_through_the_pool_detects_what_an_in_process_crawl_does(tmp_path: Path) -> None:
+    from crawlers.runner import run_crawl
+
+    outcomes = {}
+    for workers in ("0", "1"):
+        work = tmp_path / f"workers-{workers}"
+        work.mkdir()
+        db = work / "archive.db"
+        settings = {**DEMO_CRAWL_SETTINGS, "POLICYWATCH_EXTRACT_WORKERS": workers,
+                    "POLICYWATCH_EXTRACT_POOL_AFTER": "0"}
+        counts = []
+        with SiteServer(DEMO_SITE / "state1") as site:
+            sources = write_demo_sources(DEMO_SITE / "sources.yaml", site.base_url, work / "sources.yaml")
+            for state in ("state1", "state2"):
+                site.root = DEMO_SITE / state
+                counts += [{k: s[k] for k in ("source", "new", "changed", "unchanged", "errors")}
+                           for s in run_crawl(sources, db, settings=settings)]
+        with Archive(db) as archive:
+            runs = [row[0] for row in archive.db.execute("select id from runs")]
+            events = sorted((e.kind, e.url.split("/", 3)[3]) for e in archive.run_events(runs))
+        outcomes[workers] = (counts, events)
+    assert outcomes["1"] == outcomes["0"]
+    assert any(c["new"] for c in outcomes["1"][0]) and any(c["changed"] for c in outcomes["1"][0])
