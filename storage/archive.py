@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,28 @@ from storage.migrations import apply_migrations
 from storage.search import index_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One write transaction that takes SQLite's write lock first (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads before it writes fails at once with "database is locked"
+    when another process (a second crawl, the daemon, a plans rebuild) wrote meanwhile: SQLite cannot
+    wait on a stale snapshot. Taking the lock first makes it wait up to the busy timeout instead.
+    Nested calls become savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 class ArchiveError(Exception):
@@ -129,26 +151,9 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        """One write transaction that takes SQLite's write lock first (``BEGIN IMMEDIATE``).
-
-        A deferred transaction that reads before it writes fails at once with "database is locked"
-        when another process (a second crawl, the daemon) wrote meanwhile: SQLite cannot wait on a
-        stale snapshot. Taking the lock first makes it wait up to the busy timeout instead.
-        Nested calls become savepoints.
-        """
-        if self.db.conn.in_transaction:
-            with self.db.atomic():
-                yield
-            return
-        self.db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.conn.rollback()
-            raise
-        self.db.conn.commit()
+    def write(self) -> AbstractContextManager[None]:
+        """One write transaction that takes SQLite's write lock first (see ``write_transaction``)."""
+        return write_transaction(self.db)
 
     def __enter__(self) -> Archive:
         return self

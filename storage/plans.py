@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.archive import write_transaction
+
 PLAN_TABLES = ("plan_targets", "plan_sources", "plan_keys", "plans")
 
 
@@ -35,7 +37,7 @@ class PlanStore:
 
     def clear(self) -> None:
         """Forget every plan (before re-analysing the archive)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             for table in PLAN_TABLES:
                 self.db.execute(f"delete from {table}")
 
@@ -50,7 +52,7 @@ class PlanStore:
 
         ``plan["title_rank"]`` says how good the title is (0 official text, 1 a title, 2 a description);
         the plan keeps its best one."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             existing = self.db.execute("select first_seen, last_seen, title_rank, sectors from plans where id = ?",
                                        [plan["id"]]).fetchone()
             row = dict(plan)
