@@ -89,9 +89,15 @@ class PlanStore:
     # -- reading -----------------------------------------------------------------------------
 
     def plans(self, *, region: str | None = None, sector: str | None = None,
-              since: str | None = None) -> list[dict[str, Any]]:
-        """Plans, newest first seen first; ``sector`` matches a field or direction id."""
+              since: str | None = None, relevant_only: bool = True) -> list[dict[str, Any]]:
+        """Plans, newest first seen first; ``sector`` matches a field or direction id.
+
+        ``relevant_only``: only plans named by at least one page about a watched topic (a notice on
+        forest fires is a plan too, but not one our users follow)."""
         clauses, args = plan_filters(region=region, sector=sector)
+        if relevant_only:
+            clauses.append("exists (select 1 from plan_sources join versions on versions.id = plan_sources.version_id"
+                           " where plan_sources.plan_id = plans.id and versions.relevant = 1)")
         if since:
             clauses.append("last_seen >= ?")
             args.append(since)

@@ -9,11 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
+from monitor.detect import record
 from monitor.plans.archive import rebuild_plans
 from monitor.plans.evaluation import read_page
 from monitor.plans.records import plans_for_version
+from monitor.sources import Source
 from storage import Archive
 from storage.plans import PlanStore
+from tests.conftest import FakeFetch, page_html
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "plans"
 PAGES = ["01-gd-electronic-official", "02-gd-materials-official", "28-gd-electronic-translation-en",
@@ -181,3 +184,20 @@ def test_a_version_that_cannot_be_analysed_is_logged_and_skipped(filled: Path, c
     assert summary.failed == 1 and summary.versions == len(PAGES)
     assert "02-gd-materials-official.html" in caplog.text
     assert summary.plans >= 5  # every other page was still analysed
+
+
+def test_plans_lists_only_plans_named_by_watched_pages_unless_all(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    fire = page_html("广东省人民政府办公厅关于做好秋冬季森林防火工作的通知",
+                     "各地要严格管控野外用火，加强巡查值守，做好扑救准备，确保不发生重大森林火灾。")
+    plan = page_html("广东省人民政府办公厅关于印发广东省人形机器人产业行动方案的通知",
+                     "《广东省人形机器人产业行动方案》提出，到2027年全省人形机器人产业规模达到300亿元。")
+    with Archive(db) as archive:
+        assert record(archive, source, FakeFetch(url="http://127.0.0.1/post_1", body=fire.encode())).kind == "new"
+        assert record(archive, source, FakeFetch(url="http://127.0.0.1/post_2", body=plan.encode())).kind == "new"
+    watched = CliRunner().invoke(cli, ["plans", "--db", str(db), "--json"], catch_exceptions=False)
+    everything = CliRunner().invoke(cli, ["plans", "--db", str(db), "--json", "--all"], catch_exceptions=False)
+    titles = [p["title"] for p in json.loads(watched.output)]
+    all_titles = [p["title"] for p in json.loads(everything.output)]
+    assert not any("森林防火" in t for t in titles) and any("人形机器人" in t for t in titles)
+    assert any("森林防火" in t for t in all_titles) and len(all_titles) == len(titles) + 1

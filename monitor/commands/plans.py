@@ -73,8 +73,10 @@ def _format_quantity(row: dict[str, Any]) -> str:
 @click.option("--since", help="Only plans seen on or after this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--rebuild", is_flag=True, help="Re-analyse every archived version first (fills the plan tables).")
+@click.option("--all", "include_all", is_flag=True,
+              help="Also plans named only by pages off the watched topics (archived, not in the feeds).")
 def plans_command(db_path: str, region: str | None, sector: str | None, since: str | None, as_json: bool,
-                  rebuild: bool) -> None:
+                  rebuild: bool, include_all: bool) -> None:
     """List the plans found in the archive.
 
     Example: policywatch plans --rebuild --db archive.db --region guangdong --sector future-materials
@@ -93,7 +95,8 @@ def plans_command(db_path: str, region: str | None, sector: str | None, since: s
     with _open(db_path, readonly=True) as archive:
         if not archive.db["plans"].exists():
             raise click.ClickException(f"{db_path}: no plan tables yet; run with --rebuild")
-        rows = PlanStore(archive.db).plans(region=region_id, sector=sector_id, since=since)
+        rows = PlanStore(archive.db).plans(region=region_id, sector=sector_id, since=since,
+                                           relevant_only=not include_all)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
