@@ -115,7 +115,7 @@ def make_page(job: tuple[int, list[str]]) -> list[dict[str, Any]]:
             "content_hash": content_hash(normalize_text(new_text)), "title": version.title, "text": version.text,
             "published": times[0][:10], "language": site.language, "relevant": True,
             "event_kind": "new" if number == 1 else "changed", "summary": summary,
-            "excerpt": excerpt(version.text), "diff_html": diff_html,
+            "excerpt": excerpt(version.text) if number == 1 else None, "diff_html": diff_html,
         })
     return rows
 

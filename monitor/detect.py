@@ -331,7 +331,10 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
         fetched_at=fetched.fetched_at, status=fetched.status or 200, raw_html=fetched.body,
         elapsed_ms=fetched.elapsed_ms, content_hash=analysis.content_hash, title=analysis.title,
         text=analysis.text, published=analysis.published, language=analysis.language,
-        relevant=analysis.relevant, event_kind=kind, summary=summary, excerpt=excerpt(analysis.text),
+        relevant=analysis.relevant, event_kind=kind, summary=summary,
+        # Only a new page's entry shows its opening; a change shows the diff. Storing the opening with
+        # every change cost a tenth of the archive (bench/archive_bench.py).
+        excerpt=excerpt(analysis.text) if kind == "new" else None,
         diff_html=diff_html, meta=fetched.meta,
         facts={k: v for k, v in analysis.facts.as_dict().items() if k != "published"},
     )
