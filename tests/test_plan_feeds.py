@@ -153,6 +153,15 @@ def test_plans_since_and_plan_history_on_the_crawled_archive(demo_crawls: dict[s
     assert [e["kind"] for e in plan["events"]] == ["plan-changed", "plan-new"]
 
 
+@pytest.mark.slow
+def test_the_guangzhou_guideline_and_its_german_report_are_one_plan(demo_crawls: dict[str, Any]) -> None:
+    with Archive(demo_crawls["db"], readonly=True) as archive:
+        store = PlanStore(archive.db)
+        (plan,) = [p for p in store.plans() if p["region"] == "guangzhou"]
+        urls = {s["url"].split("/", 3)[3] for s in store.sources(plan["id"])}
+    assert urls == {"gd/content/post_1003.html", "de/artikel/guangzhou-zukunftsindustrien.html"}
+
+
 # -- single pages through monitor.detect.record -------------------------------------------------
 
 OFFICIAL = ("广东省人民政府办公厅关于印发广东省未来材料产业集群行动计划的通知",
