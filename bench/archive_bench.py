@@ -298,7 +298,7 @@ def export_throughput(db_path: Path, out_dir: Path) -> dict[str, Any]:
         out = out_dir / f"export-{what}.{fmt}"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "monitor.cli", "export", "--what", what, "--format", fmt,
+        subprocess.run([sys.executable, "-m", "monitor", "export", "--what", what, "--format", fmt,
                         "--out", str(out), "--db", str(db_path)], check=True, capture_output=True,
                        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
         elapsed = time.perf_counter() - started

@@ -9,22 +9,11 @@ from typing import Any
 
 import click
 
+from monitor.commands.options import db_option, open_archive
 from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
-from storage import Archive, ArchiveError
-
-db_option = click.option(
-    "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
-    type=click.Path(dir_okay=False), help="The SQLite archive file.",
-)
-
-
-def open_archive(path: str, *, readonly: bool = False) -> Archive:
-    try:
-        return Archive(path, readonly=readonly)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
+from storage import Archive
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

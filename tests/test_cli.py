@@ -124,3 +124,15 @@ def test_diff_reports_a_moved_paragraph(tmp_path: Path, source: Source) -> None:
     assert f"> (moved paragraph) {p3}" in plain.output and "\x1b[" not in plain.output
     coloured = CliRunner().invoke(cli, ["diff", URL, "--db", str(db), "--color"])
     assert "\x1b[36m" in coloured.output
+
+
+@pytest.mark.parametrize("module", ["monitor", "monitor.cli"])
+def test_cli_runs_as_a_module(module: str) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=root, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "plans" in result.stdout and "daemon" in result.stdout

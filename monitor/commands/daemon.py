@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from monitor.cli import db_option, open_archive
+from monitor.commands.options import db_option, open_archive
 from monitor.feeds import FeedInfo
 from monitor.schedule import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from monitor.sources import ConfigError, Source, load_sources

@@ -1,0 +1,23 @@
+"""Options and helpers shared by the commands in monitor/cli.py and monitor/commands/*.
+
+They live here, not in monitor/cli.py, so that a feature module never imports the CLI module that
+imports it (``python -m monitor.cli`` would load that module twice and fail on the cycle).
+"""
+from __future__ import annotations
+
+import click
+
+from storage import Archive, ArchiveError
+
+db_option = click.option(
+    "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
+    type=click.Path(dir_okay=False), help="The SQLite archive file.",
+)
+
+
+def open_archive(path: str, *, readonly: bool = False) -> Archive:
+    """The archive, or a ClickException naming the file and the problem."""
+    try:
+        return Archive(path, readonly=readonly)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
