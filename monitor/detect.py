@@ -283,10 +283,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
     redirected = bool(getattr(fetched, "requested_url", None))  # may be a move: needs the full path
     if problem is None and known and state is not None and state.body_hash == raw_hash and not redirected:
         with archive.write():
-            archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                              status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
-                              outcome="unchanged")
-            return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
+            return _unchanged(archive, source, fetched, run_id, raw_hash)
     analysis = None
     if problem is None:
         try:
@@ -300,9 +297,7 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
                 problem = "no main text found"
     if problem is not None or analysis is None:
         logger.info("%s: %s", fetched.url, problem)
-        archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                          status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
-                          outcome="error", error=problem)
+        _add_fetch(archive, source, fetched, run_id, "error", error=problem)
         return Outcome("error", fetched.url, error=problem)
     with archive.write():
         return _store(archive, source, fetched, analysis, run_id, raw_hash, noise)
@@ -321,10 +316,7 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
         if diff is not None:
             diff = _compare_with_rereading(archive, previous, previous_meta, fetched, source, noise, analysis, diff)
         if diff is None:
-            archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                              status=fetched.status, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms,
-                              outcome="unchanged")
-            return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
+            return _unchanged(archive, source, fetched, run_id, raw_hash)
         kind, summary, diff_html = report_change(diff, source.report)
     event = archive.add_version(
         run_id=run_id, source=source.name, region=source.region, url=fetched.url,
@@ -359,6 +351,20 @@ def _plan_events(archive: Archive, event: Event) -> None:
                          event.version_id)
 
 
+def _add_fetch(archive: Archive, source: Source, fetched: Fetched, run_id: int | None, outcome: str, *,
+               error: str | None = None, status: int | None = None) -> None:
+    """The fetch row of this page's check (``status`` overrides the fetched one, e.g. a 304)."""
+    archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
+                      status=status if status is not None else fetched.status, size=len(fetched.body),
+                      elapsed_ms=fetched.elapsed_ms, outcome=outcome, error=error)
+
+
+def _unchanged(archive: Archive, source: Source, fetched: Fetched, run_id: int | None, raw_hash: str) -> Outcome:
+    """A check that found the same text: its fetch row, validators and a possible restore."""
+    _add_fetch(archive, source, fetched, run_id, "unchanged")
+    return _answered(archive, source, fetched, run_id, raw_hash, Outcome("unchanged", fetched.url))
+
+
 def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
                   state: PageState) -> Outcome:
     """A 304: checked and unchanged by the server's word, without a body to extract."""
@@ -369,8 +375,7 @@ def _not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: in
 def _store_not_modified(archive: Archive, source: Source, fetched: Fetched, run_id: int | None,
                         state: PageState) -> Outcome:
     """``state``: the page as read just before, in this process (the crawl's only writer)."""
-    archive.add_fetch(run_id=run_id, source=source.name, url=fetched.url, fetched_at=fetched.fetched_at,
-                      status=304, size=len(fetched.body), elapsed_ms=fetched.elapsed_ms, outcome="unchanged")
+    _add_fetch(archive, source, fetched, run_id, "unchanged", status=304)
     # A 304 may omit the validators: the stored ones stay valid then.
     validators = {"etag": getattr(fetched, "etag", None) or state.etag,
                   "last_modified": getattr(fetched, "last_modified", None) or state.last_modified}
