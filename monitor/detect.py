@@ -57,6 +57,9 @@ class PageAnalysis:
     relevant: bool
     error_page: str | None = None  # why the page is an error/login/challenge page rather than content
     facts: PageMetadata = PageMetadata()
+    # The plans the text names (monitor.plans.records.PlanRecord), when a worker read them too;
+    # None: read in the crawl process after the version is stored.
+    plans: list[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,11 +334,11 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
         facts={k: v for k, v in analysis.facts.as_dict().items() if k != "published"},
     )
     logger.info("%s: %s (%s)", fetched.url, kind, summary or analysis.title)
-    _plan_events(archive, event)
+    _plan_events(archive, event, analysis.plans)
     return _answered(archive, source, fetched, run_id, raw_hash, Outcome(kind, fetched.url, event=event))
 
 
-def _plan_events(archive: Archive, event: Event) -> None:
+def _plan_events(archive: Archive, event: Event, records: list[Any] | None = None) -> None:
     """Link the new version to its plans and record plan events, in the page's transaction.
 
     Plan analysis is a reading of a stored version: if it fails, the version stays (the failure is
@@ -345,7 +348,7 @@ def _plan_events(archive: Archive, event: Event) -> None:
 
     try:
         with archive.db.atomic():  # a savepoint: a failure undoes only the plan rows
-            record_plan_events(archive, event)
+            record_plan_events(archive, event, records)
     except Exception:
         logger.exception("%s: plan analysis of version %s failed; the version is stored", event.url,
                          event.version_id)

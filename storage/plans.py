@@ -45,6 +45,22 @@ class PlanStore:
         """(key, plan id, language of the title for title keys)."""
         return [tuple(row) for row in self.db.execute("select key, plan_id, language from plan_keys").fetchall()]
 
+    def keys_near(self, keys: Iterable[str], plan_ids: Iterable[str] = ()) -> list[tuple[str, str, str | None]]:
+        """The rows of ``keys()`` that matter to mentions with these keys: every key of every plan that
+        holds one of them or has one of ``plan_ids``, in ``keys()`` order. Reading these instead of all
+        keys keeps linking one version a few indexed lookups however large the archive grows."""
+        keys, plan_ids = list(dict.fromkeys(keys)), set(plan_ids)
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            plan_ids.update(row[0] for row in self.db.execute(
+                f"select plan_id from plan_keys where key in ({marks})", chunk).fetchall())
+        rows: list[tuple[str, str, str | None]] = []
+        for chunk in _chunks(sorted(plan_ids)):
+            marks = ",".join("?" * len(chunk))
+            rows += [tuple(row) for row in self.db.execute(
+                f"select rowid, key, plan_id, language from plan_keys where plan_id in ({marks})", chunk).fetchall()]
+        return [row[1:] for row in sorted(rows)]
+
     def record(self, plan: dict[str, Any], keys: Iterable[tuple[str, str | None]], source: dict[str, Any],
                targets: list[dict[str, Any]]) -> None:
         """One page version naming one plan: the plan row (created or updated), its keys, the link
@@ -129,3 +145,8 @@ class PlanStore:
     def _plan_row(row: dict[str, Any]) -> dict[str, Any]:
         row["sectors"] = json.loads(row.get("sectors") or "[]")
         return row
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """SQLite limits the parameters of one statement."""
+    return [values[i:i + size] for i in range(0, len(values), size)]

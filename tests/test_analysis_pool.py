@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from monitor.analysis_pool import AnalysisPool, AnalysisWorkerError, analyse_in_worker, configured_workers
 from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
 from monitor.detect import analyse_page, needs_analysis, record
+from monitor.plans.records import plans_for_version
 from monitor.siteserver import SiteServer
 from monitor.sources import Source
 from storage import Archive
@@ -27,8 +29,8 @@ def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Sou
     return analyse_in_worker(body, content_type, url, source, meta)
 
 
-def page(text: str = TEXT, marker: bytes = b"") -> bytes:
-    return page_html("量子科技产业发展行动计划", text).encode("utf-8") + marker
+def page(text: str = TEXT, marker: bytes = b"", title: str = "广东省量子科技产业发展行动计划") -> bytes:
+    return page_html(title, text).encode("utf-8") + marker
 
 
 def test_worker_analysis_equals_in_process(source: Source) -> None:
@@ -37,8 +39,45 @@ def test_worker_analysis_equals_in_process(source: Source) -> None:
         remote = pool.submit(page(), "text/html; charset=utf-8", URL, source, {}).result(timeout=60)
     finally:
         pool.close()
-    assert remote == analyse_page(page(), "text/html; charset=utf-8", URL, source, None, {})
+    local = analyse_page(page(), "text/html; charset=utf-8", URL, source, None, {})
+    assert replace(remote, plans=None) == local
     assert TEXT in remote.text
+    # the worker also read the plans, exactly as the crawl process would read the stored version
+    assert remote.plans == plans_for_version(local.text, local.title, {}, language=local.language,
+                                             region=source.region, published=local.published)
+    assert [r.mention.title for r in remote.plans] == ["广东省量子科技产业发展行动计划"]
+
+
+def plan_tables(archive: Archive) -> dict[str, list[tuple]]:
+    tables = {"plans": "id, title, region, type, sectors, source_count",
+              "plan_sources": "plan_id, url, role, status, title_as_written",
+              "plan_targets": "plan_id, year, quantity, unit, subject",
+              "plan_events": "plan_id, kind, guid, summary"}
+    return {table: archive.db.execute(f"select {cols} from {table} order by 1, 2, 3").fetchall()
+            for table, cols in tables.items()}
+
+
+def test_plans_read_in_the_worker_link_like_plans_read_after_storing(tmp_path: Path, source: Source) -> None:
+    pool = AnalysisPool(1)
+    pages = [page(), page(TEXT.replace("3个", "5个")),
+             page("广东省印发未来材料产业集群行动计划，提出到2030年培育10家领军企业。",
+                  title="广东省未来材料产业集群行动计划")]
+    archives = {"worker": Archive(tmp_path / "worker.db"), "here": Archive(tmp_path / "here.db")}
+    try:
+        for number, body in enumerate(pages):
+            url = URL if number < 2 else URL.replace("post_7", "post_8")
+            fetched = FakeFetch(url=url, body=body)
+            analysis = pool.submit(fetched.body, fetched.content_type, url, source, {}).result(timeout=60)
+            assert analysis.plans
+            record(archives["worker"], source, fetched, analysis=analysis)
+            record(archives["here"], source, fetched)
+        worker, here = (plan_tables(archive) for archive in archives.values())
+    finally:
+        pool.close()
+        for archive in archives.values():
+            archive.close()
+    assert worker == here
+    assert len(worker["plans"]) == 2 and {e[1] for e in worker["plan_events"]} >= {"plan-new", "plan-changed"}
 
 
 def test_a_dying_worker_is_a_fetch_error_and_the_pool_recovers(archive: Archive, source: Source) -> None:

@@ -10,7 +10,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from monitor.plans.grouping import PlanIndex
+from monitor.plans.grouping import PlanIndex, plan_id_for
 from monitor.plans.records import PlanRecord, plans_for_version
 from storage import Archive
 from storage.content import load_text
@@ -28,9 +28,15 @@ class RebuildSummary:
     failed: int = 0  # versions that could not be analysed (logged with their URL; the rest went on)
 
 
-def _index(store: PlanStore) -> PlanIndex:
+def _index(store: PlanStore, records: list[PlanRecord] | None = None) -> PlanIndex:
+    """The index of stored plan keys; with ``records``, only the part that can decide their plans."""
     index = PlanIndex()
-    for key, plan_id, language in store.keys():
+    if records is None:
+        rows = store.keys()
+    else:
+        keys = [key for record in records for key in record.mention.keys.all]
+        rows = store.keys_near(keys, [plan_id_for(record.mention.keys.primary) for record in records])
+    for key, plan_id, language in rows:
         index.by_key[key] = plan_id
         index.plans.add(plan_id)
         if key.startswith("title:"):
@@ -87,18 +93,28 @@ def _analyse_version(version: dict) -> list[PlanRecord]:
                              region=version["region"], published=version["published"])
 
 
-def record_version_plans(archive: Archive, version_id: int) -> list[tuple[str, bool, PlanRecord]]:
-    """Analyse one archived version and link it to its plans: for wiring plan events after a crawl.
+_LINK_SQL = ("select versions.id, versions.page_id, versions.fetched_at, pages.url, pages.source "
+             "from versions join pages on pages.id = versions.page_id")
 
+
+def record_version_plans(archive: Archive, version_id: int,
+                         records: list[PlanRecord] | None = None) -> list[tuple[str, bool, PlanRecord]]:
+    """Link one archived version to its plans: for wiring plan events after a crawl.
+
+    ``records`` is ``plans_for_version`` of this version, when a worker process already analysed it
+    (monitor/analysis_pool.py); otherwise the stored version is analysed here.
     Returns (plan id, whether the plan is new to the archive, the record) for each plan it names.
     """
-    cursor = archive.db.execute(_VERSIONS_SQL + " where versions.id = ?", [version_id])
+    cursor = archive.db.execute((_LINK_SQL if records is not None else _VERSIONS_SQL) + " where versions.id = ?",
+                                [version_id])
     row = cursor.fetchone()
     if row is None:
         raise ValueError(f"no version {version_id} in {archive.path}")
-    version = _with_text(archive, dict(zip([c[0] for c in cursor.description], row, strict=True)))
+    version = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    if records is None:
+        records = _analyse_version(_with_text(archive, version))
     store = PlanStore(archive.db)
-    return store_records(store, _index(store), _analyse_version(version), version)
+    return store_records(store, _index(store, records), records, version)
 
 
 def rebuild_plans(archive: Archive) -> RebuildSummary:

@@ -113,12 +113,15 @@ def classify(archive: Archive, page_event: Event, plan_id: str, is_new: bool, re
             "details": details, "summary": summary, "diff_html": page_event.diff_html}
 
 
-def record_plan_events(archive: Archive, page_event: Event) -> list[PlanEvent]:
-    """Link the event's version to its plans and store the plan events it causes (see the module doc)."""
+def record_plan_events(archive: Archive, page_event: Event,
+                       records: list[PlanRecord] | None = None) -> list[PlanEvent]:
+    """Link the event's version to its plans and store the plan events it causes (see the module doc).
+
+    ``records``: the version's plans as a worker already read them (else they are read here)."""
     version_id = page_event.version_id
     if version_id is None:
         return []
-    linked = record_version_plans(archive, version_id)
+    linked = record_version_plans(archive, version_id, records)
     if not page_event.relevant:
         return []  # linked for the record, but a page off our topics raises no alert (as in the page feed)
     store = PlanEventStore(archive.db)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.keywords import KeywordMatcher
 from monitor.plans.data import load_yaml, require
 
 
@@ -17,6 +18,7 @@ class Sector:
     id: str
     direction: str  # the direction id (equal to id for a direction)
     names: dict[str, str]
+    keywords: list[str]
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -32,27 +34,24 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
 class Taxonomy:
     def __init__(self, data: dict, file: str = "sectors.yaml") -> None:
         self.sectors: dict[str, Sector] = {}
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []  # for short texts (titles), see grouping.py
         for direction in require(data, "directions", file):
             did = require(direction, "id", file)
             self._add(did, did, direction, file)
             for field in direction.get("fields", []):
                 self._add(require(field, "id", file), did, field, file)
+        self.matcher = KeywordMatcher({sid: sector.keywords for sid, sector in self.sectors.items()})
 
     def _add(self, sid: str, direction: str, entry: dict, file: str) -> None:
         if sid in self.sectors:
             raise ValueError(f"{file}: sector id {sid!r} used twice")
-        self.sectors[sid] = Sector(sid, direction, dict(entry.get("names", {})))
-        words = [w for lang_words in entry.get("keywords", {}).values() for w in lang_words]
-        self.patterns.append((sid, keyword_pattern([str(w) for w in words])))
+        words = [str(w) for lang_words in entry.get("keywords", {}).values() for w in lang_words]
+        self.sectors[sid] = Sector(sid, direction, dict(entry.get("names", {})), words)
+        self.patterns.append((sid, keyword_pattern(words)))
 
     def find(self, text: str) -> list[str]:
         """Sector ids (fields and their directions) named in ``text``, fields first by first mention."""
-        hits: list[tuple[int, str]] = []
-        for sid, pattern in self.patterns:
-            m = pattern.search(text)
-            if m:
-                hits.append((m.start(), sid))
+        hits = [(start, sid) for sid, start in self.matcher.first_positions(text).items()]
         fields = [sid for _, sid in sorted(hits) if self.sectors[sid].direction != sid]
         directions = {sid for _, sid in hits if self.sectors[sid].direction == sid}
         directions |= {self.sectors[f].direction for f in fields}
