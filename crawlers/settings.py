@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from importlib.metadata import PackageNotFoundError, version
 
+from scrapy.settings import default_settings as _defaults
+
 try:
     _VERSION = version("policywatch")
 except PackageNotFoundError:  # running from a source tree that was not installed
@@ -47,20 +49,26 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Retries after 5xx/429/timeouts wait 1 s, 2 s, … (at most 60 s, or what Retry-After asks): crawlers/middlewares.py
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
-# Components we do not use are removed, not just disabled: Scrapy imports every listed component to ask
-# it, and RemoteControl alone imports aiohttp (~0.3 s of a crawl's start-up; bench/crawl_bench.py --profile).
-DOWNLOADER_MIDDLEWARES = {
-    "crawlers.middlewares.RetryBackoffMiddleware": 560,
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
-    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,  # no site needs credentials
-}
-EXTENSIONS = {
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    "scrapy.extensions.memdebug.MemoryDebugger": None,
-    "scrapy.extensions.feedexport.FeedExporter": None,  # items go to the archive, never to -o feeds
-    "scrapy.extensions.spiderstate.SpiderState": None,  # no JOBDIR
-}
+# Components we do not use are removed from Scrapy's *_BASE lists, not just set to None: Scrapy imports
+# every listed component, None or not, to normalise the keys (Settings.getwithbase), and RemoteControl
+# alone imports aiohttp (~0.3 s of a crawl's start-up; bench/crawl_bench.py --profile). Filtering the
+# defaults, instead of restating them, keeps any component a newer Scrapy adds.
+_UNUSED_DOWNLOADER_MIDDLEWARES = (
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",  # no site needs credentials
+)
+_UNUSED_EXTENSIONS = (
+    "scrapy.extensions.remote_control.RemoteControl",  # an HTTP control server: never in a crawl child
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.feedexport.FeedExporter",  # items go to the archive, never to -o feeds
+    "scrapy.extensions.spiderstate.SpiderState",  # no JOBDIR
+)
+DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
+                               if k not in _UNUSED_DOWNLOADER_MIDDLEWARES}
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.RetryBackoffMiddleware": 560}
+EXTENSIONS_BASE = {k: v for k, v in _defaults.EXTENSIONS_BASE.items() if k not in _UNUSED_EXTENSIONS}
+EXTENSIONS: dict[str, int | None] = {}
 COOKIES_ENABLED = False
 # Scrapy parses each callback's source (inspect + tokenize) to warn about ``return value`` in generators:
 # ~0.1 s of every crawl's start-up for a check that tests/test_spider*.py already cover.

@@ -19,6 +19,7 @@ from storage.attachments import AttachmentsMixin
 from storage.content import load_body, load_text, store_body, store_text
 from storage.crawl_state import CrawlStateMixin
 from storage.migrations import apply_migrations
+from storage.rows import insert_row, update_row
 from storage.search import index_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
@@ -269,10 +270,8 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
         if row:
             return int(row[0])
-        table = self.db["pages"].insert(
-            {"url": url, "source": source, "first_seen": now, "version_count": 0}
-        )
-        return int(table.last_pk)
+        return int(insert_row(self.db, "pages", {"url": url, "source": source, "first_seen": now,  # type: ignore[arg-type]
+                                                 "version_count": 0}))
 
     def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
                   size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
@@ -320,14 +319,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
             body_key = store_body(self.db, raw_html, source=source, previous=previous[2] if previous else None)
             index_latest_text(self.db, page_id, title, text,
                               replaces=(previous[0], load_text(self.db, previous[1])) if previous else None)
-            version_id = int(self.db["versions"].insert(
+            version_id = int(insert_row(self.db, "versions",  # type: ignore[arg-type]
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
                  "content_hash": content_hash, "title": title, "text_hash": text_key, "text_length": len(text),
                  "published": published, "language": language, "relevant": int(relevant),
                  "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None,
-                 "html_hash": body_key, "html_bytes": len(raw_html), **(facts or {})}
-            ).last_pk)
-            self.db["pages"].update(page_id, {
+                 "html_hash": body_key, "html_bytes": len(raw_html), **(facts or {})}))
+            update_row(self.db, "pages", page_id, {
                 "last_checked": fetched_at, "last_changed": fetched_at, "last_status": status,
                 "version_count": number, "title": title,
             })
@@ -340,7 +338,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
                 "source": source, "region": region, "url": url, "title": title, "summary": summary,
                 "excerpt": excerpt, "diff_html": diff_html, "relevant": int(relevant),
             }
-            event_id = int(self.db["events"].insert(event).last_pk)
+            event_id = int(insert_row(self.db, "events", event))  # type: ignore[arg-type]
         return Event(id=event_id, **{**event, "relevant": relevant})  # type: ignore[arg-type]
 
     # -- events ----------------------------------------------------------------------------

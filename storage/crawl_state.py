@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from storage.rows import insert_row, update_row
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -104,7 +106,7 @@ class CrawlStateMixin:
                 raise ValueError(f"{url}: not an archived page")
             streak = state.missing_count + 1
             removing = streak >= removed_after and state.removed_at is None
-            self.db["pages"].update(state.id, {
+            update_row(self.db, "pages", state.id, {
                 "missing_count": streak, "last_checked": fetched_at, "last_status": status, "last_ok": fetched_at,
                 **({"removed_at": fetched_at} if removing else {}),
             })
@@ -138,9 +140,9 @@ class CrawlStateMixin:
                 "source": page[1], "region": region, "url": page[0], "title": page[2], "summary": summary,
                 "excerpt": summary, "diff_html": diff_html, "relevant": int(is_relevant),
             }
-            event_id = int(self.db["events"].insert(event).last_pk)
+            event_id = int(insert_row(self.db, "events", event))  # type: ignore[arg-type]
             if kind == "changed":
-                self.db["pages"].update(page_id, {"last_changed": created_at})
+                update_row(self.db, "pages", page_id, {"last_changed": created_at})
         return Event(id=event_id, **{**event, "relevant": is_relevant})  # type: ignore[arg-type]
 
     def move_page(self, old_url: str, new_url: str, *, now: str) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.archive import write_transaction
+from storage.rows import insert_row, insert_rows, update_row
 
 PLAN_TABLES = ("plan_targets", "plan_sources", "plan_keys", "plans")
 
@@ -75,7 +76,7 @@ class PlanStore:
             row["sectors"] = json.dumps(sorted(set(plan.get("sectors") or [])), ensure_ascii=False)
             if existing is None:
                 row.update(first_seen=source["seen_at"], last_seen=source["seen_at"], source_count=0)
-                self.db.table("plans").insert(row, pk="id")
+                insert_row(self.db, "plans", row)
             else:
                 first_seen, last_seen, title_rank, sectors = existing
                 merged = sorted(set(json.loads(sectors or "[]")) | set(plan.get("sectors") or []))
@@ -86,16 +87,16 @@ class PlanStore:
                 update["sectors"] = json.dumps(merged, ensure_ascii=False)
                 update["first_seen"] = min(first_seen, source["seen_at"])
                 update["last_seen"] = max(last_seen, source["seen_at"])
-                self.db.table("plans").update(plan["id"], update)
+                update_row(self.db, "plans", plan["id"], update)
             for key, language in keys:
                 self.db.execute("insert or ignore into plan_keys (key, plan_id, language) values (?, ?, ?)",
                                 [key, plan["id"], language])
             self.db.execute("delete from plan_sources where plan_id = ? and version_id = ?",
                             [plan["id"], source["version_id"]])
-            self.db.table("plan_sources").insert({**source, "plan_id": plan["id"]})
+            insert_row(self.db, "plan_sources", {**source, "plan_id": plan["id"]})
             self.db.execute("delete from plan_targets where plan_id = ? and version_id = ?",
                             [plan["id"], source["version_id"]])
-            self.db.table("plan_targets").insert_all(
+            insert_rows(self.db, "plan_targets",
                 [{**t, "plan_id": plan["id"], "version_id": source["version_id"], "seen_at": source["seen_at"]}
                  for t in targets])
             self.db.execute(

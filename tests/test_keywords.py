@@ -1,11 +1,14 @@
 """KeywordMatcher (one Aho-Corasick pass) finds what one regex per keyword group found."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from monitor.keywords import KeywordMatcher, fold
+from monitor.keywords import KeywordMatcher, NameFinder, fold
+from monitor.plans.issuers import issuer_finder
+from monitor.plans.regions import gazetteer
 from monitor.plans.sectors import keyword_pattern, taxonomy
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -58,3 +61,42 @@ def test_taxonomy_matches_the_per_sector_regexes_on_the_corpus(case: str) -> Non
         assert tax.matcher.first_positions(text) == regex_first_positions(groups, text)
         compared += bool(tax.find(text))
     assert compared >= 30  # the corpus does name sectors: the comparison is not of empty results
+
+
+def regex_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def alternation(names: list[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+def test_name_finder_boundaries_and_leftmost_longest() -> None:
+    finder = NameFinder(["Guangdong", "Guangdong Province", "Canton"], boundary="latin")
+    assert finder.spans("Guangdong Province and Cantonese, Canton.") == [(0, 18), (34, 40)]
+    words = NameFinder(["MIIT", "State Council"], ignore_case=True, boundary="word")
+    assert words.spans("the state council; MIITs; miit") == [(4, 17), (26, 30)]
+    assert NameFinder(["广东", "广东省"]).spans("广东省广东") == [(0, 3), (3, 5)]
+
+
+@pytest.mark.parametrize("case", ["as written", "upper", "lower"])
+def test_name_finders_match_the_regex_alternations_on_the_corpus(case: str) -> None:
+    places, issuers = gazetteer(), issuer_finder()
+    national_zh = [n for n in issuers.national_names if not n.isascii()]
+    national_latin = [n for n in issuers.national_names if n.isascii()]
+    regexes = [
+        (places.zh_finder, re.compile(alternation(places.zh_names))),
+        (places.latin_finder,
+         re.compile(f"(?<![A-Za-zÀ-ÿ])(?:{alternation(places.latin_names)})(?![A-Za-zÀ-ÿ])")),
+        (issuers.national_zh, re.compile(alternation(national_zh), re.I)),
+        (issuers.national_latin, re.compile(rf"\b(?:{alternation(national_latin)})\b", re.I)),
+        (issuers.national_acronyms, re.compile(rf"\b(?:{alternation(list(issuers.acronyms))})\b")),
+    ]
+    found = 0
+    for text in corpus_texts():
+        text = {"upper": text.upper(), "lower": text.lower()}.get(case, text)
+        for finder, pattern in regexes:
+            spans = finder.spans(text)
+            assert spans == regex_spans(pattern, text)
+            found += len(spans)
+    assert found > 100  # the comparison is not of empty results

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.keywords import Anchors, NameFinder
 from monitor.plans.data import load_yaml, require
 from monitor.plans.regions import Gazetteer, gazetteer
 
@@ -33,10 +34,10 @@ _WINDOW = 80  # characters around a body's name where its region can be written
 _ZH_WINDOW = 14  # 新疆维吾尔自治区 is the longest region name before a Chinese body
 
 
-def _anchor(name: str, flags: int = 0) -> re.Pattern[str]:
-    """The longest placeholder-free piece of a body's name, to find candidates fast."""
+def _anchor(name: str) -> str:
+    """The longest placeholder-free piece of a body's name, to find candidates fast (any case)."""
     pieces = [p.strip() for p in re.split(r"\{[RD]\}", name) if p.strip()]
-    return re.compile(re.escape(max(pieces, key=len)), flags)
+    return max(pieces, key=len)
 
 
 def _alternation(names: list[str]) -> str:
@@ -60,32 +61,36 @@ class IssuerFinder:
         self.acronyms = acronyms
         zh_names = [n for n in self.national_names if not n.isascii()]
         latin = [n for n in self.national_names if n.isascii()]
-        self.national_zh = re.compile(_alternation(zh_names), re.I) if zh_names else None
-        self.national_latin = re.compile(rf"\b(?:{_alternation(latin)})\b", re.I) if latin else None
-        self.national_acronyms = re.compile(rf"\b(?:{_alternation(list(acronyms))})\b") if acronyms else None
+        # as re.I alternations of zh_names and of \b-bounded latin names, and case-sensitive \b-bounded acronyms
+        self.national_zh = NameFinder(zh_names, ignore_case=True)
+        self.national_latin = NameFinder(latin, ignore_case=True, boundary="word")
+        self.national_acronyms = NameFinder(acronyms, boundary="word")
 
         region_zh = places.zh_alternation
         region_latin = places.latin_alternation
         # (body, full pattern, anchor): the anchor is a plain name found quickly; the full pattern, with
         # its region alternation, only runs in a window around each anchor hit (long pages stay fast).
-        self.regional: list[tuple[str, re.Pattern[str], re.Pattern[str], int]] = []
+        self.regional: list[tuple[str, re.Pattern[str], tuple[str, ...], int]] = []
         for entry in data.get("regional", []):
             body = require(entry, "body", file)
             self.display[body] = entry.get("display", body)
             zh = _alternation(entry.get("zh", []))
             if zh:
                 self.regional.append((body, re.compile(
-                    rf"(?<![上各级县区])(?P<region>{region_zh})?{_ZH_LEVEL}?(?:{zh})"), re.compile(zh), _ZH_WINDOW))
+                    rf"(?<![上各级县区])(?P<region>{region_zh})?{_ZH_LEVEL}?(?:{zh})"), tuple(entry["zh"]), _ZH_WINDOW))
             r_part = rf"(?:(?P<region>{region_latin})\s+)?(?:{_EN_LEVEL}\s+)?"
             for name in entry.get("en", []):
                 text = re.escape(name if "{R}" in name else "{R}" + name).replace(re.escape("{R}"), r_part)
-                self.regional.append((body, re.compile(text, re.I), _anchor(name, re.I), _WINDOW))
+                self.regional.append((body, re.compile(text, re.I), (_anchor(name),), _WINDOW))
             d_part = (rf"(?:\s+(?:von|in|der\s+Stadt|der\s+Provinz|der\s+Provinzregierung\s+von)\s+"
                       rf"(?P<region>{region_latin}))?")
             for name in entry.get("de", []):
                 text = re.escape(name).replace(re.escape("{D}"), d_part)
                 level = "(?P<level>)" if name.startswith(("Stadt", "Provinz")) else ""
-                self.regional.append((body, re.compile(level + text), _anchor(name), _WINDOW))
+                self.regional.append((body, re.compile(level + text), (_anchor(name),), _WINDOW))
+
+        self.anchor_of = [number for number, entry in enumerate(self.regional) for _ in entry[2]]
+        self.anchors = Anchors([anchor for entry in self.regional for anchor in entry[2]])
 
     def _regional_region(self, match: re.Match[str], page_region: str | None) -> str | None:
         region = self.places.lookup(match.group("region")) if match.group("region") else None
@@ -119,11 +124,14 @@ class IssuerFinder:
                 taken[i] = True
 
         candidates: dict[tuple[int, int, str], re.Match[str]] = {}
-        for body, pattern, anchor, reach in self.regional:
-            for hit in anchor.finditer(text):
-                window = (max(0, hit.start() - reach), min(len(text), hit.end() + reach))
+        hits: dict[int, list[tuple[int, int]]] = {}
+        for anchor, spans in self.anchors.occurrences(text).items():
+            hits.setdefault(self.anchor_of[anchor], []).extend(spans)
+        for number, (body, pattern, _anchors, reach) in enumerate(self.regional):
+            for hit_start, hit_end in sorted(hits.get(number, ())):
+                window = (max(0, hit_start - reach), min(len(text), hit_end + reach))
                 for m in pattern.finditer(text, *window):
-                    if m.start() <= hit.start() and m.end() >= hit.end():
+                    if m.start() <= hit_start and m.end() >= hit_end:
                         candidates.setdefault((m.start(), m.end(), body), m)
         ordered = sorted(candidates.items(), key=lambda c: (c[0][0] - c[0][1], c[0][0]))
         for (_start, _end, body), m in ordered:
@@ -139,16 +147,14 @@ class IssuerFinder:
                     taken[i] = True
                 continue
             take(IssuerMention(f"{region}:{body}", region, m.start(), m.end(), m.group(0)))
-        national: list[tuple[re.Pattern[str] | None, dict[str, str], bool]] = [
+        national: list[tuple[NameFinder, dict[str, str], bool]] = [
             (self.national_zh, self.national_names, True), (self.national_latin, self.national_names, True),
             (self.national_acronyms, self.acronyms, False)]
         for names, table, fold in national:
-            if names is None:
-                continue
-            for m in names.finditer(text):
-                if free(m.start(), m.end()):
-                    key = m.group(0).casefold() if fold else m.group(0)
-                    take(IssuerMention(table[key], "cn", m.start(), m.end(), m.group(0)))
+            for start, end in names.spans(text):
+                if free(start, end):
+                    written = text[start:end]
+                    take(IssuerMention(table[written.casefold() if fold else written], "cn", start, end, written))
         return sorted(found, key=lambda f: f.start)
 
     def display_name(self, issuer_id: str) -> str:

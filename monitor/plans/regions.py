@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.keywords import NameFinder
 from monitor.plans.data import load_yaml, require
 
 
@@ -57,9 +58,9 @@ class Gazetteer:
         self.latin_names = sorted(set(latin), key=len, reverse=True)
         self.zh_alternation = "|".join(map(re.escape, self.zh_names))
         self.latin_alternation = "|".join(map(re.escape, self.latin_names))
-        self.pattern = re.compile(
-            f"(?:{self.zh_alternation})|(?<![A-Za-zÀ-ÿ])(?:{self.latin_alternation})(?![A-Za-zÀ-ÿ])"
-        )
+        # found like the alternation (?:zh)|(?<![A-Za-zÀ-ÿ])(?:latin)(?![A-Za-zÀ-ÿ]), in one pass each
+        self.zh_finder = NameFinder(self.zh_names)
+        self.latin_finder = NameFinder(self.latin_names, boundary="latin")
 
     def lookup(self, name: str | None) -> str | None:
         """The region id for a name or id ("Guangdong", "广东省", "guangdong"); None if unknown."""
@@ -77,8 +78,9 @@ class Gazetteer:
         return region.parent if region.level == "city" else region_id
 
     def mentions(self, text: str) -> list[RegionMention]:
-        return [RegionMention(self.by_name[m.group(0).casefold()], m.start(), m.end(), m.group(0))
-                for m in self.pattern.finditer(text)]
+        spans = sorted(self.zh_finder.spans(text) + self.latin_finder.spans(text))  # scripts never overlap
+        return [RegionMention(self.by_name[text[start:end].casefold()], start, end, text[start:end])
+                for start, end in spans]
 
     def dominant(self, text: str) -> str | None:
         """The region named most often (first named wins a tie); None when none is named."""

@@ -1,0 +1,46 @@
+"""The crawl child's Scrapy settings: components we removed are neither enabled nor even imported."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, os, sys
+os.environ["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+from scrapy import Spider
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+settings = get_project_settings()
+settings.set("ITEM_PIPELINES", {})
+class Probe(Spider):
+    name = "probe"
+    async def start(self):
+        return
+        yield
+process = CrawlerProcess(settings, install_root_handler=False)
+crawler = process.create_crawler(Probe)
+process.crawl(crawler)
+process.start()
+print(json.dumps({
+    "extensions": [type(e).__name__ for e in crawler.extensions.middlewares],
+    "downloader": [type(m).__name__ for m in crawler.engine.downloader.middleware.middlewares],
+    "imported": [m for m in ("aiohttp", "scrapy.extensions.remote_control", "scrapy.extensions.telnet",
+                             "scrapy.downloadermiddlewares.cookies") if m in sys.modules],
+}))
+"""
+
+
+def test_unused_scrapy_components_are_not_loaded() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "RemoteControl" not in loaded["extensions"] and "TelnetConsole" not in loaded["extensions"]
+    assert "CoreStats" in loaded["extensions"]  # Scrapy's other defaults are kept
+    assert "CookiesMiddleware" not in loaded["downloader"]
+    assert {"RetryBackoffMiddleware", "HttpCompressionMiddleware", "RedirectMiddleware"} <= set(loaded["downloader"])
+    assert loaded["imported"] == []
