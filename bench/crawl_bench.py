@@ -68,6 +68,8 @@ class ProcessRun:
     last_request_s: float | None  # process start to the last one (the rest is shutdown)
     peak_rss_mb: float
     cpu_s: float  # user + system CPU of the process: less sensitive to other load than wall time
+    helpers_cpu_s: float = 0.0  # CPU of its child processes (analysis workers), sampled from /proc
+    tree_peak_rss_mb: float = 0.0  # peak of the summed RSS of the process and its children, sampled
     exit_status: int
     statuses: dict[str, int]
     article_requests: int
@@ -98,13 +100,78 @@ def _settled_log(server: NginxServer, offset: int, timeout: float = 2.0) -> list
     return server.log_lines(offset)
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process and all processes below it (analysis workers, the forkserver), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _proc_sample(pid: int) -> tuple[float, float] | None:
+    """(CPU seconds, RSS in MB) of one process, or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        rss_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS, rss_pages * _PAGE_KB / 1024
+
+
+class TreeSampler:
+    """Samples a process tree every ``interval`` s in a thread: peak summed RSS and CPU of every member.
+
+    wait4 reports the crawl process alone: its analysis workers are children of a forkserver that it
+    never waits for. A process's CPU is its last sample (it may lose < ``interval`` s of CPU at exit).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        import threading
+
+        self.pid, self.interval = pid, interval
+        self.cpu: dict[int, float] = {}
+        self.peak_rss_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = 0.0
+            for pid in _descendants(self.pid):
+                sample = _proc_sample(pid)
+                if sample is not None:
+                    self.cpu[pid] = sample[0]
+                    rss += sample[1]
+            self.peak_rss_mb = max(self.peak_rss_mb, rss)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> tuple[float, float]:
+        """(CPU seconds of the processes below the root, peak RSS of the whole tree in MB)."""
+        self._stop.set()
+        self._thread.join()
+        return sum(cpu for pid, cpu in self.cpu.items() if pid != self.pid), self.peak_rss_mb
+
+
 def timed_process(command: list[str], server: NginxServer, *, env: dict[str, str], log_path: Path,
                   article_marker: str = "/content/post_") -> ProcessRun:
     offset = server.log_offset()
     with open(log_path, "wb") as err, tempfile.TemporaryFile() as out:
         start = time.time()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=REPO)
+        sampler = TreeSampler(process.pid)
         status, rss, cpu = _wait4(process)
+        helpers_cpu, tree_rss = sampler.stop()
         end = time.time()
         out.seek(0)
         stdout = out.read().decode("utf-8", errors="replace")
@@ -116,6 +183,8 @@ def timed_process(command: list[str], server: NginxServer, *, env: dict[str, str
         last_request_s=(max(line.msec for line in lines) - start) if lines else None,
         peak_rss_mb=rss,
         cpu_s=cpu,
+        helpers_cpu_s=helpers_cpu,
+        tree_peak_rss_mb=max(tree_rss, rss),
         exit_status=status,
         statuses=dict(sorted(Counter(str(line.status) for line in lines).items())),
         article_requests=sum(article_marker in line.path for line in lines),
@@ -301,12 +370,14 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
         "unchanged_pages_per_s": unchanged.pages_per_s(n_pages),
         "changed_pages_per_s": edited.pages_per_s(n_pages),
         "peak_rss_mb": max(first.peak_rss_mb, unchanged.peak_rss_mb, edited.peak_rss_mb),
+        "tree_peak_rss_mb": max(first.tree_peak_rss_mb, unchanged.tree_peak_rss_mb, edited.tree_peak_rss_mb),
         "archive_bytes_per_page": size / n_pages,
         "startup_s": median([first.startup_s, unchanged.startup_s, edited.startup_s]),
         "urlwatch_unchanged_pages_per_s": urlwatch_run.pages_per_s(n_pages) if urlwatch_run else None,
         "ratio_vs_urlwatch": (unchanged.pages_per_s(n_pages) / urlwatch_run.pages_per_s(n_pages)
                               if urlwatch_run and urlwatch_run.wall_s else None),
         "first_crawl_cpu_ms_per_page": 1000 * first.cpu_s / n_pages,
+        "first_crawl_workers_cpu_ms_per_page": 1000 * first.helpers_cpu_s / n_pages,
         "unchanged_cpu_ms_per_page": 1000 * unchanged.cpu_s / n_pages,
         "changed_cpu_ms_per_page": 1000 * edited.cpu_s / n_pages,
         "urlwatch_unchanged_cpu_ms_per_page": 1000 * urlwatch_run.cpu_s / n_pages if urlwatch_run else None,
@@ -369,11 +440,13 @@ LABELS = {
     "unchanged_pages_per_s": "re-check, nothing changed (pages/s)",
     "changed_pages_per_s": "re-check, 5% changed (pages/s)",
     "peak_rss_mb": "peak RSS of the crawl process (MB)",
+    "tree_peak_rss_mb": "... with its analysis workers (MB, sampled)",
     "archive_bytes_per_page": "archive bytes per article",
     "startup_s": "start-up: process start to first request (s)",
     "urlwatch_unchanged_pages_per_s": "urlwatch re-check, nothing changed (pages/s)",
     "ratio_vs_urlwatch": "policywatch / urlwatch (unchanged re-check)",
     "first_crawl_cpu_ms_per_page": "CPU of the crawl process per article: first (ms)",
+    "first_crawl_workers_cpu_ms_per_page": "... of its analysis workers, first crawl (ms)",
     "unchanged_cpu_ms_per_page": "... unchanged re-check (ms)",
     "changed_cpu_ms_per_page": "... 5% changed re-check (ms)",
     "urlwatch_unchanged_cpu_ms_per_page": "CPU of urlwatch per article, unchanged (ms)",
