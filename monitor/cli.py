@@ -191,6 +191,8 @@ cli.add_command(show_command, "show")
 cli.add_command(export_command, "export")
 cli.add_command(sql_command, "sql")
 cli.add_command(browse_command, "browse")
+from monitor.commands.maintenance import optimize as optimize_command  # noqa: E402, I001
+cli.add_command(optimize_command, "optimize")
 # -- end feature commands --
 
 

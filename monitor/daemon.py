@@ -63,6 +63,7 @@ from storage.status import (
 logger = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
+UPKEEP_JOB = "upkeep:optimize"
 
 
 def utc_now() -> datetime:
@@ -98,6 +99,7 @@ class DaemonOptions:
     crawl_settings: dict[str, Any] = field(default_factory=dict)
     crawl_log_level: str = "WARNING"
     feed_info: FeedInfo = field(default_factory=FeedInfo)
+    optimize_every: float = 86400.0    # seconds between archive upkeeps (storage/maintenance.py); 0: never
 
 
 class DaemonError(Exception):
@@ -179,6 +181,22 @@ class Daemon:
                 misfire_grace_time=int(self.options.misfire_grace), **kwargs)
             logger.info("source %s: schedule %r, next run %s", name, schedule.text,
                         iso(job.next_run_time) if job.next_run_time else "?")
+
+    def _schedule_upkeep(self) -> None:
+        if self.options.optimize_every <= 0:
+            return
+        self.scheduler.add_job(self.optimize, "interval", seconds=self.options.optimize_every, id=UPKEEP_JOB,
+                               name="optimize the archive", replace_existing=True, max_instances=1, coalesce=True)
+
+    def optimize(self) -> None:
+        """The upkeep job: merge the search index etc. A failure is logged; crawls and feeds go on."""
+        from storage.maintenance import optimize_archive
+
+        try:
+            with Archive(self.options.db_path) as archive:
+                optimize_archive(archive)
+        except Exception:
+            logger.exception("optimizing the archive %s failed; retrying at the next upkeep", self.options.db_path)
 
     # -- one run -----------------------------------------------------------------------------
 
@@ -294,6 +312,7 @@ class Daemon:
         self.write_feeds()
         self.scheduler.start()
         self._schedule(sources)
+        self._schedule_upkeep()
 
     def stop(self) -> None:
         """Stop scheduling, stop running crawls (SIGTERM, then SIGKILL after the grace), record them."""

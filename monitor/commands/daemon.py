@@ -95,6 +95,8 @@ default_schedule_option = click.option(
               help="Crawls of different sources running at the same time (one writer at a time is safest).")
 @click.option("--memory-limit", default=2048, show_default=True, type=click.IntRange(0),
               help="MB a crawl may use before Scrapy stops it (MEMUSAGE_LIMIT_MB; 0: no limit).")
+@click.option("--optimize-every", default="1d", show_default=True, callback=_seconds,
+              help="How often to merge the search index and refresh statistics (policywatch optimize); 0: never.")
 @click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
@@ -102,7 +104,8 @@ default_schedule_option = click.option(
               help="Override a Scrapy setting of the crawls (repeatable), e.g. DOWNLOAD_DELAY=2.")
 def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[str, int] | None,
            default_schedule: str, timeout: float, misfire_grace: float, jitter: float, stop_grace: float,
-           max_parallel: int, memory_limit: int, link: str, log_file: str | None, log_level: str,
+           max_parallel: int, memory_limit: int, optimize_every: float, link: str, log_file: str | None,
+           log_level: str,
            crawl_settings: tuple[str, ...]) -> None:
     """Crawl every source on its schedule, regenerate the feeds after each run, until SIGTERM.
 
@@ -118,7 +121,8 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
     options = DaemonOptions(
         sources_path=Path(sources_path), db_path=Path(db_path), feeds_dir=Path(feeds_dir),
         default_schedule=default_schedule, timeout=timeout, stop_grace=stop_grace, misfire_grace=misfire_grace,
-        jitter=jitter, max_parallel=max_parallel, crawl_settings=settings, feed_info=FeedInfo(link=link))
+        jitter=jitter, max_parallel=max_parallel, crawl_settings=settings, feed_info=FeedInfo(link=link),
+        optimize_every=optimize_every)
     open_archive(db_path).close()  # a clear error now, not in the first job
     server = None
     if serve_bind is not None:
