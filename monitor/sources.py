@@ -53,6 +53,7 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
     "miit-buildstatic": {
         "script_css": KindOption(str, "CSS selector of the script element (default 'script[parseType=buildstatic]')"),
         "html_path": KindOption(str, "dotted path to the list HTML in the JSON answer (default 'data.html')"),
+        "max_list_pages": _MAX_LIST_PAGES,
     },
     "gkmlpt": {
         "categories": KindOption(list, "category (column) ids of /gkmlpt/api/all/{category}", required=True),

@@ -12,10 +12,14 @@ import shutil
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import yaml
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawlers.runner import run_crawl
+from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.siteserver import SiteServer
 from monitor.siteserver import _Handler as _SiteHandler
 
@@ -36,6 +40,15 @@ def materialise(kind: str, dest: Path, base_url: str) -> Path:
             else:
                 shutil.copyfile(path, target)
     return dest
+
+
+def crawl_once(source: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Crawl one source (a sources.yaml entry as a dict) into ``work/archive.db`` the way the CLI does
+    (child process, demo settings); the run's summary. Runs again on the same ``work`` re-check."""
+    sources = work / "sources.yaml"
+    sources.write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")
+    [summary] = run_crawl(sources, work / "archive.db", settings=DEMO_CRAWL_SETTINGS, timeout=120)
+    return summary
 
 
 def fixture_response(kind: str, rel: str, *, url: str | None = None, **meta: object) -> TextResponse:

@@ -15,11 +15,9 @@ import scrapy
 import yaml
 
 from crawlers.kinds.hanweb import jpage_config
-from crawlers.runner import run_crawl
-from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.sources import ConfigError, load_sources
 from storage import Archive
-from tests.kindsite import FIXTURES, JpageSite, fixture_response, materialise, record_elements
+from tests.kindsite import FIXTURES, JpageSite, crawl_once, fixture_response, materialise, record_elements
 from tests.kindsite import OFFLINE_BASE as B
 from tests.test_kinds import paths, spider_for, split
 
@@ -141,12 +139,8 @@ def test_bad_dataproxy_options_are_config_errors(tmp_path: Path, options: dict[s
 # -- end to end: a real crawl against a site that answers POSTs only ------------------------------------------
 
 def crawl(site: JpageSite, tmp_path: Path, **keys: Any) -> dict[str, Any]:
-    source = {"name": "jiangsu-post", **SOURCE, "start_urls": [site.url(COLUMN)], "language": "zh",
-              "options": {"max_list_pages": 5}, **keys}
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")
-    [summary] = run_crawl(sources, tmp_path / "archive.db", settings=DEMO_CRAWL_SETTINGS, timeout=120)
-    return summary
+    return crawl_once({"name": "jiangsu-post", **SOURCE, "start_urls": [site.url(COLUMN)], "language": "zh",
+                       "options": {"max_list_pages": 5}, **keys}, tmp_path)
 
 
 @pytest.mark.slow
