@@ -36,10 +36,11 @@ def window_of(request: scrapy.Request) -> tuple[str, str, str]:
     return query["startrecord"], query["endrecord"], query["perpage"]
 
 
-def window_answer(request: scrapy.Request, first: int, last: int, total: int = 10) -> Any:
+def window_answer(request: scrapy.Request, first: int, last: int, total: int | None = 10) -> Any:
     """The datastore answer for records first..last of the fixture column, as the site sends it."""
     records = record_elements(FIXTURES / "hanweb-post" / JpageSite.RECORDS_FILE)[first - 1:last]
-    body = f"<datastore><totalrecord>{total}</totalrecord><recordset>{''.join(records)}</recordset></datastore>"
+    count = "" if total is None else f"<totalrecord>{total}</totalrecord>"
+    body = f"<datastore>{count}<recordset>{''.join(records)}</recordset></datastore>"
     return scrapy.http.XmlResponse(url=request.url, body=body.encode(), encoding="utf-8", request=request)
 
 
@@ -69,6 +70,7 @@ def test_column_page_reads_its_inline_records_then_posts_for_the_next_window() -
     assert paths(articles) == ["/art/2026/5/12/art_84242_11803897.html", "/art/2026/5/9/art_84242_11803860.html",
                                "/art/2026/5/7/art_84242_11803833.html", "/art/2026/5/5/art_84242_11803802.html"]
     assert window_of(second) == ("9", "12", "2") and form_of(second) == form_of(post)
+    assert second.headers[b"Referer"] == f"{B}/{COLUMN}".encode()  # the column page, as the pager sends it
 
     articles, listings = split(spider.kind.parse_listing(spider, window_answer(second, 9, 12)))
     assert len(articles) == 2 and listings == []  # <totalrecord> 10 reached
@@ -80,6 +82,14 @@ def test_max_list_pages_counts_the_column_page_and_each_window() -> None:
     assert split(spider.kind.parse_listing(spider, window_answer(post, 5, 8)))[1] == []
     spider = spider_for(**SOURCE, options={"max_list_pages": 1})
     assert split(spider.kind.parse_listing(spider, fixture_response("hanweb-post", COLUMN)))[1] == []
+
+
+def test_without_totalrecord_in_the_answer_the_pager_script_total_still_ends_the_paging() -> None:
+    spider = spider_for(**SOURCE, options={"max_list_pages": 10, "records_per_request": 3})
+    _, (post,) = split(spider.kind.parse_listing(spider, fixture_response("hanweb-post", COLUMN)))
+    _, (second,) = split(spider.kind.parse_listing(spider, window_answer(post, 5, 7, total=None)))
+    assert window_of(second) == ("8", "10", "2")
+    assert split(spider.kind.parse_listing(spider, window_answer(second, 8, 10, total=None)))[1] == []
 
 
 def test_an_empty_window_ends_the_paging_even_when_the_total_says_more() -> None:

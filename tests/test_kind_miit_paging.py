@@ -44,6 +44,7 @@ def test_the_api_is_paged_up_to_the_last_page_the_pagination_element_announces()
     articles, (second,) = split(spider.kind.parse_listing(spider, api_answer(first, 1)))
     assert len(articles) == 2 and articles[0].meta["policywatch_meta"]["published"] == "2026-05-22"
     assert param_json(second) == {"pageNo": 2, "pageSize": 2}
+    assert second.headers[b"Referer"] == f"{B}/{SHELL}".encode()  # the list page, as the site's script sends it
     assert second.url.startswith(f"{B}/{API}?parseType=buildstatic&webId=a1b2c3d4e5f6&")
     assert "paramJson=%7B%22pageNo%22%3A2%2C%22pageSize%22%3A2%7D" in second.url  # compact JSON
     articles, (third,) = split(spider.kind.parse_listing(spider, api_answer(second, 2)))

@@ -42,7 +42,8 @@ DEFAULT_GROUP_SIZE = 3
 # Form fields the jpage pager sends besides the ids, with the values public scrapers send.
 FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
 REQUIRED_FORM_FIELDS = ("webid", "columnid", "unitid")
-MAX_FORM_FIELDS = 30
+MAX_FORM_FIELDS = 30  # the page is hostile: a bounded form
+MAX_FORM_VALUE = 200
 
 _RECORD = re.compile(r"<record>(?:\s*<!\[CDATA\[)?([\s\S]*?)(?:\]\]>\s*)?</record>")
 _NEXTGROUP = re.compile(r"<nextgroup>(?:\s*<!\[CDATA\[)?([\s\S]*?)(?:\]\]>\s*)?</nextgroup>")
@@ -127,15 +128,16 @@ def jpage_config(text: str, page_url: str, *, need_script: bool = True) -> Jpage
     params = _AJAX_PARAM.search(script)
     for key, *values in _KEY_VALUE.findall(params.group(1) if params else ""):
         form[key] = next((v for v in values if v), "")
-    pager = _PAGER_ID.search(script) or _DIV_ID.search(text)
-    if "unitid" not in form and pager and pager.group(1).isdigit():
-        form["unitid"] = pager.group(1)
+    pager_ids = [m.group(1) for m in (_PAGER_ID.search(script), _DIV_ID.search(text)) if m and m.group(1).isdigit()]
+    if "unitid" not in form and pager_ids:
+        form["unitid"] = pager_ids[0]
     column = _COLUMN_URL.search(urlsplit(page_url).path)
     if "columnid" not in form and column:
         form["columnid"] = column.group(1)
     proxy = _PROXY_URL.search(script)
+    fields = list({**FORM_DEFAULTS, **form}.items())[:MAX_FORM_FIELDS]
     return JpageConfig(urljoin(page_url, proxy.group(1) if proxy else DEFAULT_PROXY_PATH),
-                       dict(list({**FORM_DEFAULTS, **form}.items())[:MAX_FORM_FIELDS]),
+                       {key[:50]: value[:MAX_FORM_VALUE] for key, value in fields},
                        _number(script, "perPage"), _number(script, "groupSize"), _number(script, "totalRecord"))
 
 
@@ -164,8 +166,10 @@ class HanwebKind(ListKind):
         if depth >= spider.source.max_depth:
             return
         if role == "dataproxy-post":
-            yield from self._next_window(spider, response.meta["policywatch_window"], len(records),
-                                         total_records(text), base, depth)
+            window = response.meta["policywatch_window"]
+            total = total_records(text)
+            yield from self._next_window(spider, window, len(records), window["total"] if total is None else total,
+                                         base, depth)
         elif role == "dataproxy":
             if records:
                 yield from self._next_get(spider, response, text, base, depth)
@@ -214,7 +218,7 @@ class HanwebKind(ListKind):
         per_page = config.per_page or DEFAULT_PER_PAGE
         size = option(spider, "records_per_request", per_page * (config.group_size or DEFAULT_GROUP_SIZE))
         window = {"proxy": config.proxy_url, "form": config.form, "start": listed + 1, "size": size,
-                  "per_page": per_page, "page": 1}
+                  "per_page": per_page, "page": 1, "total": config.total}
         yield from self._next_window(spider, window, listed, config.total, page_url, depth, first=True)
 
     def _next_window(self, spider: SourceSpider, window: dict[str, Any], got: int, total: int | None, base: str,
@@ -229,8 +233,8 @@ class HanwebKind(ListKind):
         nxt = {**window, "start": start, "page": page}
         request = spider.listing_request(window_url(window["proxy"], start, start + window["size"] - 1,
                                                     window["per_page"]), depth + 1, formdata=window["form"],
-                                         policywatch_role="dataproxy-post", policywatch_page=base,
-                                         policywatch_window=nxt)
+                                         headers={"Referer": base}, policywatch_role="dataproxy-post",
+                                         policywatch_page=base, policywatch_window=nxt)
         if request is not None:
             yield request
 

@@ -170,7 +170,7 @@ class MiitBuildstaticKind(ListKind):
         if asked >= option(spider, "max_list_pages", DEFAULT_MAX_LIST_PAGES):
             return
         request = spider.listing_request(with_api_page(response.url, current + 1, paging.page_size), depth + 1,
-                                         policywatch_role="buildstatic-api", policywatch_page=base,
-                                         policywatch_api_page=asked + 1)
+                                         headers={"Referer": base}, policywatch_role="buildstatic-api",
+                                         policywatch_page=base, policywatch_api_page=asked + 1)
         if request is not None:
             yield request

@@ -209,13 +209,14 @@ class SourceSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def listing_request(self, url: str, depth: int, *, formdata: dict[str, str] | None = None,
-                        **meta: Any) -> scrapy.Request | None:
+                        headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request | None:
         """A request for a list page (not archived), or None when it was seen already.
 
         The canonical form only recognises a list seen before; the request keeps the URL as the site
         wrote it (APIs may care about parameter order, list pages may use ``from`` as an offset).
         With ``formdata`` the list is asked for by a form POST (list APIs such as Hanweb's dataproxy.jsp);
-        the form is part of what makes two such lists the same.
+        the form is part of what makes two such lists the same. ``headers`` are sent as given (a list
+        API's further pages send the list page as Referer, as the site's own script does).
         """
         key = canonical_url(url, strip_tracking=False)
         if formdata is not None:
@@ -225,9 +226,10 @@ class SourceSpider(scrapy.Spider):
         self._listings.add(key)
         meta = {"policywatch_depth": depth, "policywatch_listing": True, **meta}
         if formdata is not None:
-            return scrapy.FormRequest(url.split("#", 1)[0], formdata=formdata, callback=self.parse_listing,
-                                      errback=self.on_error, meta=meta)
-        return scrapy.Request(url.split("#", 1)[0], callback=self.parse_listing, errback=self.on_error, meta=meta)
+            return scrapy.FormRequest(url.split("#", 1)[0], formdata=formdata, headers=headers,
+                                      callback=self.parse_listing, errback=self.on_error, meta=meta)
+        return scrapy.Request(url.split("#", 1)[0], headers=headers, callback=self.parse_listing,
+                              errback=self.on_error, meta=meta)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         self._listing_probe = []
