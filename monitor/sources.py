@@ -31,6 +31,7 @@ class KindOption:
     type: type | tuple[type, ...]
     help: str
     required: bool = False
+    choices: tuple[str, ...] = ()
 
 
 _MAX_LIST_PAGES = KindOption(int, "how many list pages (or API pages) to read per run, from the first")
@@ -52,6 +53,7 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
     "miit-buildstatic": {
         "script_css": KindOption(str, "CSS selector of the script element (default 'script[parseType=buildstatic]')"),
         "html_path": KindOption(str, "dotted path to the list HTML in the JSON answer (default 'data.html')"),
+        "max_list_pages": _MAX_LIST_PAGES,
     },
     "gkmlpt": {
         "categories": KindOption(list, "category (column) ids of /gkmlpt/api/all/{category}", required=True),
@@ -60,6 +62,14 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
     },
     "hanweb": {
         "max_list_pages": _MAX_LIST_PAGES,
+        "dataproxy": KindOption(str, "how further records are fetched from dataproxy.jsp: 'post' (record windows, "
+                                     "as the jpage pager does), 'get' (?page=N from <nextgroup>) or 'auto' "
+                                     "(default: post when the page configures a jpage pager)",
+                                choices=("auto", "post", "get")),
+        "dataproxy_params": KindOption(dict, "form fields of the dataproxy.jsp POST (webid, columnid, unitid…); "
+                                             "they replace what the page's jpage script says"),
+        "records_per_request": KindOption(int, "records per dataproxy.jsp POST window (default: the pager's "
+                                               "perPage × groupSize, else 45)"),
     },
 }
 
@@ -181,6 +191,11 @@ def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"option {key!r} must be at least 1")
         if isinstance(value, list) and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             raise ValueError(f"option {key!r} must be a list of names or numbers")
+        if isinstance(value, dict) and not all(
+                isinstance(k, str) and isinstance(v, (str, int)) and not isinstance(v, bool) for k, v in value.items()):
+            raise ValueError(f"option {key!r} must map names to strings or numbers")
+        if option.choices and value not in option.choices:
+            raise ValueError(f"option {key!r} must be one of {', '.join(map(repr, option.choices))}, not {value!r}")
     missing = [key for key, option in spec.items() if option.required and key not in options]
     if missing:
         raise ValueError(f"kind {kind!r} needs option {', '.join(map(repr, missing))}")

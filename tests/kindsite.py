@@ -7,13 +7,21 @@ fixture tree with the local server's address filled in. A file ``name@page=2.jso
 """
 from __future__ import annotations
 
+import re
 import shutil
+from functools import partial
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import yaml
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawlers.runner import run_crawl
+from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.siteserver import SiteServer
+from monitor.siteserver import _Handler as _SiteHandler
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kinds"
 OFFLINE_BASE = "http://www.example.gov.cn"
@@ -32,6 +40,15 @@ def materialise(kind: str, dest: Path, base_url: str) -> Path:
             else:
                 shutil.copyfile(path, target)
     return dest
+
+
+def crawl_once(source: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Crawl one source (a sources.yaml entry as a dict) into ``work/archive.db`` the way the CLI does
+    (child process, demo settings); the run's summary. Runs again on the same ``work`` re-check."""
+    sources = work / "sources.yaml"
+    sources.write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")
+    [summary] = run_crawl(sources, work / "archive.db", settings=DEMO_CRAWL_SETTINGS, timeout=120)
+    return summary
 
 
 def fixture_response(kind: str, rel: str, *, url: str | None = None, **meta: object) -> TextResponse:
@@ -65,3 +82,67 @@ class FixtureSite(SiteServer):
         if found is None and name and folder.is_dir():
             found = next((p for p in sorted(folder.glob(f"{name}.*")) if "@" not in p.name), None)
         return found
+
+
+class _JpageHandler(_SiteHandler):
+    """Hanweb's dataproxy.jsp as the jpage pager uses it: form POSTs only (a GET gets 405)."""
+
+    site: JpageSite
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        if urlsplit(self.path).path == JpageSite.PROXY_PATH:
+            self.site.requests.append(self.path)
+            self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+            return
+        super().do_GET()
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
+        query = dict(parse_qsl(parts.query))
+        self.site.posts.append((query, form))
+        if parts.path != JpageSite.PROXY_PATH:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        if any(form.get(k) != v for k, v in self.site.expected_form.items()):
+            self.send_error(HTTPStatus.BAD_REQUEST, "unknown column")
+            return
+        try:
+            start, end = int(query["startrecord"]), int(query["endrecord"])
+        except (KeyError, ValueError):
+            self.send_error(HTTPStatus.BAD_REQUEST, "no record window")
+            return
+        records = self.site.records()
+        body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<datastore><totalrecord>{len(records)}</totalrecord>"
+                f"<recordset>{''.join(records[max(start, 1) - 1:end])}</recordset></datastore>").encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class JpageSite(FixtureSite):
+    """A fixture site whose ``dataproxy.jsp`` answers record windows to form POSTs, like Hanweb's jpage pager.
+
+    The column's records are the ``<record>`` elements of ``module/web/jpage/dataproxy-records.xml``;
+    a POST must carry the ``expected_form`` fields. ``posts`` holds every POST's query and form.
+    """
+
+    PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+    RECORDS_FILE = "module/web/jpage/dataproxy-records.xml"
+
+    def __init__(self, root: str | Path, expected_form: dict[str, str]) -> None:
+        super().__init__(root)
+        self.expected_form = expected_form
+        self.posts: list[tuple[dict[str, str], dict[str, str]]] = []
+        self.httpd.RequestHandlerClass = partial(_JpageHandler, site=self)  # type: ignore[assignment]
+
+    def records(self) -> list[str]:
+        return record_elements(self.root / self.RECORDS_FILE)
+
+
+def record_elements(path: Path) -> list[str]:
+    """The ``<record>…</record>`` elements of a saved datastore file, in order."""
+    return re.findall(r"<record>[\s\S]*?</record>", path.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -208,18 +208,28 @@ class SourceSpider(scrapy.Spider):
             self.logger.info("re-checking %d archived pages no list links", len(requests))
             raise DontCloseSpider
 
-    def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
+    def listing_request(self, url: str, depth: int, *, formdata: dict[str, str] | None = None,
+                        headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request | None:
         """A request for a list page (not archived), or None when it was seen already.
 
         The canonical form only recognises a list seen before; the request keeps the URL as the site
         wrote it (APIs may care about parameter order, list pages may use ``from`` as an offset).
+        With ``formdata`` the list is asked for by a form POST (list APIs such as Hanweb's dataproxy.jsp);
+        the form is part of what makes two such lists the same. ``headers`` are sent as given (a list
+        API's further pages send the list page as Referer, as the site's own script does).
         """
         key = canonical_url(url, strip_tracking=False)
+        if formdata is not None:
+            key += "\n" + urlencode(sorted(formdata.items()))
         if key in self._listings:
             return None
         self._listings.add(key)
-        return scrapy.Request(url.split("#", 1)[0], callback=self.parse_listing, errback=self.on_error,
-                              meta={"policywatch_depth": depth, "policywatch_listing": True, **meta})
+        meta = {"policywatch_depth": depth, "policywatch_listing": True, **meta}
+        if formdata is not None:
+            return scrapy.FormRequest(url.split("#", 1)[0], formdata=formdata, headers=headers,
+                                      callback=self.parse_listing, errback=self.on_error, meta=meta)
+        return scrapy.Request(url.split("#", 1)[0], headers=headers, callback=self.parse_listing,
+                              errback=self.on_error, meta=meta)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         self._listing_probe = []
