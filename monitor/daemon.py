@@ -186,7 +186,8 @@ class Daemon:
         if self.options.optimize_every <= 0:
             return
         self.scheduler.add_job(self.optimize, "interval", seconds=self.options.optimize_every, id=UPKEEP_JOB,
-                               name="optimize the archive", replace_existing=True, max_instances=1, coalesce=True)
+                               name="optimize the archive", replace_existing=True, max_instances=1, coalesce=True,
+                               misfire_grace_time=int(self.options.misfire_grace))
 
     def optimize(self) -> None:
         """The upkeep job: merge the search index etc. A failure is logged; crawls and feeds go on."""

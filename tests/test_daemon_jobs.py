@@ -59,7 +59,7 @@ def near(moment: datetime | None, expected: datetime, slack: float = 5) -> bool:
 def test_start_derives_each_next_run_from_the_archive(daemon: Daemon) -> None:
     now = datetime.now(timezone.utc)
     jobs = {job.id: job for job in daemon.scheduler.get_jobs()}
-    assert set(jobs) == {"crawl:daily", "crawl:hourly", "crawl:weekly"}
+    assert set(jobs) == {"crawl:daily", "crawl:hourly", "crawl:weekly", "upkeep:optimize"}
     assert near(jobs["crawl:daily"].next_run_time, now + timedelta(hours=23))
     assert daemon.started == ["hourly"]  # type: ignore[attr-defined]  # the missed slot ran once, at start
     assert near(daemon.scheduler.get_job("crawl:hourly").next_run_time, now + timedelta(hours=1))
@@ -82,7 +82,7 @@ def test_invalid_reload_keeps_the_old_schedule_and_a_valid_one_replaces_it(daemo
     write_sources(daemon.options.sources_path, daily="0 3 * * *", added="every 2h")
     assert daemon.reload() is True
     jobs = {job.id: job for job in daemon.scheduler.get_jobs()}
-    assert set(jobs) == {"crawl:daily", "crawl:added"}
+    assert set(jobs) == {"crawl:daily", "crawl:added", "upkeep:optimize"}  # a reload keeps the upkeep
     assert str(jobs["crawl:daily"].trigger).startswith("cron[")
     now = datetime.now(timezone.utc)
     assert near(jobs["crawl:added"].next_run_time, now + timedelta(hours=2) - timedelta(minutes=1))
