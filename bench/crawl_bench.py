@@ -68,13 +68,13 @@ class ProcessRun:
     last_request_s: float | None  # process start to the last one (the rest is shutdown)
     peak_rss_mb: float
     cpu_s: float  # user + system CPU of the process: less sensitive to other load than wall time
-    helpers_cpu_s: float = 0.0  # CPU of its child processes (analysis workers), sampled from /proc
-    tree_peak_rss_mb: float = 0.0  # peak of the summed RSS of the process and its children, sampled
     exit_status: int
     statuses: dict[str, int]
     article_requests: int
     requests: int
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    helpers_cpu_s: float = 0.0  # CPU of its child processes (analysis workers), sampled from /proc
+    tree_peak_rss_mb: float = 0.0  # peak of the summed RSS of the process and its children, sampled
 
     def pages_per_s(self, pages: int) -> float:
         return pages / self.wall_s if self.wall_s > 0 else 0.0
