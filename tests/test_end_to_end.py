@@ -176,6 +176,20 @@ def test_feeds_show_exactly_the_relevant_events_with_marked_diffs(two_crawls: di
         assert [e.id for e in again] == [e.id for e in second]
 
 
+def test_pages_that_only_describe_a_plan_are_its_coverage(two_crawls: dict[str, Any]) -> None:
+    expected = {(two_crawls["base"] + path, want["plan"], want["role"])
+                for path, want in EXPECTED["plan_coverage"].items() if path.startswith("/")}
+    with Archive(two_crawls["db"], readonly=True) as archive:
+        linked = set(archive.db.execute(
+            "select plan_sources.url, plans.title, plan_sources.role from plan_sources "
+            "join plans on plans.id = plan_sources.plan_id").fetchall())
+        covered = set(archive.db.execute(
+            "select plan_events.url, plans.title from plan_events join plans on plans.id = plan_events.plan_id "
+            "where plan_events.kind = 'coverage'").fetchall())
+    assert expected and expected <= linked
+    assert {(url, title) for url, title, _ in expected} <= covered
+
+
 def test_gbk_page_decodes(two_crawls: dict[str, Any]) -> None:
     with Archive(two_crawls["db"], readonly=True) as archive:
         for path, phrases in EXPECTED["gbk_phrases"].items():

@@ -29,6 +29,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.exists():  # the repo root's sibling, wherever the worktree lives
     SEEDS = Path("/work/shared/seeds")
 FIVE_CLUSTERS = "广东省五大未来产业集群行动方案"
+EXPECTED: dict[str, Any] = json.loads((DEMO_SITE / "EXPECTED.json").read_text(encoding="utf-8"))
 
 
 def parse(path: Path) -> list[Any]:
@@ -117,7 +118,12 @@ def test_plan_sector_and_region_feeds(demo_crawls: dict[str, Any]) -> None:
     feeds = demo_crawls["feeds"]["feeds2"]
     plan_id = five_clusters_id(demo_crawls["db"])
     per_plan = feeds[f"plans/{plan_id}.xml"]
-    assert {e.title.split(":")[0] for e in per_plan} == {"New plan", "Plan changed"}
+    assert {e.title.split(":")[0] for e in per_plan} == {"New plan", "Plan changed", "Coverage"}
+    # the English report never names the plan; it describes it, and is its coverage (EXPECTED.json)
+    described = {demo_crawls["base"] + path for path, want in EXPECTED["plan_coverage"].items()
+                 if path.startswith("/") and want["plan"] == FIVE_CLUSTERS}
+    assert described
+    assert {e.link for e in per_plan if e.title.startswith("Coverage: ")} == described
     assert all(plan_id in [t.term for t in e.tags] for e in per_plan)
     coverage = [e for name, entries in feeds.items() if name.startswith("plans/") for e in entries
                 if e.title.startswith("Coverage: ")]
@@ -150,7 +156,8 @@ def test_plans_since_and_plan_history_on_the_crawled_archive(demo_crawls: dict[s
     assert len(versions) == 2  # both versions of the official text
     parks = sorted((t["seen_at"], t["quantity"]) for t in plan["targets"] if t["subject"] == "未来产业科技园")
     assert [q for _, q in parks] == [5, 6]  # the target over time
-    assert [e["kind"] for e in plan["events"]] == ["plan-changed", "plan-new"]
+    kinds = [e["kind"] for e in plan["events"]]  # newest first; the English report describes the plan
+    assert kinds[0] == "plan-changed" and sorted(kinds) == ["coverage", "plan-changed", "plan-new"]
 
 
 @pytest.mark.slow
