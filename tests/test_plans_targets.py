@@ -151,3 +151,7 @@ def test_clean_subject(subject: str, language: str, clean: str) -> None:
     from monitor.plans.targets import clean_subject
 
     assert clean_subject(subject, language) == clean
+
+
+def test_a_money_subject_drops_the_cue_and_year_that_open_its_clause() -> None:
+    assert targets("力争2025年全省人工智能核心产业规模超过3000亿元。", "zh")[0].subject == "全省人工智能核心产业规模"

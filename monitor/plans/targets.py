@@ -172,7 +172,8 @@ def _zh_subject_before(sentence: str, start: int) -> str:
     """"未来产业产值达到5000亿元": what is measured, written before the amount."""
     clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
     subject = _ZH_LEAD_TRIM.sub("", clause).strip()
-    return re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
+    # "力争2025年全省…规模": the cue and the year open the clause, they are not what is measured
+    return re.sub(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?", "", subject).strip()
 
 
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
