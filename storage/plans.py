@@ -156,6 +156,20 @@ class PlanStore:
     def sources(self, plan_id: str) -> list[dict[str, Any]]:
         return self._rows("select * from plan_sources where plan_id = ? order by seen_at, id", [plan_id])
 
+    def source_pages(self, plan_id: str) -> list[dict[str, Any]]:
+        """One row per page that names the plan: its url and source, the role of its latest version, when
+        it was first and last seen naming the plan, how many of its versions did, and those versions."""
+        pages: dict[int, dict[str, Any]] = {}
+        for row in self.sources(plan_id):
+            page = pages.setdefault(row["page_id"], {
+                "page_id": row["page_id"], "url": row["url"], "source": row["source"], "role": row["role"],
+                "first_seen": row["seen_at"], "last_seen": row["seen_at"], "version_count": 0, "versions": []})
+            page.update(url=row["url"], role=row["role"], last_seen=max(page["last_seen"], row["seen_at"]))
+            page["first_seen"] = min(page["first_seen"], row["seen_at"])
+            page["version_count"] += 1
+            page["versions"].append(row)
+        return sorted(pages.values(), key=lambda p: (p["first_seen"], p["page_id"]))
+
     def targets(self, plan_id: str) -> list[dict[str, Any]]:
         return self._rows(
             "select plan_targets.*, plan_sources.url, plan_sources.role from plan_targets "

@@ -152,8 +152,8 @@ def test_plans_since_and_plan_history_on_the_crawled_archive(demo_crawls: dict[s
     shown = runner.invoke(cli, ["plan", five_clusters_id(demo_crawls["db"]), "--db", db, "--json"],
                           catch_exceptions=False)
     plan = json.loads(shown.output)
-    versions = {s["version_id"] for s in plan["sources"] if s["url"].endswith("/post_1001.html")}
-    assert len(versions) == 2  # both versions of the official text
+    (official,) = [p for p in plan["pages"] if p["url"].endswith("/post_1001.html")]
+    assert official["version_count"] == len({v["version_id"] for v in official["versions"]}) == 2  # both versions
     parks = sorted((t["seen_at"], t["quantity"]) for t in plan["targets"] if t["subject"] == "未来产业科技园")
     assert [q for _, q in parks] == [5, 6]  # the target over time
     kinds = [e["kind"] for e in plan["events"]]  # newest first; the English report describes the plan

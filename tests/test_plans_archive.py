@@ -151,7 +151,32 @@ def test_plan_command_shows_sources_and_targets(filled: Path) -> None:
     assert "issuer: guangdong:drc (广东省 发展和改革委员会 / Development and Reform Commission)" in result.output
     assert "2030  100个" in result.output
     data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
-    assert {s["role"] for s in data["sources"]} == {"official", "news"}
+    assert {p["role"] for p in data["pages"]} == {"official", "news"}
+
+
+def test_plan_command_shows_one_row_per_page_and_every_version_in_json(filled: Path) -> None:
+    page = read_page(CORPUS / "02-gd-materials-official.txt")
+    with Archive(filled) as archive:  # the official text is edited twice: three versions of one page
+        for day, centres in ((10, "120个以上实验室"), (20, "150个以上实验室")):
+            add_corpus_page(archive, "02-gd-materials-official", f"2024-04-{day}T08:00:00Z",
+                            text=page.text.replace("100个以上实验室", centres))
+    runner = CliRunner()
+    runner.invoke(cli, ["plans", "--rebuild", "--db", str(filled)], catch_exceptions=False)
+    rows = json.loads(runner.invoke(cli, ["plans", "--db", str(filled), "--json"]).output)
+    materials = next(r for r in rows if r["title"] == "广东省培育未来材料产业集群行动计划")
+    shown = runner.invoke(cli, ["plan", materials["id"], "--db", str(filled)], catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output
+    official_url = "http://127.0.0.1/02-gd-materials-official.html"
+    assert shown.output.count(official_url) == 1  # one row for the page, not one per version
+    (row,) = [line for line in shown.output.splitlines() if line.lstrip().startswith("official ")]
+    assert "2024-03-02T08:00:00Z → 2024-04-20T08:00:00Z" in row and "3 versions" in row and "src-zh" in row
+    assert "1 version " in shown.output  # the German report, seen once
+    data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
+    (official,) = [p for p in data["pages"] if p["url"] == official_url]
+    assert (official["role"], official["version_count"], official["source"]) == ("official", 3, "src-zh")
+    assert (official["first_seen"], official["last_seen"]) == ("2024-03-02T08:00:00Z", "2024-04-20T08:00:00Z")
+    assert [v["seen_at"][:10] for v in official["versions"]] == ["2024-03-02", "2024-04-10", "2024-04-20"]
+    assert len({v["version_id"] for v in official["versions"]}) == 3
 
 
 def test_plan_commands_fail_clearly(tmp_path: Path, filled: Path) -> None:
