@@ -289,3 +289,62 @@ def test_seed_articles_on_the_five_clusters_plan_make_one_plan_with_two_sources(
         assert guangdong[0]["source_count"] == 2
         kinds = [e.kind for e in PlanEventStore(archive.db).events(plan_id=guangdong[0]["id"])]
     assert sorted(kinds) == ["coverage", "plan-new"]
+
+
+def _coverage_archive(db: Path, source: Source) -> str:
+    """An archive where a news page names a known plan: one coverage event; returns the news URL."""
+    news_url = "http://127.0.0.1/post_4.html"
+    with Archive(db) as archive:
+        record(archive, source, fetch("http://127.0.0.1/post_3.html", *OFFICIAL[1:]))
+        record(archive, source, fetch(news_url, "记者获悉，《广东省未来材料产业集群行动计划》近日印发。",
+                                      title="广东印发未来材料产业集群行动计划", at="2026-01-02T00:00:00Z"))
+        assert [k for k, _ in plan_events(archive)] == ["plan-new", "coverage"]
+    return news_url
+
+
+def coverage_links(path: Path) -> list[str]:
+    parsed = feedparser.parse(path.read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return [e.link for e in parsed.entries if e.title.startswith("Coverage: ")]
+
+
+def test_feed_coverage_switch_puts_coverage_in_the_main_feed(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    news_url = _coverage_archive(db, source)
+    runner = CliRunner()
+    for args, env, expected in ((["--out", str(tmp_path / "off")], {}, []),
+                                (["--out", str(tmp_path / "on"), "--coverage"], {}, [news_url]),
+                                (["--out", str(tmp_path / "env")], {"POLICYWATCH_FEED_COVERAGE": "1"}, [news_url])):
+        result = runner.invoke(cli, ["feed", "--db", str(db), *args], env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        out = Path(args[1])
+        assert coverage_links(out / "rss.xml") == coverage_links(out / "atom.xml") == expected, args
+
+
+def test_daemon_coverage_option_reaches_the_feeds_it_writes(tmp_path: Path, source: Source,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.daemon import Daemon, DaemonOptions
+
+    db = tmp_path / "archive.db"
+    news_url = _coverage_archive(db, source)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: test-source, start_urls: ['http://127.0.0.1:9/'], allow: ['/p'], "
+                       "schedule: 'every 7d'}\n", encoding="utf-8")
+    seen: list[DaemonOptions] = []
+    monkeypatch.setattr(Daemon, "run", lambda self: seen.append(self.options))  # the options, not a daemon
+    for flag, expected in (([], False), (["--coverage"], True)):
+        result = CliRunner().invoke(cli, ["daemon", "--sources", str(sources), "--db", str(db), "--feeds",
+                                          str(tmp_path / "feeds"), *flag], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert seen[-1].feed_coverage is expected
+    with Archive(db, readonly=True) as archive:
+        (plan,) = PlanStore(archive.db).plans()
+    for coverage in (False, True):
+        feeds = tmp_path / f"daemon-feeds-{coverage}"
+        daemon = Daemon(DaemonOptions(sources_path=sources, db_path=db, feeds_dir=feeds, jitter=0,
+                                      feed_coverage=coverage))
+        daemon.run_source = lambda name: []  # type: ignore[method-assign]  # no crawl: the feeds are the point
+        daemon.start()  # writes every feed once
+        daemon.stop()
+        assert coverage_links(feeds / "atom.xml") == ([news_url] if coverage else [])
+        assert coverage_links(feeds / "plans" / f"{plan['id']}.xml") == [news_url]  # the plan's feed always has it
