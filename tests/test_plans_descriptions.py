@@ -62,3 +62,11 @@ def test_clues_survive_json_and_official_texts_have_none() -> None:
                             "广东省人民政府办公厅关于印发广东省培育未来材料产业集群行动计划的通知", language="zh",
                             region="guangdong")
     assert official.role == "official" and official.clues == []
+
+
+def test_a_page_full_of_plan_sentences_gives_a_bounded_number_of_clues() -> None:
+    from monitor.plans.descriptions import MAX_CLUES, MAX_SENTENCE
+
+    text = "Guangdong presented five future industry cluster plans. " * 2000 + "plan " * 5000
+    clues = find_clues(text, None)
+    assert len(clues) == MAX_CLUES and all(len(c.text) <= MAX_SENTENCE for c in clues)

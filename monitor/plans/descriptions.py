@@ -31,7 +31,7 @@ from monitor.plans.sectors import taxonomy
 
 GENERIC = ""  # the type of a bare plan word
 # Bare plan words (no type of their own) and plural / inflected type words the type lists lack.
-_GENERIC_WORDS = {"zh": ["方案", "计划", "规划"], "latin": ["plan", "plans", "pläne", "plänen", "plans"]}
+_GENERIC_WORDS = {"zh": ["方案", "计划", "规划"], "latin": ["plan", "plans", "pläne", "plänen"]}
 _EXTRA_TYPE_WORDS = {"action-plan": ["action plans", "aktionspläne", "aktionsplänen", "aktionsplans"],
                      "development-plan": ["development plans", "entwicklungspläne"],
                      "implementation-plan": ["implementation plans", "umsetzungspläne"]}
@@ -89,9 +89,11 @@ def _words() -> _Words:
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    left = start
-    while left > 0 and start - left < MAX_SENTENCE and not _SENTENCE_END.match(text, left - 1):
-        left -= 1
+    """The sentence around ``text[start:end]``, at most MAX_SENTENCE characters on either side."""
+    window = max(0, start - MAX_SENTENCE)
+    left = window
+    for m in _SENTENCE_END.finditer(text, window, start):
+        left = m.start() + 1
     m = _SENTENCE_END.search(text, end, min(len(text), end + MAX_SENTENCE))
     return left, (m.start() + 1 if m else min(len(text), end + MAX_SENTENCE))
 
