@@ -133,7 +133,7 @@ def test_target_changes_read_like_a_feed_line() -> None:
     ("By 2030 the province will build 5 future industry science and technology parks.", "en",
      "future industry science and technology parks"),
     ("Bis 2030 sollen 50 Konzeptvalidierungs- und Pilotplattformen entstehen.", "de",
-     "Konzeptvalidierungs- und Pilotplattformen entstehen"),
+     "Konzeptvalidierungs- und Pilotplattformen"),
     # while one between two counted things still ends the first
     ("By 2030 it will build 5 parks and 100 engineering centres.", "en", "parks"),
     ("Bis 2030 sollen 5 Vorreitergebiete und 10 Plattformen entstehen.", "de", "Vorreitergebiete"),
@@ -146,6 +146,12 @@ def test_target_subjects_lose_the_conjunctions_they_were_cut_at(text: str, langu
     ("和领军企业、", "zh", "领军企业"), ("与以及平台、", "zh", "平台"), ("并购基金", "zh", "并购基金"),
     ("and leading firms and", "en", "leading firms"), ("und Plattformen sowie", "de", "Plattformen"),
     ("science and technology parks", "en", "science and technology parks"),
+    # nor the verb a subject window ran into
+    ("führende Unternehmen gefördert werden", "de", "führende Unternehmen"), ("Cluster mit jeweils", "de", "Cluster"),
+    ("Vorreitergebiete für zukünftige Branchen", "de", "Vorreitergebiete für zukünftige Branchen"),
+    ("future industry clusters each worth", "en", "future industry clusters"),
+    ("science and technology parks will be", "en", "science and technology parks"),
+    ("fuel cell vehicles on the road", "en", "fuel cell vehicles on the road"),
 ])
 def test_clean_subject(subject: str, language: str, clean: str) -> None:
     from monitor.plans.targets import clean_subject

@@ -104,13 +104,25 @@ _EDGE_PUNCTUATION = " \t,;:，；：、"
 _BOUND_PAIRS = re.compile(r"(?:\w+-|\b(?:science|research|life|green|Forschung|Wissenschaft|Lebens\w*))$", re.I)
 
 
+# What a Latin subject window runs into after its noun: "… parks will be", "… clusters each worth".
+_EN_TRAILING_VERBS = re.compile(r"(?:\s+(?:will|be|are|is|was|were|been|have|has|had|would|should|can|could|may|"
+                                r"expected|meant|each|worth|apiece|there))+$", re.I)
+# German noun phrases end in a capitalised noun; lower-case words after it are the verb at the end of the
+# clause ("… Unternehmen gefördert werden", "… Zukunftsindustrien entstehen") or a dangling "mit jeweils".
+_DE_TRAILING_LOWER = re.compile(r"(?<=\S)(?:\s+[a-zäöüß][\w-]*)+$")
+
+
 def clean_subject(subject: str, language: str) -> str:
-    """A subject without the conjunctions and list punctuation it was cut next to."""
+    """A subject without the conjunctions and list punctuation it was cut next to, nor the verb after it."""
     previous = None
     while previous != subject:
         previous = subject
         subject = subject.strip(_EDGE_PUNCTUATION)
         subject = (_ZH_EDGE_JOINERS if language == "zh" else _LATIN_EDGE_JOINERS).sub("", subject)
+        if language == "de" and re.search(r"\b[A-ZÄÖÜ]", subject):
+            subject = _DE_TRAILING_LOWER.sub("", subject)
+        elif language == "en":
+            subject = _EN_TRAILING_VERBS.sub("", subject)
     return subject
 
 
