@@ -207,3 +207,9 @@ def test_demo_command_runs_the_main_job(tmp_path: Path) -> None:
     # German report on Guangzhou's guideline is coverage of that plan, not an alert of its own), and
     # crawl 2 adds plan-changed ×2 and plan-new ×1.
     assert len(feed_entries(tmp_path / "feeds" / "atom.xml")) == len(EXPECTED["crawl1"]["new"]) - 1 + 3
+    # the English report that only describes the Guangdong plan is listed as its coverage
+    lines = result.output.split("Pages that name or describe a plan already known", 1)[1].splitlines()
+    for path, want in EXPECTED["plan_coverage"].items():
+        if path.startswith("/"):
+            (at,) = [i for i, line in enumerate(lines) if line.strip().endswith(path)]
+            assert want["plan"] in lines[at - 1] and lines[at + 1].strip().startswith(want["role"] + ":")
