@@ -348,3 +348,26 @@ def test_daemon_coverage_option_reaches_the_feeds_it_writes(tmp_path: Path, sour
         daemon.stop()
         assert coverage_links(feeds / "atom.xml") == ([news_url] if coverage else [])
         assert coverage_links(feeds / "plans" / f"{plan['id']}.xml") == [news_url]  # the plan's feed always has it
+
+
+def test_a_report_describing_a_plan_before_it_appears_becomes_its_coverage_when_it_does(archive: Archive,
+                                                                                        source: Source) -> None:
+    news_source = Source(name="en-news", start_urls=["http://127.0.0.1/"], allow=[r"/news/"], language="en")
+    report = FakeFetch(url="http://127.0.0.1/news/clusters.html", source="en-news", body=page_html(
+        "Guangdong officials walk through five future industry cluster plans",
+        "Officials in Guangdong explained the five future industry cluster action plans at a press briefing.",
+        "Each cluster is meant to build on the province's existing strategic industries, officials said.",
+        lang="en").encode())
+    record(archive, news_source, report)
+    assert plan_events(archive) == []  # a description founds no plan
+    official = fetch("http://127.0.0.1/post_9.html",
+                     "各地级以上市人民政府，省政府各部门：现将《广东省五大未来产业集群行动方案》印发给你们，请认真贯彻执行。",
+                     "到2030年，全省建成5个未来产业科技园。",
+                     title="广东省人民政府办公厅关于印发广东省五大未来产业集群行动方案的通知",
+                     at="2026-01-03T00:00:00Z")
+    record(archive, source, official)
+    events = list(reversed(PlanEventStore(archive.db).events(limit=100)))
+    assert [(e.kind, e.url) for e in events] == [("coverage", report.url), ("plan-new", official.url)]
+    assert events[0].plan_id == events[1].plan_id and events[0].details["role"] == "news"
+    sources = {s["url"]: s["role"] for s in PlanStore(archive.db).sources(events[1].plan_id)}
+    assert sources == {report.url: "news", official.url: "official"}

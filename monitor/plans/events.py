@@ -141,16 +141,17 @@ def record_plan_events(archive: Archive, page_event: Event,
     if version_id is None:
         return []
     linked = record_version_plans(archive, version_id, records)
-    if not page_event.relevant:
-        return []  # linked for the record, but a page off our topics raises no alert (as in the page feed)
+    # reports read earlier that describe a plan this version founds: linked whatever this page is about
+    late = link_waiting_descriptions(PlanStore(archive.db), [plan_id for plan_id, is_new, _ in linked if is_new])
     store = PlanEventStore(archive.db)
     stored = []
-    late = link_waiting_descriptions(PlanStore(archive.db), [plan_id for plan_id, is_new, _ in linked if is_new])
     for link in late:
         event = store.add(_late_coverage(archive, page_event, link)) if _relevant(archive, link) else None
         if event is not None:
             logger.info("%s: coverage %s (described before the plan appeared)", link.version["url"], link.plan_id)
             stored.append(event)
+    if not page_event.relevant:
+        return stored  # linked for the record, but a page off our topics raises no alert (as in the page feed)
     for plan_id, is_new, record in linked:
         was_source = _page_was_source(archive, plan_id, page_event.page_id, version_id)
         row = classify(archive, page_event, plan_id, is_new, record, was_source,
