@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, open_archive
 from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
@@ -79,13 +79,14 @@ def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str,
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the feeds.")
 @click.option("--limit", default=DEFAULT_LIMIT, show_default=True, help="Newest events to include.")
 @click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
-def feed(db_path: str, out_dir: str, limit: int, link: str) -> None:
+@coverage_option
+def feed(db_path: str, out_dir: str, limit: int, link: str, coverage: bool) -> None:
     """Write OUT/rss.xml (RSS 2.0) and OUT/atom.xml (Atom 1.0) of new and changed plans and pages.
 
-    Example: policywatch feed --db archive.db --out feeds/
+    Example: policywatch feed --db archive.db --out feeds/ --coverage
     """
     with open_archive(db_path, readonly=True) as archive:
-        paths = write_feeds(archive, out_dir, limit=limit, info=FeedInfo(link=link))
+        paths = write_feeds(archive, out_dir, limit=limit, info=FeedInfo(link=link), coverage=coverage)
     for path in paths.values():
         click.echo(str(path))
 

@@ -100,6 +100,7 @@ class DaemonOptions:
     crawl_log_level: str = "WARNING"
     feed_info: FeedInfo = field(default_factory=FeedInfo)
     optimize_every: float = 86400.0    # seconds between archive upkeeps (storage/maintenance.py); 0: never
+    feed_coverage: bool = False        # coverage entries in the main feed too (--coverage)
 
 
 class DaemonError(Exception):
@@ -274,7 +275,7 @@ class Daemon:
         try:
             with self._feeds_lock, Archive(self.options.db_path, readonly=True) as archive:
                 write_feed_set(archive, self.options.feeds_dir, sources=sorted(self.sources),
-                               info=self.options.feed_info)
+                               info=self.options.feed_info, coverage=self.options.feed_coverage)
         except Exception:
             logger.exception("writing the feeds into %s failed", self.options.feeds_dir)
 

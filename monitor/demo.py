@@ -61,6 +61,7 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
         second_runs = {s["id"] for s in second if "id" in s}
         changes = archive.run_events(sorted(second_runs))
         plan_changes = [e for e in reversed(PlanEventStore(archive.db).events(limit=1000)) if e.run_id in second_runs]
+        coverage = list(reversed(PlanEventStore(archive.db).events(limit=1000, kinds=("coverage",))))
 
     echo("\nWhat the second crawl found:")
     for event in changes:
@@ -73,6 +74,11 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
              + (f"\n           {plan_event.summary}" if plan_event.summary else ""))
     if not plan_changes:
         echo("  (no plan events)")
+    echo("\nPages that name or describe a plan already known (coverage: in each plan's feed plans/ID.xml, "
+         "and in the main feed with `policywatch feed --coverage`):")
+    for plan_event in coverage:
+        echo(f"  {plan_event.title}  [{plan_event.plan_id}]\n           {plan_event.url}\n           "
+             f"{plan_event.details.get('role')}: {plan_event.details.get('title_as_written')}")
     echo(f"\nFeeds:\n  {paths['rss']}\n  {paths['atom']}")
     changed = next((e.url for e in changes if e.kind == "changed" and e.relevant), None)
     if changed:

@@ -130,11 +130,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_feeds(archive: Archive, out_dir: str | Path, *, limit: int = DEFAULT_LIMIT,
-                info: FeedInfo = FeedInfo(), source: str | None = None) -> dict[str, Path]:
+                info: FeedInfo = FeedInfo(), source: str | None = None, coverage: bool = False) -> dict[str, Path]:
     """Write ``rss.xml`` and ``atom.xml`` of the last ``limit`` alerts into ``out_dir``.
 
     The whole archive's feed speaks in plans (``monitor.planfeeds.main_items``: plan events, and page
     events that no plan event repeats); a ``source`` feed lists that source's relevant page events.
+    ``coverage``: the main feed also announces each new source naming a known plan (off by default:
+    for a watched plan that is one entry per news report).
     """
     from monitor.planfeeds import main_items
 
@@ -142,7 +144,7 @@ def write_feeds(archive: Archive, out_dir: str | Path, *, limit: int = DEFAULT_L
     out.mkdir(parents=True, exist_ok=True)
     items: list[Event | FeedItem]
     if source is None:
-        items = list(main_items(archive, limit=limit))
+        items = list(main_items(archive, limit=limit, coverage=coverage))
     else:
         items = [e for e in archive.events(limit=limit, relevant_only=True, source=source)
                  if e.kind not in UNREPORTED_KINDS]
@@ -203,10 +205,11 @@ def topic_events(events: list[Event], keywords: tuple[str, ...]) -> list[Event]:
 
 def write_feed_set(archive: Archive, out_dir: str | Path, *, sources: list[str] | None = None,
                    limit: int = DEFAULT_LIMIT, info: FeedInfo = FeedInfo(),
-                   topics: dict[str, tuple[str, ...]] | None = None) -> dict[str, Path]:
+                   topics: dict[str, tuple[str, ...]] | None = None, coverage: bool = False) -> dict[str, Path]:
     """Everything a subscriber can pick from, each file replaced atomically.
 
-    ``rss.xml`` and ``atom.xml`` (the plan-speaking main feed, as ``write_feeds``), ``pages.xml`` (every
+    ``rss.xml`` and ``atom.xml`` (the plan-speaking main feed, as ``write_feeds``, with coverage entries
+    when ``coverage``), ``pages.xml`` (every
     relevant page event, as the main feed was before plans), and Atom 1.0 feeds ``sources/NAME.xml``,
     ``regions/NAME.xml`` (see ``feed_slug``; page events of the region's sources plus plan events of
     plans extracted for that region), ``topics/NAME.xml`` (see ``FEED_TOPICS``), ``plans/ID.xml`` (one
@@ -221,7 +224,8 @@ def write_feed_set(archive: Archive, out_dir: str | Path, *, sources: list[str] 
     from storage.status import events_for_region, known_regions, known_sources
 
     out = Path(out_dir)
-    paths = {f"/{name}.xml": path for name, path in write_feeds(archive, out, limit=limit, info=info).items()}
+    paths = {f"/{name}.xml": path for name, path in write_feeds(archive, out, limit=limit, info=info,
+                                                                       coverage=coverage).items()}
     pages = [e for e in archive.events(limit=limit, relevant_only=True) if e.kind not in UNREPORTED_KINDS]
     _write_atomic(out / "pages.xml", build_feed(pages, FeedInfo(
         title=xml_safe(f"{info.title} — every page event", 300), link=info.link,

@@ -236,3 +236,21 @@ def m008_planfeed_events(db: Database) -> None:
     db.table("plan_events").create_index(["guid"], unique=True)
     db.table("plan_events").create_index(["plan_id", "created_at"])
     db.table("plan_events").create_index(["version_id"])
+
+
+@migrations()
+def m009_plan_description_clues(db: Database) -> None:
+    """Reports that describe a plan of a region no known plan fits yet (monitor/plans/descriptions.py).
+
+    One row per page and region, from the page's latest version that described plans there: when a plan
+    of that region appears later (crawl order is up to the crawler), the report is linked to it then.
+    """
+    db.table("plan_clues").create(
+        {"id": int, "page_id": int, "version_id": int, "region": str, "url": str, "source": str, "seen_at": str,
+         "role": str, "status": str, "language": str, "clues_json": str},
+        pk="id",
+        # no foreign keys: a row only waits; moving or absorbing a page (storage/crawl_state.py) must not be
+        # blocked by it, and a row whose version is gone is skipped and dropped when read
+    )
+    db.table("plan_clues").create_index(["region"])
+    db.table("plan_clues").create_index(["page_id", "region"], unique=True)

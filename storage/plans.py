@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from storage.archive import write_transaction
 from storage.rows import insert_row, insert_rows, update_row
 
-PLAN_TABLES = ("plan_targets", "plan_sources", "plan_keys", "plans")
+PLAN_TABLES = ("plan_clues", "plan_targets", "plan_sources", "plan_keys", "plans")
 
 
 def plan_filters(*, region: str | None, sector: str | None) -> tuple[list[str], list[Any]]:
@@ -61,6 +61,33 @@ class PlanStore:
             rows += [tuple(row) for row in self.db.execute(
                 f"select rowid, key, plan_id, language from plan_keys where plan_id in ({marks})", chunk).fetchall()]
         return [row[1:] for row in sorted(rows)]
+
+    def aliases(self, region: str) -> list[tuple[str, str]]:
+        """(alias key without ``alias:``, plan id) of the plans of a region: an indexed range of keys."""
+        low = f"alias:{region}|"
+        high = low[:-1] + chr(ord("|") + 1)
+        return [(key[len("alias:"):], plan_id) for key, plan_id in self.db.execute(
+            "select key, plan_id from plan_keys where key >= ? and key < ? order by rowid", [low, high]).fetchall()]
+
+    def keep_clues(self, page_id: int, rows: list[dict[str, Any]]) -> None:
+        """The descriptions of a page's latest version that found no plan, one row per region (replacing
+        what its earlier versions left)."""
+        with write_transaction(self.db):
+            self.db.execute("delete from plan_clues where page_id = ?", [page_id])
+            insert_rows(self.db, "plan_clues", [{**row, "page_id": page_id} for row in rows])
+
+    def waiting_clues(self, region: str) -> list[dict[str, Any]]:
+        """The stored descriptions of plans of ``region`` that no plan fitted when they were read."""
+        self.db.execute("delete from plan_clues where region = ? and version_id not in (select id from versions)",
+                        [region])
+        return self._rows("select * from plan_clues where region = ? order by seen_at, id", [region])
+
+    def drop_clues(self, row_id: int) -> None:
+        self.db.execute("delete from plan_clues where id = ?", [row_id])
+
+    def plans_of_version(self, version_id: int) -> set[str]:
+        return {row[0] for row in self.db.execute("select plan_id from plan_sources where version_id = ?",
+                                                  [version_id]).fetchall()}
 
     def record(self, plan: dict[str, Any], keys: Iterable[tuple[str, str | None]], source: dict[str, Any],
                targets: list[dict[str, Any]]) -> None:
@@ -128,6 +155,20 @@ class PlanStore:
 
     def sources(self, plan_id: str) -> list[dict[str, Any]]:
         return self._rows("select * from plan_sources where plan_id = ? order by seen_at, id", [plan_id])
+
+    def source_pages(self, plan_id: str) -> list[dict[str, Any]]:
+        """One row per page that names the plan: its url and source, the role of its latest version, when
+        it was first and last seen naming the plan, how many of its versions did, and those versions."""
+        pages: dict[int, dict[str, Any]] = {}
+        for row in self.sources(plan_id):
+            page = pages.setdefault(row["page_id"], {
+                "page_id": row["page_id"], "url": row["url"], "source": row["source"], "role": row["role"],
+                "first_seen": row["seen_at"], "last_seen": row["seen_at"], "version_count": 0, "versions": []})
+            page.update(url=row["url"], role=row["role"], last_seen=max(page["last_seen"], row["seen_at"]))
+            page["first_seen"] = min(page["first_seen"], row["seen_at"])
+            page["version_count"] += 1
+            page["versions"].append(row)
+        return sorted(pages.values(), key=lambda p: (p["first_seen"], p["page_id"]))
 
     def targets(self, plan_id: str) -> list[dict[str, Any]]:
         return self._rows(

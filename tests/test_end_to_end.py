@@ -176,6 +176,20 @@ def test_feeds_show_exactly_the_relevant_events_with_marked_diffs(two_crawls: di
         assert [e.id for e in again] == [e.id for e in second]
 
 
+def test_pages_that_only_describe_a_plan_are_its_coverage(two_crawls: dict[str, Any]) -> None:
+    expected = {(two_crawls["base"] + path, want["plan"], want["role"])
+                for path, want in EXPECTED["plan_coverage"].items() if path.startswith("/")}
+    with Archive(two_crawls["db"], readonly=True) as archive:
+        linked = set(archive.db.execute(
+            "select plan_sources.url, plans.title, plan_sources.role from plan_sources "
+            "join plans on plans.id = plan_sources.plan_id").fetchall())
+        covered = set(archive.db.execute(
+            "select plan_events.url, plans.title from plan_events join plans on plans.id = plan_events.plan_id "
+            "where plan_events.kind = 'coverage'").fetchall())
+    assert expected and expected <= linked
+    assert {(url, title) for url, title, _ in expected} <= covered
+
+
 def test_gbk_page_decodes(two_crawls: dict[str, Any]) -> None:
     with Archive(two_crawls["db"], readonly=True) as archive:
         for path, phrases in EXPECTED["gbk_phrases"].items():
@@ -193,3 +207,9 @@ def test_demo_command_runs_the_main_job(tmp_path: Path) -> None:
     # German report on Guangzhou's guideline is coverage of that plan, not an alert of its own), and
     # crawl 2 adds plan-changed ×2 and plan-new ×1.
     assert len(feed_entries(tmp_path / "feeds" / "atom.xml")) == len(EXPECTED["crawl1"]["new"]) - 1 + 3
+    # the English report that only describes the Guangdong plan is listed as its coverage
+    lines = result.output.split("Pages that name or describe a plan already known", 1)[1].splitlines()
+    for path, want in EXPECTED["plan_coverage"].items():
+        if path.startswith("/"):
+            (at,) = [i for i, line in enumerate(lines) if line.strip().endswith(path)]
+            assert want["plan"] in lines[at - 1] and lines[at + 1].strip().startswith(want["role"] + ":")

@@ -29,6 +29,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.exists():  # the repo root's sibling, wherever the worktree lives
     SEEDS = Path("/work/shared/seeds")
 FIVE_CLUSTERS = "广东省五大未来产业集群行动方案"
+EXPECTED: dict[str, Any] = json.loads((DEMO_SITE / "EXPECTED.json").read_text(encoding="utf-8"))
 
 
 def parse(path: Path) -> list[Any]:
@@ -117,7 +118,12 @@ def test_plan_sector_and_region_feeds(demo_crawls: dict[str, Any]) -> None:
     feeds = demo_crawls["feeds"]["feeds2"]
     plan_id = five_clusters_id(demo_crawls["db"])
     per_plan = feeds[f"plans/{plan_id}.xml"]
-    assert {e.title.split(":")[0] for e in per_plan} == {"New plan", "Plan changed"}
+    assert {e.title.split(":")[0] for e in per_plan} == {"New plan", "Plan changed", "Coverage"}
+    # the English report never names the plan; it describes it, and is its coverage (EXPECTED.json)
+    described = {demo_crawls["base"] + path for path, want in EXPECTED["plan_coverage"].items()
+                 if path.startswith("/") and want["plan"] == FIVE_CLUSTERS}
+    assert described
+    assert {e.link for e in per_plan if e.title.startswith("Coverage: ")} == described
     assert all(plan_id in [t.term for t in e.tags] for e in per_plan)
     coverage = [e for name, entries in feeds.items() if name.startswith("plans/") for e in entries
                 if e.title.startswith("Coverage: ")]
@@ -146,11 +152,12 @@ def test_plans_since_and_plan_history_on_the_crawled_archive(demo_crawls: dict[s
     shown = runner.invoke(cli, ["plan", five_clusters_id(demo_crawls["db"]), "--db", db, "--json"],
                           catch_exceptions=False)
     plan = json.loads(shown.output)
-    versions = {s["version_id"] for s in plan["sources"] if s["url"].endswith("/post_1001.html")}
-    assert len(versions) == 2  # both versions of the official text
+    (official,) = [p for p in plan["pages"] if p["url"].endswith("/post_1001.html")]
+    assert official["version_count"] == len({v["version_id"] for v in official["versions"]}) == 2  # both versions
     parks = sorted((t["seen_at"], t["quantity"]) for t in plan["targets"] if t["subject"] == "未来产业科技园")
     assert [q for _, q in parks] == [5, 6]  # the target over time
-    assert [e["kind"] for e in plan["events"]] == ["plan-changed", "plan-new"]
+    kinds = [e["kind"] for e in plan["events"]]  # newest first; the English report describes the plan
+    assert kinds[0] == "plan-changed" and sorted(kinds) == ["coverage", "plan-changed", "plan-new"]
 
 
 @pytest.mark.slow
@@ -282,3 +289,85 @@ def test_seed_articles_on_the_five_clusters_plan_make_one_plan_with_two_sources(
         assert guangdong[0]["source_count"] == 2
         kinds = [e.kind for e in PlanEventStore(archive.db).events(plan_id=guangdong[0]["id"])]
     assert sorted(kinds) == ["coverage", "plan-new"]
+
+
+def _coverage_archive(db: Path, source: Source) -> str:
+    """An archive where a news page names a known plan: one coverage event; returns the news URL."""
+    news_url = "http://127.0.0.1/post_4.html"
+    with Archive(db) as archive:
+        record(archive, source, fetch("http://127.0.0.1/post_3.html", *OFFICIAL[1:]))
+        record(archive, source, fetch(news_url, "记者获悉，《广东省未来材料产业集群行动计划》近日印发。",
+                                      title="广东印发未来材料产业集群行动计划", at="2026-01-02T00:00:00Z"))
+        assert [k for k, _ in plan_events(archive)] == ["plan-new", "coverage"]
+    return news_url
+
+
+def coverage_links(path: Path) -> list[str]:
+    parsed = feedparser.parse(path.read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return [e.link for e in parsed.entries if e.title.startswith("Coverage: ")]
+
+
+def test_feed_coverage_switch_puts_coverage_in_the_main_feed(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    news_url = _coverage_archive(db, source)
+    runner = CliRunner()
+    for args, env, expected in ((["--out", str(tmp_path / "off")], {}, []),
+                                (["--out", str(tmp_path / "on"), "--coverage"], {}, [news_url]),
+                                (["--out", str(tmp_path / "env")], {"POLICYWATCH_FEED_COVERAGE": "1"}, [news_url])):
+        result = runner.invoke(cli, ["feed", "--db", str(db), *args], env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        out = Path(args[1])
+        assert coverage_links(out / "rss.xml") == coverage_links(out / "atom.xml") == expected, args
+
+
+def test_daemon_coverage_option_reaches_the_feeds_it_writes(tmp_path: Path, source: Source,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.daemon import Daemon, DaemonOptions
+
+    db = tmp_path / "archive.db"
+    news_url = _coverage_archive(db, source)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: test-source, start_urls: ['http://127.0.0.1:9/'], allow: ['/p'], "
+                       "schedule: 'every 7d'}\n", encoding="utf-8")
+    seen: list[DaemonOptions] = []
+    monkeypatch.setattr(Daemon, "run", lambda self: seen.append(self.options))  # the options, not a daemon
+    for flag, expected in (([], False), (["--coverage"], True)):
+        result = CliRunner().invoke(cli, ["daemon", "--sources", str(sources), "--db", str(db), "--feeds",
+                                          str(tmp_path / "feeds"), *flag], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert seen[-1].feed_coverage is expected
+    with Archive(db, readonly=True) as archive:
+        (plan,) = PlanStore(archive.db).plans()
+    for coverage in (False, True):
+        feeds = tmp_path / f"daemon-feeds-{coverage}"
+        daemon = Daemon(DaemonOptions(sources_path=sources, db_path=db, feeds_dir=feeds, jitter=0,
+                                      feed_coverage=coverage))
+        daemon.run_source = lambda name: []  # type: ignore[method-assign]  # no crawl: the feeds are the point
+        daemon.start()  # writes every feed once
+        daemon.stop()
+        assert coverage_links(feeds / "atom.xml") == ([news_url] if coverage else [])
+        assert coverage_links(feeds / "plans" / f"{plan['id']}.xml") == [news_url]  # the plan's feed always has it
+
+
+def test_a_report_describing_a_plan_before_it_appears_becomes_its_coverage_when_it_does(archive: Archive,
+                                                                                        source: Source) -> None:
+    news_source = Source(name="en-news", start_urls=["http://127.0.0.1/"], allow=[r"/news/"], language="en")
+    report = FakeFetch(url="http://127.0.0.1/news/clusters.html", source="en-news", body=page_html(
+        "Guangdong officials walk through five future industry cluster plans",
+        "Officials in Guangdong explained the five future industry cluster action plans at a press briefing.",
+        "Each cluster is meant to build on the province's existing strategic industries, officials said.",
+        lang="en").encode())
+    record(archive, news_source, report)
+    assert plan_events(archive) == []  # a description founds no plan
+    official = fetch("http://127.0.0.1/post_9.html",
+                     "各地级以上市人民政府，省政府各部门：现将《广东省五大未来产业集群行动方案》印发给你们，请认真贯彻执行。",
+                     "到2030年，全省建成5个未来产业科技园。",
+                     title="广东省人民政府办公厅关于印发广东省五大未来产业集群行动方案的通知",
+                     at="2026-01-03T00:00:00Z")
+    record(archive, source, official)
+    events = list(reversed(PlanEventStore(archive.db).events(limit=100)))
+    assert [(e.kind, e.url) for e in events] == [("coverage", report.url), ("plan-new", official.url)]
+    assert events[0].plan_id == events[1].plan_id and events[0].details["role"] == "news"
+    sources = {s["url"]: s["role"] for s in PlanStore(archive.db).sources(events[1].plan_id)}
+    assert sources == {report.url: "news", official.url: "official"}

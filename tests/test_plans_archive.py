@@ -12,7 +12,7 @@ from monitor.cli import cli
 from monitor.detect import record
 from monitor.plans.archive import rebuild_plans
 from monitor.plans.evaluation import read_page
-from monitor.plans.records import plans_for_version
+from monitor.plans.records import PlanRecord, plans_for_version
 from monitor.sources import Source
 from storage import Archive
 from storage.plans import PlanStore
@@ -47,13 +47,45 @@ def filled(tmp_path: Path) -> Path:
 def test_plans_for_version_gives_each_plan_its_role_and_its_own_targets() -> None:
     page = read_page(CORPUS / "07-gd-five-news-zh.txt")
     records = plans_for_version(page.text, page.title, language="zh", region="guangdong")
-    by_title = {r.mention.title: r for r in records}
+    by_title = {r.mention.title: r for r in records if isinstance(r, PlanRecord)}
     electronic = by_title["广东省培育未来电子信息产业集群行动计划"]
     materials = by_title["广东省培育未来材料产业集群行动计划"]
     assert [(t.year, t.quantity) for t in electronic.targets] == [(2025, 3e11)]
     assert [(t.year, t.quantity) for t in materials.targets] == [(2030, 5)]
     assert electronic.role == materials.role == "news"
     assert "future-materials" in materials.sectors and "future-materials" not in electronic.sectors
+
+
+def test_reports_that_only_describe_a_known_plan_are_linked_to_it_and_found_no_plan(tmp_path: Path) -> None:
+    described = ["66-gd-five-described-en", "67-gd-five-described-de", "68-gd-two-clusters-ambiguous-en",
+                 "69-sichuan-five-described-en"]
+    with Archive(tmp_path / "archive.db") as archive:
+        # read before any page names the plan, a description founds nothing; it is linked once the plan appears
+        add_corpus_page(archive, described[0], "2024-03-01T08:00:00Z")
+        for day, name in enumerate(["01-gd-electronic-official", "02-gd-materials-official", "06-gd-five-press-zh",
+                                    *described[1:]], 2):
+            add_corpus_page(archive, name, f"2024-03-{day:02d}T08:00:00Z")
+        summary = rebuild_plans(archive)
+        store = PlanStore(archive.db)
+        plans = store.plans()
+        by_url = {source["url"].rsplit("/", 1)[1].removesuffix(".html"): (plan["id"], source["role"])
+                  for plan in plans for source in store.sources(plan["id"])}
+        waiting = {(row["region"], row["url"].rsplit("/", 1)[1])
+                   for region in ("guangdong", "guangzhou", "sichuan", "chengdu")
+                   for row in store.waiting_clues(region)}
+    # kept for plans that may appear later: the ambiguous report and the one about Sichuan
+    assert waiting == {("guangdong", "68-gd-two-clusters-ambiguous-en.html"),
+                       ("guangzhou", "68-gd-two-clusters-ambiguous-en.html"),
+                       ("sichuan", "69-sichuan-five-described-en.html"),
+                       ("chengdu", "69-sichuan-five-described-en.html")}
+    assert summary.plans == len(plans) == 3  # electronic, materials, five clusters: descriptions found none
+    five = by_url["06-gd-five-press-zh"][0]
+    assert by_url["66-gd-five-described-en"] == (five, "news")
+    assert by_url["67-gd-five-described-de"] == (five, "news")
+    assert "68-gd-two-clusters-ambiguous-en" not in by_url  # two cluster plans fit equally: linked to neither
+    assert "69-sichuan-five-described-en" not in by_url  # no plan of Sichuan is known
+    five_plan = next(p for p in plans if p["id"] == five)
+    assert five_plan["title"] == "广东五大未来产业集群行动计划" and five_plan["source_count"] == 3
 
 
 def test_rebuild_groups_pages_across_languages_and_keeps_cluster_plans_apart(filled: Path) -> None:
@@ -119,7 +151,32 @@ def test_plan_command_shows_sources_and_targets(filled: Path) -> None:
     assert "issuer: guangdong:drc (广东省 发展和改革委员会 / Development and Reform Commission)" in result.output
     assert "2030  100个" in result.output
     data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
-    assert {s["role"] for s in data["sources"]} == {"official", "news"}
+    assert {p["role"] for p in data["pages"]} == {"official", "news"}
+
+
+def test_plan_command_shows_one_row_per_page_and_every_version_in_json(filled: Path) -> None:
+    page = read_page(CORPUS / "02-gd-materials-official.txt")
+    with Archive(filled) as archive:  # the official text is edited twice: three versions of one page
+        for day, centres in ((10, "120个以上实验室"), (20, "150个以上实验室")):
+            add_corpus_page(archive, "02-gd-materials-official", f"2024-04-{day}T08:00:00Z",
+                            text=page.text.replace("100个以上实验室", centres))
+    runner = CliRunner()
+    runner.invoke(cli, ["plans", "--rebuild", "--db", str(filled)], catch_exceptions=False)
+    rows = json.loads(runner.invoke(cli, ["plans", "--db", str(filled), "--json"]).output)
+    materials = next(r for r in rows if r["title"] == "广东省培育未来材料产业集群行动计划")
+    shown = runner.invoke(cli, ["plan", materials["id"], "--db", str(filled)], catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output
+    official_url = "http://127.0.0.1/02-gd-materials-official.html"
+    assert shown.output.count(official_url) == 1  # one row for the page, not one per version
+    (row,) = [line for line in shown.output.splitlines() if line.lstrip().startswith("official ")]
+    assert "2024-03-02T08:00:00Z → 2024-04-20T08:00:00Z" in row and "3 versions" in row and "src-zh" in row
+    assert "1 version " in shown.output  # the German report, seen once
+    data = json.loads(runner.invoke(cli, ["plan", materials["id"], "--db", str(filled), "--json"]).output)
+    (official,) = [p for p in data["pages"] if p["url"] == official_url]
+    assert (official["role"], official["version_count"], official["source"]) == ("official", 3, "src-zh")
+    assert (official["first_seen"], official["last_seen"]) == ("2024-03-02T08:00:00Z", "2024-04-20T08:00:00Z")
+    assert [v["seen_at"][:10] for v in official["versions"]] == ["2024-03-02", "2024-04-10", "2024-04-20"]
+    assert len({v["version_id"] for v in official["versions"]}) == 3
 
 
 def test_plan_commands_fail_clearly(tmp_path: Path, filled: Path) -> None:

@@ -121,3 +121,43 @@ def test_target_changes_read_like_a_feed_line() -> None:
                      "target for 2035 added: 500,000,000,000 yuan 产值",
                      "target for 2030 removed: 3个 先导区"]
     assert target_changes(old, old) == []
+
+
+@pytest.mark.parametrize(("text", "language", "subject"), [
+    # the subject ends where the next item of the list begins, without the word that joined them
+    ("到2030年，培育4家具有国际竞争力的“链主”企业和50家专精特新企业。", "zh", "具有国际竞争力的“链主”企业"),
+    ("到2027年，建设不少于5个未来产业先导区、50个概念验证和中试平台。", "zh", "未来产业先导区"),
+    ("到2027年，建设50个概念验证和中试平台、100个应用场景。", "zh", "概念验证和中试平台"),
+    ("到2030年，建成10个创新平台及5个先导区。", "zh", "创新平台"),
+    # an "and" inside one subject is kept
+    ("By 2030 the province will build 5 future industry science and technology parks.", "en",
+     "future industry science and technology parks"),
+    ("Bis 2030 sollen 50 Konzeptvalidierungs- und Pilotplattformen entstehen.", "de",
+     "Konzeptvalidierungs- und Pilotplattformen"),
+    # while one between two counted things still ends the first
+    ("By 2030 it will build 5 parks and 100 engineering centres.", "en", "parks"),
+    ("Bis 2030 sollen 5 Vorreitergebiete und 10 Plattformen entstehen.", "de", "Vorreitergebiete"),
+])
+def test_target_subjects_lose_the_conjunctions_they_were_cut_at(text: str, language: str, subject: str) -> None:
+    assert targets(text, language)[0].subject == subject
+
+
+@pytest.mark.parametrize(("subject", "language", "clean"), [
+    ("和领军企业、", "zh", "领军企业"), ("与以及平台、", "zh", "平台"), ("并购基金", "zh", "并购基金"),
+    ("and leading firms and", "en", "leading firms"), ("und Plattformen sowie", "de", "Plattformen"),
+    ("science and technology parks", "en", "science and technology parks"),
+    # nor the verb a subject window ran into
+    ("führende Unternehmen gefördert werden", "de", "führende Unternehmen"), ("Cluster mit jeweils", "de", "Cluster"),
+    ("Vorreitergebiete für zukünftige Branchen", "de", "Vorreitergebiete für zukünftige Branchen"),
+    ("future industry clusters each worth", "en", "future industry clusters"),
+    ("science and technology parks will be", "en", "science and technology parks"),
+    ("fuel cell vehicles on the road", "en", "fuel cell vehicles on the road"),
+])
+def test_clean_subject(subject: str, language: str, clean: str) -> None:
+    from monitor.plans.targets import clean_subject
+
+    assert clean_subject(subject, language) == clean
+
+
+def test_a_money_subject_drops_the_cue_and_year_that_open_its_clause() -> None:
+    assert targets("力争2025年全省人工智能核心产业规模超过3000亿元。", "zh")[0].subject == "全省人工智能核心产业规模"

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, open_archive
 from monitor.feeds import FeedInfo
 from monitor.schedule import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from monitor.sources import ConfigError, Source, load_sources
@@ -98,14 +98,15 @@ default_schedule_option = click.option(
 @click.option("--optimize-every", default="1d", show_default=True, callback=_seconds,
               help="How often to merge the search index and refresh statistics (policywatch optimize); 0: never.")
 @click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
+@coverage_option
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
 @click.option("--set", "crawl_settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting of the crawls (repeatable), e.g. DOWNLOAD_DELAY=2.")
 def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[str, int] | None,
            default_schedule: str, timeout: float, misfire_grace: float, jitter: float, stop_grace: float,
-           max_parallel: int, memory_limit: int, optimize_every: float, link: str, log_file: str | None,
-           log_level: str,
+           max_parallel: int, memory_limit: int, optimize_every: float, link: str, coverage: bool,
+           log_file: str | None, log_level: str,
            crawl_settings: tuple[str, ...]) -> None:
     """Crawl every source on its schedule, regenerate the feeds after each run, until SIGTERM.
 
@@ -122,7 +123,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
         sources_path=Path(sources_path), db_path=Path(db_path), feeds_dir=Path(feeds_dir),
         default_schedule=default_schedule, timeout=timeout, stop_grace=stop_grace, misfire_grace=misfire_grace,
         jitter=jitter, max_parallel=max_parallel, crawl_settings=settings, feed_info=FeedInfo(link=link),
-        optimize_every=optimize_every)
+        optimize_every=optimize_every, feed_coverage=coverage)
     open_archive(db_path).close()  # a clear error now, not in the first job
     server = None
     if serve_bind is not None:

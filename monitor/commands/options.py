@@ -14,6 +14,12 @@ db_option = click.option(
     type=click.Path(dir_okay=False), help="The SQLite archive file.",
 )
 
+coverage_option = click.option(
+    "--coverage/--no-coverage", default=False, envvar="POLICYWATCH_FEED_COVERAGE", show_envvar=True,
+    show_default=True,
+    help="Also announce in the main feed each new source that names a known plan (per-plan feeds always do).",
+)
+
 
 def open_archive(path: str, *, readonly: bool = False) -> Archive:
     """The archive, or a ClickException naming the file and the problem."""

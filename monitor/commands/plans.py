@@ -114,7 +114,8 @@ def plans_command(db_path: str, region: str | None, sector: str | None, since: s
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
-    """Show one plan: its sources (each page version, with its role), its targets over time and its events.
+    """Show one plan: the pages that name it (one row each: role, first and last seen, versions), its targets
+    over time and its events. With --json each page carries the full list of its versions.
 
     Example: policywatch plan p-83e8c0f466 --db archive.db
     """
@@ -127,7 +128,7 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
         plan = store.plan(plan_id)
         if plan is None:
             raise click.ClickException(f"{db_path}: no plan {plan_id!r} (policywatch plans lists them)")
-        sources, targets = store.sources(plan_id), store.targets(plan_id)
+        pages, targets = store.source_pages(plan_id), store.targets(plan_id)
         from storage.plan_events import PlanEventStore
 
         events = [{"kind": e.kind, "created_at": e.created_at, "summary": e.summary, "url": e.url, "guid": e.guid}
@@ -137,7 +138,7 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
 
         plan["issuer_name"] = issuer_finder().display_name(plan["issuer"])
     if as_json:
-        click.echo(json.dumps({"plan": plan, "sources": sources, "targets": targets, "events": events},
+        click.echo(json.dumps({"plan": plan, "pages": pages, "targets": targets, "events": events},
                               ensure_ascii=False, indent=1))
         return
     click.echo(f"{plan['id']}  {plan['title']}")
@@ -145,10 +146,12 @@ def plan_command(plan_id: str, db_path: str, as_json: bool) -> None:
         if plan.get(label):
             click.echo(f"  {label}: {plan[label]}" + (f" ({plan['issuer_name']})" if label == "issuer" else ""))
     click.echo(f"  sectors: {', '.join(plan['sectors']) or '-'}")
-    click.echo(f"sources ({len(sources)}):")
-    for source in sources:
-        click.echo(f"  {source['seen_at']}  {source['role']:<14} {source['language'] or '?':<3} {source['url']}\n"
-                   f"      {source['title_as_written']}")
+    click.echo(f"pages ({len(pages)}), one per page: role, first seen → last seen, versions naming the plan:")
+    for page in pages:
+        versions = page["version_count"]
+        click.echo(f"  {page['role']:<14} {page['first_seen']} → {page['last_seen']}  "
+                   f"{versions} version{'s' if versions != 1 else ''}  {page['source']}\n      {page['url']}\n"
+                   f"      {page['versions'][-1]['title_as_written']}")
     click.echo(f"targets ({len(targets)}):")
     for target in targets:
         year = target["year"] if target["year"] is not None else "—"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.plans.descriptions import Clue, find_clues
 from monitor.plans.grouping import PlanKeys, alias_key, normalise_title, plan_id_for, plan_type
 from monitor.plans.issuers import IssuerMention, issuer_finder
 from monitor.plans.lifecycle import lifecycle_status, page_role
@@ -59,6 +60,8 @@ class PageAnalysis:
     status: str
     role: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # sentences that describe plans without naming them; they can only link to plans already known
+    clues: list[Clue] = field(default_factory=list)
 
     @property
     def titles(self) -> list[str]:
@@ -140,6 +143,7 @@ def analyse_page(text: str, title: str | None = None, meta: Mapping[str, Any] | 
         status=status,
         role=role,
         meta=meta,
+        clues=find_clues(full, page_region) if role != "official" else [],
     )
 
 

@@ -10,8 +10,10 @@ import json
 import logging
 from dataclasses import dataclass
 
-from monitor.plans.grouping import PlanIndex, plan_id_for
-from monitor.plans.records import PlanRecord, plans_for_version
+from monitor.plans.analyse import PlanMention
+from monitor.plans.descriptions import DescribedLink, clues_from_json, clues_to_json, resolve_clues
+from monitor.plans.grouping import PlanIndex, PlanKeys, plan_id_for
+from monitor.plans.records import DescriptionRecord, PlanRecord, plans_for_version
 from storage import Archive
 from storage.content import load_text
 from storage.plans import PlanStore
@@ -28,14 +30,18 @@ class RebuildSummary:
     failed: int = 0  # versions that could not be analysed (logged with their URL; the rest went on)
 
 
-def _index(store: PlanStore, records: list[PlanRecord] | None = None) -> PlanIndex:
+Records = list[PlanRecord | DescriptionRecord]
+
+
+def _index(store: PlanStore, records: Records | None = None) -> PlanIndex:
     """The index of stored plan keys; with ``records``, only the part that can decide their plans."""
     index = PlanIndex()
     if records is None:
         rows = store.keys()
     else:
-        keys = [key for record in records for key in record.mention.keys.all]
-        rows = store.keys_near(keys, [plan_id_for(record.mention.keys.primary) for record in records])
+        named = [record for record in records if isinstance(record, PlanRecord)]
+        keys = [key for record in named for key in record.mention.keys.all]
+        rows = store.keys_near(keys, [plan_id_for(record.mention.keys.primary) for record in named])
     for key, plan_id, language in rows:
         index.by_key[key] = plan_id
         index.plans.add(plan_id)
@@ -46,28 +52,106 @@ def _index(store: PlanStore, records: list[PlanRecord] | None = None) -> PlanInd
     return index
 
 
-def store_records(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
+def _described_record(link: DescribedLink, described: DescriptionRecord) -> PlanRecord:
+    region, kind, _concepts = link.alias.split("|")
+    mention = PlanMention(link.plan_id, link.clue.text, described.language, False, kind, region, None, None,
+                          PlanKeys(alias=link.alias, title=None, doc_number=None), link.clue.start)
+    return described.linked_record(mention)
+
+
+def store_records(store: PlanStore, index: PlanIndex, records: Records,
                   version: dict) -> list[tuple[str, bool, PlanRecord]]:
-    """Link one version's plan records into the store; returns (plan id, plan is new, record) per record."""
+    """Link one version's plan records into the store; returns (plan id, plan is new, record) per record.
+
+    Plans the page names come first; then what its descriptions point at among the plans known by then
+    (never a new plan: a description is too vague to found one)."""
+    linked = _store_named(store, index, [r for r in records if isinstance(r, PlanRecord)], version)
+    named = {plan_id for plan_id, _, _ in linked}
+    waiting: list[dict] = []
+    for described in (r for r in records if isinstance(r, DescriptionRecord)):
+        links = resolve_clues(described.clues, store.aliases, exclude=named)
+        for link in links:
+            record = _described_record(link, described)
+            _store_one(store, link.plan_id, record, version, keys=False)
+            linked.append((link.plan_id, False, record))
+        # a page that names a plan of a region has said what it means there
+        settled = {link.region for link in links} | {r.mention.region for r in records if isinstance(r, PlanRecord)}
+        waiting += _waiting_rows(described, settled, version)
+    store.keep_clues(version["page_id"], waiting)
+    return linked
+
+
+def _waiting_rows(described: DescriptionRecord, resolved: set[str], version: dict) -> list[dict]:
+    """What to keep of a page's descriptions for plans of a region that appear later: one row per region
+    the clues name and no known plan fitted."""
+    regions = dict.fromkeys(r for clue in described.clues for r in clue.regions if r not in resolved)
+    return [{"version_id": version["id"], "region": region, "url": version["url"], "source": version["source"],
+             "seen_at": version["fetched_at"], "role": described.role, "status": described.status,
+             "language": described.language,
+             "clues_json": clues_to_json(c for c in described.clues if region in c.regions)} for region in regions]
+
+
+@dataclass(frozen=True, slots=True)
+class LateLink:
+    """An earlier page version whose description fits a plan that has only now appeared."""
+
+    plan_id: str
+    version: dict
+    record: PlanRecord
+
+
+def link_waiting_descriptions(store: PlanStore, new_plans: list[str]) -> list[LateLink]:
+    """Link the stored descriptions that the plans just created (``new_plans``) now resolve; the order in
+    which a crawl meets a report and the plan's own page must not decide whether they are linked."""
+    late: list[LateLink] = []
+    regions = {row["region"]: None for plan_id in new_plans if (row := store.plan(plan_id)) and row["region"]}
+    new = set(new_plans)
+    for region in regions:
+        for row in store.waiting_clues(region):
+            clues = clues_from_json(row["clues_json"])
+            described = DescriptionRecord(clues, row["role"], row["status"], row["language"])
+            links = [link for link in resolve_clues(clues, store.aliases,
+                                                    exclude=store.plans_of_version(row["version_id"]))
+                     if link.region == region]
+            if not links or links[0].plan_id not in new:
+                continue
+            version = {"page_id": row["page_id"], "id": row["version_id"], "url": row["url"],
+                       "source": row["source"], "fetched_at": row["seen_at"]}
+            record = _described_record(links[0], described)
+            _store_one(store, links[0].plan_id, record, version, keys=False)
+            store.drop_clues(row["id"])
+            late.append(LateLink(links[0].plan_id, version, record))
+    return late
+
+
+def _store_named(store: PlanStore, index: PlanIndex, records: list[PlanRecord],
+                 version: dict) -> list[tuple[str, bool, PlanRecord]]:
     linked = []
     for record in records:
-        mention = record.mention
-        plan_id, is_new = index.resolve_new(mention.keys)
-        title_rank = (0 if record.role == "official" else 1) if mention.is_title else 2
-        store.record(
-            {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
-             "region": mention.region, "issuer": mention.issuer, "doc_number": mention.doc_number,
-             "status": record.status if record.role == "official" else None, "sectors": record.sectors},
-            [(key, mention.keys.language if key.startswith("title:") else None) for key in mention.keys.all],
-            {"page_id": version["page_id"], "version_id": version["id"], "url": version["url"],
-             "source": version["source"], "role": record.role, "status": record.status,
-             "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"],
-             "dates_json": json.dumps({d.kind: d.date for d in record.dates}) if record.dates else None},
-            [{"year": t.year, "quantity": t.quantity, "kind": t.kind, "unit": t.unit, "unit_text": t.unit_text,
-              "subject": t.subject, "qualifier": t.qualifier, "text": t.text} for t in record.targets],
-        )
+        plan_id, is_new = index.resolve_new(record.mention.keys)
+        _store_one(store, plan_id, record, version)
         linked.append((plan_id, is_new, record))
     return linked
+
+
+def _store_one(store: PlanStore, plan_id: str, record: PlanRecord, version: dict, *, keys: bool = True) -> None:
+    """``keys=False`` for a plan a description points at: the page adds no way of recognising the plan."""
+    mention = record.mention
+    # official text > any title > a named description ("广东五大未来产业集群行动计划") > a report's sentence
+    title_rank = ((0 if record.role == "official" else 1) if mention.is_title else 2) if keys else 3
+    store.record(
+        {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
+         "region": mention.region, "issuer": mention.issuer, "doc_number": mention.doc_number,
+         "status": record.status if record.role == "official" else None, "sectors": record.sectors},
+        [(key, mention.keys.language if key.startswith("title:") else None) for key in mention.keys.all]
+        if keys else [],
+        {"page_id": version["page_id"], "version_id": version["id"], "url": version["url"],
+         "source": version["source"], "role": record.role, "status": record.status,
+         "title_as_written": mention.title, "language": mention.language, "seen_at": version["fetched_at"],
+         "dates_json": json.dumps({d.kind: d.date for d in record.dates}) if record.dates else None},
+        [{"year": t.year, "quantity": t.quantity, "kind": t.kind, "unit": t.unit, "unit_text": t.unit_text,
+          "subject": t.subject, "qualifier": t.qualifier, "text": t.text} for t in record.targets],
+    )
 
 
 _VERSIONS_SQL = (
@@ -83,7 +167,7 @@ def _with_text(archive: Archive, version: dict) -> dict:
     return version
 
 
-def _analyse_version(version: dict) -> list[PlanRecord]:
+def _analyse_version(version: dict) -> Records:
     try:
         meta = json.loads(version["meta_json"]) if version["meta_json"] else {}
     except ValueError:
@@ -98,7 +182,7 @@ _LINK_SQL = ("select versions.id, versions.page_id, versions.fetched_at, pages.u
 
 
 def record_version_plans(archive: Archive, version_id: int,
-                         records: list[PlanRecord] | None = None) -> list[tuple[str, bool, PlanRecord]]:
+                         records: Records | None = None) -> list[tuple[str, bool, PlanRecord]]:
     """Link one archived version to its plans: for wiring plan events after a crawl.
 
     ``records`` is ``plans_for_version`` of this version, when a worker process already analysed it
@@ -135,7 +219,7 @@ def rebuild_plans(archive: Archive) -> RebuildSummary:
             failed += 1
             continue
         linked = store_records(store, index, records, version)
-        links += len(linked)
+        links += len(linked) + len(link_waiting_descriptions(store, [plan_id for plan_id, new, _ in linked if new]))
         targets += sum(len(record.targets) for _, _, record in linked)
     plans = archive.db.execute("select count(*) from plans").fetchone()[0]
     return RebuildSummary(versions, plans, links, targets, failed)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor.plans.analyse import PageAnalysis, analyse_page
+from monitor.plans.descriptions import resolve_clues
 from monitor.plans.grouping import PlanIndex, normalise_title
 
-FIELDS = ("title", "issuer", "region", "doc_number", "target")
+FIELDS = ("title", "issuer", "region", "doc_number", "target", "described")
 
 
 class CorpusError(ValueError):
@@ -133,11 +134,17 @@ def _target_key(row: list[Any] | tuple[Any, ...]) -> tuple[int | None, float, st
     return (int(year) if year is not None else None, round(float(quantity), 6), str(kind))
 
 
+def _aliases(index: PlanIndex, region: str) -> list[tuple[str, str]]:
+    prefix = f"alias:{region}|"
+    return [(key[len("alias:"):], plan_id) for key, plan_id in index.by_key.items() if key.startswith(prefix)]
+
+
 def score(pages: list[LabelledPage]) -> Report:
     fields = {name: FieldScore() for name in FIELDS}
     status_ok = role_ok = 0
     mentions: list[tuple[str, str]] = []  # (gold plan name, predicted plan id)
     index = PlanIndex()  # ids as the archive assigns them: page after page
+    gold_of: dict[str, str] = {}  # plan id → the gold plan name its first labelled mention has
     for page in pages:
         label = page.label
         result = analyse_labelled(page)
@@ -155,12 +162,19 @@ def score(pages: list[LabelledPage]) -> Report:
         if result.role != label.get("role"):
             fields["title"].errors.append(f"{page.name}: role {result.role!r}, expected {label.get('role')!r}")
         described = [p["plan"] for p in label.get("plans", []) if not p.get("title")]
+        named = []
         for mention in result.plans:
             plan_id = index.resolve(mention.keys)
+            named.append(plan_id)
             gold = gold_titles.get(normalise_title(mention.title)) if mention.is_title else (
                 described[0] if len(described) == 1 else None)
             if gold is not None:
                 mentions.append((gold, plan_id))
+                gold_of.setdefault(plan_id, gold)
+        # plans the page only describes, found among the plans of the pages read before it
+        links = resolve_clues(result.clues, lambda region: _aliases(index, region), exclude=named)
+        fields["described"].add(page.name, [gold_of.get(link.plan_id, link.plan_id) for link in links],
+                                label.get("described", []))
     pairs = Counter({"same_plan_same_id": 0, "same_plan_other_id": 0, "other_plan_same_id": 0})
     for (gold_a, id_a), (gold_b, id_b) in combinations(mentions, 2):
         if gold_a == gold_b:

@@ -8,7 +8,8 @@ links the version to its plans (``record_version_plans``) and emits, per plan, a
   abolished; gkmlpt ``is_expired`` / ``is_abolished`` facts count through the lifecycle classifier);
 * ``plan-changed`` — a page already linked to the plan changed, and it is the plan's official text or
   its stated targets changed (with lines like "target for 2030 changed: 10个 → 12个 …");
-* ``coverage`` — a page not linked to the plan before now names it (a new source).
+* ``coverage`` — a page not linked to the plan before now names it (a new source); also a report read
+  earlier that only described the plan (monitor/plans/descriptions.py), once the plan itself appears.
 
 A page whose news report merely changed wording gets no plan event; its page event stays the alert.
 Versions of pages off our topics (not ``relevant``) are linked but raise no event.
@@ -20,12 +21,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from monitor.plans.archive import record_version_plans
+from monitor.plans.archive import LateLink, link_waiting_descriptions, record_version_plans
 from monitor.plans.changes import amount_text, target_changes
 from monitor.plans.records import PlanRecord
 from monitor.plans.targets import Target
 from storage import Archive, Event
 from storage.plan_events import PlanEvent, PlanEventStore
+from storage.plans import PlanStore
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,23 @@ def classify(archive: Archive, page_event: Event, plan_id: str, is_new: bool, re
             "details": details, "summary": summary, "diff_html": page_event.diff_html}
 
 
+def _relevant(archive: Archive, link: LateLink) -> bool:
+    row = archive.db.execute("select relevant from versions where id = ?", [link.version["id"]]).fetchone()
+    return bool(row and row[0])
+
+
+def _late_coverage(archive: Archive, page_event: Event, link: LateLink) -> dict[str, Any]:
+    """Coverage by a page read before the plan appeared: dated now, in the run that found the plan."""
+    facts = _plan_facts(archive, link.plan_id)
+    page_id = link.version["page_id"]
+    return {"plan_id": link.plan_id, "created_at": page_event.created_at, "run_id": page_event.run_id,
+            "page_id": page_id, "version_id": link.version["id"], "source": link.version["source"],
+            "url": link.version["url"], "region": facts.get("region"), "title": facts.get("title"),
+            "guid": f"{GUID_PREFIX}{link.plan_id}/coverage/page{page_id}", "kind": "coverage",
+            "details": {**facts, "role": link.record.role, "title_as_written": link.record.mention.title},
+            "summary": f"A source seen earlier ({link.record.role}) describes this plan"}
+
+
 def record_plan_events(archive: Archive, page_event: Event,
                        records: list[PlanRecord] | None = None) -> list[PlanEvent]:
     """Link the event's version to its plans and store the plan events it causes (see the module doc).
@@ -122,10 +141,17 @@ def record_plan_events(archive: Archive, page_event: Event,
     if version_id is None:
         return []
     linked = record_version_plans(archive, version_id, records)
-    if not page_event.relevant:
-        return []  # linked for the record, but a page off our topics raises no alert (as in the page feed)
+    # reports read earlier that describe a plan this version founds: linked whatever this page is about
+    late = link_waiting_descriptions(PlanStore(archive.db), [plan_id for plan_id, is_new, _ in linked if is_new])
     store = PlanEventStore(archive.db)
     stored = []
+    for link in late:
+        event = store.add(_late_coverage(archive, page_event, link)) if _relevant(archive, link) else None
+        if event is not None:
+            logger.info("%s: coverage %s (described before the plan appeared)", link.version["url"], link.plan_id)
+            stored.append(event)
+    if not page_event.relevant:
+        return stored  # linked for the record, but a page off our topics raises no alert (as in the page feed)
     for plan_id, is_new, record in linked:
         was_source = _page_was_source(archive, plan_id, page_event.page_id, version_id)
         row = classify(archive, page_event, plan_id, is_new, record, was_source,

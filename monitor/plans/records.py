@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.plans.analyse import PageAnalysis, PlanMention, analyse_page
+from monitor.plans.descriptions import Clue
 from monitor.plans.grouping import title_concepts
 from monitor.plans.refs import PlanDate
 from monitor.plans.sectors import taxonomy
@@ -26,13 +27,39 @@ class PlanRecord:
     dates: list[PlanDate] = field(default_factory=list)  # dated facts of the page (written, published…)
 
 
+@dataclass(frozen=True, slots=True)
+class DescriptionRecord:
+    """Sentences of a report that describe plans without naming them (monitor/plans/descriptions.py).
+
+    Not a plan of its own: when the version is linked, the clues may point at one known plan per region,
+    which the page then covers as a news report or translation."""
+
+    clues: list[Clue]
+    role: str  # news | translation
+    status: str
+    language: str
+
+    def linked_record(self, mention: PlanMention) -> PlanRecord:
+        """The record of the plan the clues turned out to describe (no targets: they are not its own)."""
+        return PlanRecord(mention, self.role, self.status, [])
+
+
 def _owner(target: Target, mentions: list[PlanMention]) -> PlanMention | None:
     """The plan a target belongs to: the last one named before it (the page title counts as first)."""
     before = [m for m in mentions if m.start <= target.start]
     return max(before, key=lambda m: m.start) if before else None
 
 
-def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
+def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord | DescriptionRecord]:
+    """One record per plan the page names, then the page's descriptions of plans (if any)."""
+    described: list[PlanRecord | DescriptionRecord] = []
+    if analysis.clues:
+        role = "translation" if analysis.role == "translation" else "news"
+        described.append(DescriptionRecord(analysis.clues, role, analysis.status, analysis.language))
+    return _named_records(analysis) + described
+
+
+def _named_records(analysis: PageAnalysis) -> list[PlanRecord | DescriptionRecord]:
     mentions = analysis.plans
     if not mentions:
         return []
@@ -46,7 +73,7 @@ def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
         if owner is not None:
             owned[owner.plan_id].append(target)
     sector_ids = set(taxonomy().sectors)
-    records = []
+    records: list[PlanRecord | DescriptionRecord] = []
     seen: set[str] = set()
     for mention in mentions:
         if mention.plan_id in seen:
@@ -65,7 +92,8 @@ def records_from_analysis(analysis: PageAnalysis) -> list[PlanRecord]:
 
 def plans_for_version(text: str, title: str | None = None, meta: Mapping[str, Any] | None = None, *,
                       language: str | None = None, region: str | None = None,
-                      published: str | None = None) -> list[PlanRecord]:
-    """The plans a page version names, with its role for each and the targets it states about each."""
+                      published: str | None = None) -> list[PlanRecord | DescriptionRecord]:
+    """The plans a page version names, with its role for each and the targets it states about each;
+    last, a :class:`DescriptionRecord` when the page also describes plans without naming them."""
     analysis = analyse_page(text, title, meta, language=language, region=region, published=published)
     return records_from_analysis(analysis)

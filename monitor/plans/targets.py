@@ -95,6 +95,52 @@ _LATIN_SUBJECT_STOP = re.compile(r"[,.;:()]|\s(?:by|bis|until|in order|to|and|un
                                  r"|\s(?=\d)|\s(?=(?:more than|over|about|mehr als|über|rund|mindestens)\s)", re.I)
 
 
+# A subject cut at the next item of a list keeps the word that joined them: "“链主”企业和", "先导区、", "and …".
+_ZH_EDGE_JOINERS = re.compile(r"^(?:以及|和|及|与|、)+|(?:以及|并且|和|及|与|、|并|或)+$")
+_LATIN_EDGE_JOINERS = re.compile(r"^(?:(?:and|und|or|oder|sowie|as well as|plus|&)\s+)+"
+                                 r"|(?:\s+(?:and|und|or|oder|sowie|as well as|plus|&))+$", re.I)
+_EDGE_PUNCTUATION = " \t,;:，；：、"
+# "science and technology parks", "Wissenschafts- und Technologieparks": an "and" inside one subject.
+_BOUND_PAIRS = re.compile(r"(?:\w+-|\b(?:science|research|life|green|Forschung|Wissenschaft|Lebens\w*))$", re.I)
+
+
+# What a Latin subject window runs into after its noun: "… parks will be", "… clusters each worth".
+_EN_TRAILING_VERBS = re.compile(r"(?:\s+(?:will|be|are|is|was|were|been|have|has|had|would|should|can|could|may|"
+                                r"expected|meant|each|worth|apiece|there))+$", re.I)
+# German noun phrases end in a capitalised noun; lower-case words after it are the verb at the end of the
+# clause ("… Unternehmen gefördert werden", "… Zukunftsindustrien entstehen") or a dangling "mit jeweils".
+_DE_TRAILING_LOWER = re.compile(r"(?<=\S)(?:\s+[a-zäöüß][\w-]*)+$")
+
+
+def clean_subject(subject: str, language: str) -> str:
+    """A subject without the conjunctions and list punctuation it was cut next to, nor the verb after it."""
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = subject.strip(_EDGE_PUNCTUATION)
+        subject = (_ZH_EDGE_JOINERS if language == "zh" else _LATIN_EDGE_JOINERS).sub("", subject)
+        if language == "de" and re.search(r"\b[A-ZÄÖÜ]", subject):
+            subject = _DE_TRAILING_LOWER.sub("", subject)
+        elif language == "en":
+            subject = _EN_TRAILING_VERBS.sub("", subject)
+    return subject
+
+
+def _latin_head(rest: str) -> str:
+    """The words after a count up to where its subject ends, read across an "and" that binds one subject."""
+    end = 0
+    for stop in _LATIN_SUBJECT_STOP.finditer(rest):
+        joiner = stop.group(0).strip().casefold()
+        if joiner in ("and", "und") and _BOUND_PAIRS.search(rest[:stop.start()]) \
+                and not re.match(r"\s*(?:\d|more than|over|about|mehr als|über|rund|mindestens)", rest[stop.end():]):
+            continue
+        end = stop.start()
+        break
+    else:
+        end = len(rest)
+    return rest[:end]
+
+
 def _sentences(text: str, language: str) -> list[tuple[int, str]]:
     pattern = _ZH_SENTENCES if language == "zh" else _LATIN_SENTENCES
     return [(m.start(), m.group(0)) for m in pattern.finditer(text) if m.group(0).strip()]
@@ -138,7 +184,8 @@ def _zh_subject_before(sentence: str, start: int) -> str:
     """"未来产业产值达到5000亿元": what is measured, written before the amount."""
     clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
     subject = _ZH_LEAD_TRIM.sub("", clause).strip()
-    return re.sub(r"^(?:到|至)?\s*(?:\d{4}年)?\s*[，,]?", "", subject).strip()
+    # "力争2025年全省…规模": the cue and the year open the clause, they are not what is measured
+    return re.sub(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?", "", subject).strip()
 
 
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
@@ -176,7 +223,8 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
                 subject = _zh_subject_before(sentence, m.start())
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "元" if kind == "money" else (unit or ""), (mult or "") + (unit or ""),
-                            subject, qualifier, original[m.start():m.end()].strip(), offset + m.start()))
+                            clean_subject(subject, "zh"), qualifier, original[m.start():m.end()].strip(),
+                            offset + m.start()))
     return found
 
 
@@ -208,7 +256,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         if kind == "money" and _PER_ITEM.search(before):
             continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
         if kind == "count":
-            head = _LATIN_SUBJECT_STOP.split(rest.strip(), maxsplit=1)[0]
+            head = _latin_head(rest.strip())
             if rest.strip()[len(head):len(head) + 1] == ":":
                 continue  # "five clusters: a, b, c…": the count of a list that follows, not a target
             words = head.split()[:8]
@@ -231,7 +279,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         unit_text = " ".join(x for x in (m.group("scale"), m.group("money") or m.groupdict().get("cur")) if x)
         found.append(Target(_year_for(m.start(), years), value, kind,
                             "yuan" if kind == "money" else ("%" if kind == "percent" else ""),
-                            unit_text or ("%" if kind == "percent" else ""), subject,
+                            unit_text or ("%" if kind == "percent" else ""), clean_subject(subject, language),
                             (m.group("qual") or "").strip(), original[m.start():m.end()].strip(), offset + m.start()))
     return found
 
