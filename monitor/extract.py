@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -58,9 +60,15 @@ def parse_html(html: str) -> HtmlElement:
     return tree
 
 
+@lru_cache(maxsize=256)
+def _selector(css: str) -> CSSSelector:
+    """A compiled selector: ``tree.cssselect(css)`` translates the CSS to XPath again on every call."""
+    return CSSSelector(css, translator="html")
+
+
 def _remove(tree: HtmlElement, selectors: list[str] | tuple[str, ...]) -> None:
     for selector in selectors:
-        for element in tree.cssselect(selector):
+        for element in _selector(selector)(tree):
             parent = element.getparent()
             if parent is not None:
                 element.drop_tree()
@@ -107,7 +115,7 @@ def _visible_chars(text: str) -> int:
 
 def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     """trafilatura's reading of the known CMS content containers alone ("" when the page has none)."""
-    regions = tree.cssselect(CMS_CONTENT_CSS)
+    regions = _selector(CMS_CONTENT_CSS)(tree)
     if not regions:
         return ""
     body = "".join(lxml_html.tostring(r, encoding="unicode") for r in regions)
@@ -185,17 +193,25 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
     import trafilatura
 
-    # bare_extraction works on its own copy of a tree it is given, so ``tree`` stays whole for the rest
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True, deduplicate=False,
-        favor_precision=favor_precision,
-    )
-    text = (getattr(document, "text", None) or "") if document is not None else ""
+    def whole_page(fast: bool) -> tuple[Any, str]:
+        # bare_extraction works on its own copy of a tree it is given, so ``tree`` stays whole for the rest
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True, deduplicate=False,
+            favor_precision=favor_precision, fast=fast,
+        )
+        return document, (getattr(document, "text", None) or "") if document is not None else ""
+
+    # With a CMS container read, the whole-page reading is first only a yardstick for it, and the quick
+    # one (no readability/justext comparison) serves; the full one runs when the container's reading
+    # loses against it (see CMS_CONTENT_CSS), and decides then.
+    document, text = whole_page(fast=bool(scoped))
+    if scoped and (document is None or _visible_chars(scoped) * 2 < _visible_chars(text)):
+        document, text = whole_page(fast=False)
     meta_title, published = _title_and_date_of(document, tree, url, with_date)
     if scoped and _visible_chars(scoped) * 2 >= _visible_chars(text):
         text = scoped
     if content_css:
-        regions = tree.cssselect(content_css)
+        regions = _selector(content_css)(tree)
         if regions:
             text = "\n".join(element_text(r) for r in regions)
         else:  # a layout change must not blank the page: fall back to trafilatura's guess
