@@ -117,3 +117,16 @@ def test_title_and_date_are_trafilaturas_own() -> None:
 def test_without_date_the_title_is_the_same() -> None:
     html = page_html("广东省培育未来产业集群行动方案", P1, P2)
     assert title_and_date(parse_html(html), None, with_date=False) == (title_and_date(parse_html(html), None)[0], None)
+
+
+def test_htmldate_runs_only_when_the_page_states_no_date() -> None:
+    from monitor.detect import analyse_page
+    from monitor.sources import Source
+
+    source = Source(name="t", start_urls=["http://127.0.0.1/"], allow=["x"])
+    guessed = page_html("广东省培育未来产业集群行动方案", P1, P2, extra='<p class="time">2023-06-01</p>')
+    assert extract_page(guessed).published == "2023-06-01"
+    assert extract_page(guessed, with_date=False).published is None
+    assert analyse_page(guessed.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2023-06-01"
+    stated = guessed.replace("<p class=\"time\">", "<p>发布日期：2024-03-05</p><p class=\"time\">")
+    assert analyse_page(stated.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2024-03-05"
