@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -91,18 +92,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path, help="a directory made by bench/site_gen.py")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the medians here")
+    parser.add_argument("--code", default="", help="which code was measured, for the JSON (e.g. a commit)")
     args = parser.parse_args(argv)
     pages = article_pages(args.site)
     source = Source(name="bench", start_urls=["http://127.0.0.1:8080/"], allow=["x"])
     detect.analyse_page(pages[0][1], "text/html", pages[0][0], source)  # imports and caches, not timed
+    load_before = os.getloadavg()[0]  # other work on the machine inflates CPU time too: say how much
     runs = [one_run(pages, source) for _ in range(args.runs)]
+    load_after = os.getloadavg()[0]
     medians = {key: round(statistics.median(run[key] for run in runs), 3) for key in runs[0]}
-    print(f"median CPU ms per page over {len(pages)} article pages, median of {args.runs} runs:")
+    print(f"median CPU ms per page over {len(pages)} article pages, median of {args.runs} runs "
+          f"(load average {load_before:.1f} before, {load_after:.1f} after):")
     for key, value in medians.items():
         print(f"  {key:<24} {value:7.2f} ms")
     if args.json:
-        args.json.write_text(json.dumps({"command": " ".join(sys.argv), "pages": len(pages), "runs": args.runs,
-                                         "median_ms_per_page": medians}, indent=2) + "\n")
+        report = {"command": " ".join(sys.argv), "code": args.code, "pages": len(pages), "runs": args.runs,
+                  "load_average": [load_before, load_after], "median_ms_per_page": medians}
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 
