@@ -117,12 +117,12 @@ def _flag(value: Any) -> bool:
 def analyse_page(body: bytes, content_type: str | None, url: str, source: Source,
                  noise: NoiseRules | None = None, meta: Mapping[str, Any] | None = None) -> PageAnalysis:
     html, encoding = decode_html(body, content_type)
+    facts = extract_metadata(html, url, htmldate_fallback=False)  # htmldate runs in extract_page if needed
     extracted = extract_page(html, url, content_css=source.content_css, ignore_css=source.ignore_css,
-                             language=source.language)
+                             language=source.language, with_date=facts.published is None)
     noise = noise or NoiseRules(source.ignore_text)
     text = noise.clean(extracted.text)
     title = noise.clean(extracted.title or "") or None
-    facts = extract_metadata(html, url, htmldate_fallback=False)  # trafilatura already ran htmldate
     return PageAnalysis(
         title=title,
         text=text,

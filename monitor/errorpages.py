@@ -61,14 +61,16 @@ def error_page_reason(title: str | None, text: str, html: str = "") -> str | Non
     """Why this page is an error/login/challenge page rather than content, or None for a normal page."""
     head = "\n".join(part for part in (title or "", text[:200]) if part)
     short = len(text) < SHORT_TEXT_CHARS
-    markup = html[:200_000]
-    if _CHALLENGE_MARKUP.search(markup) and short:
+    # The markup is searched only for a short page: on an article (most pages) these scans of the
+    # whole HTML were the check's whole cost.
+    markup = html[:200_000] if short else ""
+    if short and _CHALLENGE_MARKUP.search(markup):
         return "anti-bot challenge page (WAF) instead of the article"
     checks = (
         (_CHALLENGE_TITLE, _CHALLENGE, "anti-bot challenge page (WAF)"),
         (_NOT_FOUND, _NOT_FOUND, "error page (page not found)"),
         # a login wall has a password field; a notice saying "请登录…系统申报" does not
-        (_LOGIN, _LOGIN if _PASSWORD_FIELD.search(markup) else None, "login page"),
+        (_LOGIN, _LOGIN if short and _PASSWORD_FIELD.search(markup) else None, "login page"),
     )
     for in_title, in_text, what in checks:
         found = ((len(text) < TITLE_TEXT_CHARS and _title_is(in_title, title))

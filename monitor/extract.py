@@ -7,14 +7,15 @@ for a site.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -59,9 +60,15 @@ def parse_html(html: str) -> HtmlElement:
     return tree
 
 
+@lru_cache(maxsize=256)
+def _selector(css: str) -> CSSSelector:
+    """A compiled selector: ``tree.cssselect(css)`` translates the CSS to XPath again on every call."""
+    return CSSSelector(css, translator="html")
+
+
 def _remove(tree: HtmlElement, selectors: list[str] | tuple[str, ...]) -> None:
     for selector in selectors:
-        for element in tree.cssselect(selector):
+        for element in _selector(selector)(tree):
             parent = element.getparent()
             if parent is not None:
                 element.drop_tree()
@@ -108,7 +115,7 @@ def _visible_chars(text: str) -> int:
 
 def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     """trafilatura's reading of the known CMS content containers alone ("" when the page has none)."""
-    regions = tree.cssselect(CMS_CONTENT_CSS)
+    regions = _selector(CMS_CONTENT_CSS)(tree)
     if not regions:
         return ""
     body = "".join(lxml_html.tostring(r, encoding="unicode") for r in regions)
@@ -120,10 +127,65 @@ def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     return (scoped or "").strip()
 
 
+def title_and_date(tree: HtmlElement, url: str | None, *, with_date: bool = True) -> tuple[str | None, str | None]:
+    """trafilatura's reading of the title and the publication date, without the rest of its metadata pass.
+
+    ``bare_extraction(with_metadata=True)`` also reads author, site name, categories, tags and licence,
+    a fifth of a page's analysis time, and we keep none of them. This replays the steps of
+    ``trafilatura.metadata.extract_metadata`` that decide the title and the date, in its order and with
+    its date options, so both come out as before (checked over the extraction corpora with
+    bench/analysis_equivalence.py, and in tests against trafilatura's own pass). ``tree`` is not changed.
+    """
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+    from trafilatura.settings import DEFAULT_CONFIG, set_date_params
+
+    metadata = examine_meta(tree)
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception as exc:  # noqa: BLE001 - trafilatura's own pass shrugs off broken JSON-LD the same way
+        logger.debug("JSON-LD metadata of %s unreadable: %s", url, exc)
+    title = metadata.title or extract_title(tree)
+    published = None
+    if with_date:
+        params = set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH"))
+        published = find_date(tree, **params, url=metadata.url or extract_url(tree, url))
+    return _trimmed(title), _trimmed(published)
+
+
+def _trimmed(value: str | None) -> str | None:
+    """What trafilatura's ``Document.clean_and_trim`` makes of a metadata string."""
+    from html import unescape
+
+    from trafilatura.utils import line_processing
+
+    if not isinstance(value, str):
+        return value
+    if len(value) > 10000:
+        value = value[:9999] + "…"
+    return line_processing(unescape(value))  # type: ignore[no-any-return]
+
+
+def _title_and_date_of(document: object, tree: HtmlElement, url: str | None,
+                       with_date: bool) -> tuple[str | None, str | None]:
+    """Read before ``content_css`` regions are cleaned; none when trafilatura found no document (as before)."""
+    if document is None:
+        return None, None
+    try:
+        return title_and_date(tree, url, with_date=with_date)
+    except (TypeError, ValueError) as exc:  # what bare_extraction's own metadata pass swallowed
+        logger.debug("no title or date from %s: %s", url, exc)
+        return None, None
+
+
 def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
                  ignore_css: list[str] | tuple[str, ...] = (), language: str | None = None,
-                 favor_precision: bool = FAVOR_PRECISION, cms_containers: bool = True) -> Extracted:
-    """Extract one page. ``text`` is empty when no main text was found."""
+                 favor_precision: bool = FAVOR_PRECISION, cms_containers: bool = True,
+                 with_date: bool = True) -> Extracted:
+    """Extract one page. ``text`` is empty when no main text was found.
+
+    ``with_date=False`` skips the date guess (htmldate) for a caller that has the date from elsewhere.
+    """
     tree = parse_html(html)
     lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
     _remove(tree, ignore_css)
@@ -131,17 +193,25 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
     import trafilatura
 
-    document = trafilatura.bare_extraction(
-        copy.deepcopy(tree) if content_css else tree, url=url, with_metadata=True,
-        include_comments=False, include_tables=True, deduplicate=False, favor_precision=favor_precision,
-    )
-    meta_title = getattr(document, "title", None) if document is not None else None
-    published = getattr(document, "date", None) if document is not None else None
-    text = (getattr(document, "text", None) or "") if document is not None else ""
+    def whole_page(fast: bool) -> tuple[Any, str]:
+        # bare_extraction works on its own copy of a tree it is given, so ``tree`` stays whole for the rest
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True, deduplicate=False,
+            favor_precision=favor_precision, fast=fast,
+        )
+        return document, (getattr(document, "text", None) or "") if document is not None else ""
+
+    # With a CMS container read, the whole-page reading is first only a yardstick for it, and the quick
+    # one (no readability/justext comparison) serves; the full one runs when the container's reading
+    # loses against it (see CMS_CONTENT_CSS), and decides then.
+    document, text = whole_page(fast=bool(scoped))
+    if scoped and (document is None or _visible_chars(scoped) * 2 < _visible_chars(text)):
+        document, text = whole_page(fast=False)
+    meta_title, published = _title_and_date_of(document, tree, url, with_date)
     if scoped and _visible_chars(scoped) * 2 >= _visible_chars(text):
         text = scoped
     if content_css:
-        regions = tree.cssselect(content_css)
+        regions = _selector(content_css)(tree)
         if regions:
             text = "\n".join(element_text(r) for r in regions)
         else:  # a layout change must not blank the page: fall back to trafilatura's guess
@@ -150,5 +220,5 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
         title=meta_title or fallback_title,
         text=text.strip(),
         published=published,
-        language=language or lang_attr or (getattr(document, "language", None) if document else None),
+        language=language or lang_attr,
     )

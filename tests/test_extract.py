@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from monitor.extract import element_text, extract_page, parse_html
+from pathlib import Path
+
+from monitor.decode import decode_html
+from monitor.extract import element_text, extract_page, parse_html, title_and_date
 from tests.conftest import page_html
 
 P1 = "广东省发布未来产业集群行动方案，明确到2030年建成5个未来产业科技园，培育一批领军企业和创新平台。"
@@ -65,3 +68,65 @@ def test_tiny_cms_container_does_not_replace_the_article() -> None:
     article = "".join(f"<p>{p}</p>" for p in (P1, P2, P1.replace("2030", "2031"), P2.replace("2035", "2036")))
     page = extract_page(_cms_page("<p>图为签约现场。</p>", f"<div class='article'>{article}</div>"))
     assert P1 in page.text and P2 in page.text
+
+
+def _saved_pages() -> list[Path]:
+    root = Path(__file__).parent
+    return sorted([*root.glob("fixtures/**/*.html"), *root.glob("corpus/changes/*/*.html")])
+
+
+_BODY = "<p>" + P1 + "</p><p>" + P2 + "</p>"
+# Pages where each step of trafilatura's title and date reading decides: OpenGraph title (escaped twice),
+# a canonical URL holding the date, JSON-LD headline and date, the <title> when there are several <h1>.
+METADATA_PAGES = {
+    "og-canonical": ('<html><head><meta property="og:title" content="Plan &amp;amp; Outline">'
+                     '<meta name="date" content="2021-01-08">'
+                     '<link rel="canonical" href="https://example.org/2023/05/17/plan.html"></head>'
+                     f"<body><h1>Another heading</h1>{_BODY}</body></html>", ("Plan & Outline", "2023-05-17")),
+    "json-ld": ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+                '"@type": "NewsArticle", "headline": "Headline from JSON-LD", "datePublished": "2022-02-03"}'
+                f"</script></head><body><h1>One</h1><h1>Two</h1>{_BODY}</body></html>",
+                ("Headline from JSON-LD", "2022-02-03")),
+    "title-element": (f"<html><head><title>Zukunftsindustrien im Überblick</title></head><body><h1>A</h1><h1>B</h1>"
+                      f"{_BODY}<p>Stand 4. März 2021</p></body></html>", ("Zukunftsindustrien im Überblick", None)),
+}
+
+
+def test_title_and_date_are_trafilaturas_own() -> None:
+    """Our short replay of trafilatura's metadata pass must read what the full pass reads (title, date),
+    on pages made to exercise each step and on every saved page of the tests."""
+    from trafilatura.metadata import extract_metadata
+
+    root = Path(__file__).parent
+    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in _saved_pages()}
+    assert len(pages) > 100
+    pages.update({name: html for name, (html, _) in METADATA_PAGES.items()})
+    differing = []
+    for name, html in pages.items():
+        url = f"http://127.0.0.1/{name}"
+        full = extract_metadata(parse_html(html), url)
+        ours = title_and_date(parse_html(html), url)
+        if ours != (full.title, full.date):
+            differing.append((name, ours, (full.title, full.date)))
+    assert not differing
+    for name, (html, expected) in METADATA_PAGES.items():
+        title, published = title_and_date(parse_html(html), f"http://127.0.0.1/{name}")
+        assert (title, published if expected[1] else None) == expected, name
+
+
+def test_without_date_the_title_is_the_same() -> None:
+    html = page_html("广东省培育未来产业集群行动方案", P1, P2)
+    assert title_and_date(parse_html(html), None, with_date=False) == (title_and_date(parse_html(html), None)[0], None)
+
+
+def test_htmldate_runs_only_when_the_page_states_no_date() -> None:
+    from monitor.detect import analyse_page
+    from monitor.sources import Source
+
+    source = Source(name="t", start_urls=["http://127.0.0.1/"], allow=["x"])
+    guessed = page_html("广东省培育未来产业集群行动方案", P1, P2, extra='<p class="time">2023-06-01</p>')
+    assert extract_page(guessed).published == "2023-06-01"
+    assert extract_page(guessed, with_date=False).published is None
+    assert analyse_page(guessed.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2023-06-01"
+    stated = guessed.replace("<p class=\"time\">", "<p>发布日期：2024-03-05</p><p class=\"time\">")
+    assert analyse_page(stated.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2024-03-05"
