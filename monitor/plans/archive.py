@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from monitor.plans.analyse import PlanMention
-from monitor.plans.descriptions import DescribedLink, clues_from_json, clues_to_json, resolve_clues
+from monitor.plans.descriptions import DescribedLink, clues_from_json, clues_to_json, fits, resolve_clues
 from monitor.plans.grouping import PlanIndex, PlanKeys, plan_id_for
 from monitor.plans.records import DescriptionRecord, PlanRecord, plans_for_version
 from storage import Archive
@@ -106,11 +106,23 @@ def link_waiting_descriptions(store: PlanStore, new_plans: list[str]) -> list[La
     late: list[LateLink] = []
     regions = {row["region"]: None for plan_id in new_plans if (row := store.plan(plan_id)) and row["region"]}
     new = set(new_plans)
+    aliases: dict[str, list[tuple[str, str]]] = {}
+
+    def aliases_of(region: str) -> list[tuple[str, str]]:  # read once per call, not once per waiting row
+        if region not in aliases:
+            aliases[region] = store.aliases(region)
+        return aliases[region]
+
     for region in regions:
+        new_aliases = [alias for alias, plan_id in aliases_of(region) if plan_id in new]
         for row in store.waiting_clues(region):
             clues = clues_from_json(row["clues_json"])
+            # a row none of the new plans fits cannot link now; resolving it costs a pass over every plan
+            # of the region, and a first crawl keeps hundreds of such rows waiting
+            if not any(fits(clue, alias) for clue in clues for alias in new_aliases):
+                continue
             described = DescriptionRecord(clues, row["role"], row["status"], row["language"])
-            links = [link for link in resolve_clues(clues, store.aliases,
+            links = [link for link in resolve_clues(clues, aliases_of,
                                                     exclude=store.plans_of_version(row["version_id"]))
                      if link.region == region]
             if not links or links[0].plan_id not in new:
