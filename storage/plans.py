@@ -94,7 +94,8 @@ class PlanStore:
         """One page version naming one plan: the plan row (created or updated), its keys, the link
         from the version, and the targets this version states (replacing what it said before).
 
-        ``plan["title_rank"]`` says how good the title is (0 official text, 1 a title, 2 a description);
+        ``plan["title_rank"]`` says how good the title is, lower is better (monitor/plans/archive.py: official
+        text, a title, a description, each in the plan's own language before a translation);
         the plan keeps its best one."""
         with write_transaction(self.db):
             existing = self.db.execute("select first_seen, last_seen, title_rank, sectors from plans where id = ?",

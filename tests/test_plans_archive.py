@@ -258,3 +258,20 @@ def test_plans_lists_only_plans_named_by_watched_pages_unless_all(tmp_path: Path
     all_titles = [p["title"] for p in json.loads(everything.output)]
     assert not any("森林防火" in t for t in titles) and any("人形机器人" in t for t in titles)
     assert any("森林防火" in t for t in all_titles) and len(all_titles) == len(titles) + 1
+
+
+def test_a_plan_keeps_its_title_in_its_own_language_whoever_named_it_first(tmp_path: Path) -> None:
+    en = Source(name="en-news", start_urls=["http://127.0.0.1/"], allow=["/"], language="en")
+    zh = Source(name="zh-news", start_urls=["http://127.0.0.1/"], allow=["/"], language="zh")
+    english = page_html("Ministries publish guidance on future industries", (
+        "Seven ministries led by MIIT issued the “Implementation Opinions on Promoting the Innovation and "
+        "Development of Future Industries”, which aim for breakthroughs in key technologies by 2027."), lang="en")
+    chinese = page_html("工信部等七部门发文推动未来产业发展", (
+        "工业和信息化部等七部门联合印发《关于推动未来产业创新发展的实施意见》，提出到2027年未来产业综合实力显著提升。"))
+    with Archive(tmp_path / "archive.db") as archive:
+        record(archive, en, FakeFetch(url="http://127.0.0.1/en/1", body=english.encode(), source="en-news"))
+        record(archive, zh, FakeFetch(url="http://127.0.0.1/zh/1", body=chinese.encode(), source="zh-news"))
+        plans = PlanStore(archive.db).plans(relevant_only=False)
+    assert len(plans) == 1, [p["title"] for p in plans]
+    assert plans[0]["title"] == "关于推动未来产业创新发展的实施意见"
+    assert plans[0]["source_count"] == 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from monitor.plans.analyse import PlanMention
 from monitor.plans.descriptions import DescribedLink, clues_from_json, clues_to_json, fits, resolve_clues
-from monitor.plans.grouping import PlanIndex, PlanKeys, plan_id_for
+from monitor.plans.grouping import ORIGINAL_LANGUAGES, PlanIndex, PlanKeys, plan_id_for
 from monitor.plans.records import DescriptionRecord, PlanRecord, plans_for_version
 from storage import Archive
 from storage.content import load_text
@@ -150,7 +150,9 @@ def _store_one(store: PlanStore, plan_id: str, record: PlanRecord, version: dict
     """``keys=False`` for a plan a description points at: the page adds no way of recognising the plan."""
     mention = record.mention
     # official text > any title > a named description ("广东五大未来产业集群行动计划") > a report's sentence
-    title_rank = ((0 if record.role == "official" else 1) if mention.is_title else 2) if keys else 3
+    rank = ((0 if record.role == "official" else 1) if mention.is_title else 2) if keys else 3
+    # at equal rank the plan's own language wins: 《关于推动未来产业创新发展的实施意见》, not an outlet's translation
+    title_rank = 2 * rank + (0 if mention.language in ORIGINAL_LANGUAGES else 1)
     store.record(
         {"id": plan_id, "title": mention.title, "title_rank": title_rank, "type": mention.type,
          "region": mention.region, "issuer": mention.issuer, "doc_number": mention.doc_number,
