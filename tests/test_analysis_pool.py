@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from monitor.analysis_pool import AnalysisPool, AnalysisWorkerError, analyse_in_worker, configured_workers
+from monitor.analysis_pool import (
+    AnalysisPool,
+    AnalysisWorkerError,
+    analyse_in_worker,
+    configured_workers,
+    default_workers,
+)
 from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
 from monitor.detect import analyse_page, needs_analysis, record
 from monitor.plans.records import plans_for_version
@@ -110,7 +116,11 @@ def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Arch
 
 def test_worker_count_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POLICYWATCH_EXTRACT_WORKERS", raising=False)
-    assert configured_workers(None) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert configured_workers(None) == 1  # the other core is the crawl process's
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert configured_workers(None) == 2  # bounded: memory grows by ~95 MB a worker
+    assert [default_workers(n) for n in (1, 2, 3, 4, 16)] == [1, 1, 2, 2, 2]
     assert configured_workers("0") == 0
     monkeypatch.setenv("POLICYWATCH_EXTRACT_WORKERS", "2")
     assert configured_workers(None) == 2
