@@ -78,7 +78,7 @@ def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str,
 @db_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the feeds.")
 @click.option("--limit", default=DEFAULT_LIMIT, show_default=True, help="Newest events to include.")
-@click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
+@click.option("--link", default=FeedInfo().link, show_default=True, help="Public URL of the feeds' home.")
 @coverage_option
 def feed(db_path: str, out_dir: str, limit: int, link: str, coverage: bool) -> None:
     """Write OUT/rss.xml (RSS 2.0) and OUT/atom.xml (Atom 1.0) of new and changed plans and pages.

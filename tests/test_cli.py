@@ -23,6 +23,7 @@ def test_every_command_has_help(name: str) -> None:
     assert command.help and len(command.help) > 20
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+    assert "<member " not in result.output and "object at 0x" not in result.output  # defaults read as values
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ default_schedule_option = click.option(
               help="MB a crawl may use before Scrapy stops it (MEMUSAGE_LIMIT_MB; 0: no limit).")
 @click.option("--optimize-every", default="1d", show_default=True, callback=_seconds,
               help="How often to merge the search index and refresh statistics (policywatch optimize); 0: never.")
-@click.option("--link", default=FeedInfo.link, show_default=True, help="Public URL of the feeds' home.")
+@click.option("--link", default=FeedInfo().link, show_default=True, help="Public URL of the feeds' home.")
 @coverage_option
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
