@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from monitor.extract import extract_page
-from monitor.plans.analyse import analyse_page
 from monitor.plans.evaluation import read_corpus, score
 from monitor.siteserver import SiteServer
 
@@ -67,27 +64,40 @@ def test_seed_articles_meet_the_targets() -> None:
 
 
 @needs_seeds
+@pytest.mark.slow
 def test_seeds_001_and_003_crawled_from_a_local_server_are_one_plan(tmp_path: Path) -> None:
-    """Both English reports of Guangdong's five future-industry-cluster action plans, served as HTML."""
+    """Both English reports of Guangdong's five future-industry-cluster action plans, served as HTML
+    and crawled as a user's source would be: one plan in the archive, linked from both pages."""
     from html import escape
 
-    for name in ("001_82df4cf6b8eb7ecf", "003_d652b5c368d11a63"):
+    from crawlers.runner import run_crawl
+    from monitor.demo import DEMO_CRAWL_SETTINGS
+    from storage import Archive
+    from storage.plans import PlanStore
+
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    names = ("001_82df4cf6b8eb7ecf", "003_d652b5c368d11a63")
+    for name in names:
         title, _, body = (SEEDS / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
         paragraphs = "".join(f"<p>{escape(line)}</p>" for line in body.splitlines() if line.strip())
-        (tmp_path / f"{name}.html").write_text(
+        (site / "news" / f"{name}.html").write_text(
             f'<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
             f"<body><article><h1>{escape(title)}</h1>{paragraphs}</article></body></html>", encoding="utf-8")
-    ids = []
-    with SiteServer(tmp_path) as site:
-        for name in ("001_82df4cf6b8eb7ecf", "003_d652b5c368d11a63"):
-            with urllib.request.urlopen(site.url(f"{name}.html"), timeout=10) as response:
-                html = response.read().decode("utf-8")
-            page = extract_page(html, site.url(f"{name}.html"))
-            analysis = analyse_page(page.text, page.title, language=page.language)
-            five = [p for p in analysis.plans if p.region == "guangdong" and p.type == "action-plan"]
-            assert five, [p.title for p in analysis.plans]
-            ids.append({p.plan_id for p in five})
-    assert ids[0] == ids[1] and len(ids[0]) == 1
+    (site / "index.html").write_text("<html><body>" + "".join(
+        f'<a href="news/{name}.html">{name}</a>' for name in names) + "</body></html>", encoding="utf-8")
+    with SiteServer(site) as server:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(f"sources:\n  - name: seeds-en\n    start_urls: ['{server.url('index.html')}']\n"
+                           f"    allow: ['/news/']\n    language: en\n", encoding="utf-8")
+        [summary] = run_crawl(sources, tmp_path / "archive.db", settings=DEMO_CRAWL_SETTINGS, timeout=120)
+    assert summary["new"] == 2, summary
+    with Archive(tmp_path / "archive.db") as archive:
+        store = PlanStore(archive.db)
+        five = [p for p in store.plans(relevant_only=False) if p["region"] == "guangdong"
+                and p["type"] == "action-plan" and {s["url"].rsplit("/", 1)[-1] for s in store.sources(p["id"])}
+                == {f"{name}.html" for name in names}]
+    assert len(five) == 1, [(p["id"], p["title"]) for p in store.plans(relevant_only=False)]
 
 
 def test_corpus_labels_are_well_formed() -> None:
