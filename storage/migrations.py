@@ -254,3 +254,11 @@ def m009_plan_description_clues(db: Database) -> None:
     )
     db.table("plan_clues").create_index(["region"])
     db.table("plan_clues").create_index(["page_id", "region"], unique=True)
+
+
+@migrations()
+def m010_plan_title_rank_by_language(db: Database) -> None:
+    """Plan title ranks now also say the title's language (monitor/plans/archive.py: rank × 2, + 1 for a
+    translation). Ranks stored before cannot say which it was; counting them as translations lets a title
+    in the plan's own language of the same kind replace them, as it would have under the new ranks."""
+    db.execute("update plans set title_rank = title_rank * 2 + 1 where title_rank is not null")

@@ -275,3 +275,27 @@ def test_a_plan_keeps_its_title_in_its_own_language_whoever_named_it_first(tmp_p
     assert len(plans) == 1, [p["title"] for p in plans]
     assert plans[0]["title"] == "关于推动未来产业创新发展的实施意见"
     assert plans[0]["source_count"] == 2
+
+
+def test_title_ranks_stored_before_they_said_the_language_are_migrated(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m010_plan_title_rank_by_language")
+    db["plans"].insert({"id": "p-1", "title": "Guangdong plans for five clusters", "title_rank": 2,
+                        "region": "guangdong", "first_seen": "2024-01-01", "last_seen": "2024-01-01"})
+    db.close()
+    with Archive(path) as archive:
+        assert archive.db.execute("select title_rank from plans").fetchone()[0] == 5  # a description, language unknown
+        event = archive.add_version(
+            run_id=None, source="s", region=None, url="http://127.0.0.1/zh", fetched_at="2024-02-01T00:00:00Z",
+            status=200, raw_html=b"<p></p>", elapsed_ms=1.0, content_hash="h", title="t", text="t", published=None,
+            language="zh", relevant=True, event_kind="new", summary=None, excerpt=None, diff_html=None)
+        store = PlanStore(archive.db)
+        store.record({"id": "p-1", "title": "广东省五大未来产业集群行动方案", "title_rank": 4, "region": "guangdong"},
+                     [], {"page_id": event.page_id, "version_id": event.version_id, "url": event.url, "source": "s",
+                          "role": "news", "seen_at": "2024-02-01T00:00:00Z"}, [])
+        assert store.plan("p-1")["title"] == "广东省五大未来产业集群行动方案"  # a zh description now outranks it
