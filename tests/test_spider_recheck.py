@@ -91,3 +91,16 @@ def test_a_304_page_re_checks_its_archived_attachments() -> None:
     assert isinstance(item, PageItem) and item.status == 304
     assert isinstance(attachment, Request) and attachment.url == "http://a.cn/att/6.pdf"
     assert attachment.headers.get("If-None-Match") == b'"a6"' and attachment.meta["policywatch_title"] == "附件"
+
+
+def test_an_article_response_keeps_no_parsed_tree_while_its_item_waits_for_the_pipeline() -> None:
+    spider = spider_with()
+    body = ('<link rel="canonical" href="/content/7.html"><p>正文</p>'
+            '<a href="/att/plan.pdf">附件</a>' + '<a href="/nav/x.html">栏目</a>' * 50)
+    page = response("http://a.cn/content/7.html?from=list", body)
+    outputs = spider.parse_article(page)
+    item = next(outputs)  # the pipeline gets the item here, and may hold the response for a while
+    assert isinstance(item, PageItem) and item.url == "http://a.cn/content/7.html"
+    assert page._cached_selector is None and page._cached_ubody is None  # read, then released
+    assert [r.url for r in outputs] == ["http://a.cn/att/plan.pdf"]  # the links were read before
+    assert page.css("p::text").get() == "正文"  # and Scrapy can still parse it again

@@ -256,7 +256,7 @@ class SourceSpider(scrapy.Spider):
             # A removed article redirected to a home page is not a new article (nor a removal yet).
             yield self.failed_item(requested, response.status, f"redirected to {url}, not an article of this source")
             return
-        yield PageItem(
+        item = PageItem(
             url=url,
             source=self.source.name,
             status=response.status,
@@ -269,7 +269,10 @@ class SourceSpider(scrapy.Spider):
             last_modified=_header(response, "Last-Modified"),
             requested_url=requested if requested != url else None,
         )
-        yield from self.attachment_requests(response, url)
+        attachments = list(self.attachment_requests(response, url))
+        release_parsed_page(response)
+        yield item
+        yield from attachments
 
     def failed_item(self, url: str, status: int | None, message: str) -> PageItem:
         return PageItem(url=url, source=self.source.name, status=status, body=b"", content_type=None,
@@ -295,6 +298,17 @@ def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[st
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def release_parsed_page(response: Response) -> None:
+    """Drop the parsed tree and decoded text a response caches once its links and facts are read.
+
+    Scrapy keeps a response until the items of its callback are through the pipeline, and ours waits
+    for the analysis worker: a few hundred responses at a time, each with an lxml tree ten times its
+    body, were most of a first crawl's memory. The body stays (the item carries it)."""
+    if isinstance(response, TextResponse):
+        response._cached_selector = None  # noqa: SLF001 - Scrapy rebuilds both on the next access
+        response._cached_ubody = None  # noqa: SLF001
 
 
 def _requested_url(response: Response) -> str:
