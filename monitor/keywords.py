@@ -26,6 +26,17 @@ def fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+def automaton_of(words: Mapping[str, object]) -> ahocorasick.Automaton | None:
+    """An Aho-Corasick automaton over ``words`` (each with its payload); None when there is nothing to find."""
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, payload in words.items():
+        automaton.add_word(word, payload)
+    automaton.make_automaton()
+    return automaton
+
+
 def needs_word_start(keyword: str) -> bool:
     return keyword[:1].isascii() and keyword[:1].isalnum()
 
@@ -34,23 +45,19 @@ class KeywordMatcher:
     """Keywords grouped under ids (a sector, a topic…); finds where each id is first named in a text."""
 
     def __init__(self, keywords: Mapping[str, Iterable[str]]) -> None:
-        self._automaton = ahocorasick.Automaton()
         by_keyword: dict[str, list[str]] = {}
         for key, words in keywords.items():
             for word in words:
                 folded = fold(str(word).strip())
                 if folded and key not in by_keyword.setdefault(folded, []):
                     by_keyword[folded].append(key)
-        for folded, keys in by_keyword.items():
-            self._automaton.add_word(folded, (len(folded), needs_word_start(folded), tuple(keys)))
-        self.empty = not by_keyword
-        if not self.empty:
-            self._automaton.make_automaton()
+        self._automaton = automaton_of({folded: (len(folded), needs_word_start(folded), tuple(keys))
+                                      for folded, keys in by_keyword.items()})
 
     def first_positions(self, text: str) -> dict[str, int]:
         """Each id named in ``text`` → where it is first named."""
         found: dict[str, int] = {}
-        if self.empty or not text:
+        if self._automaton is None or not text:
             return found
         for end, (length, word_start, keys) in self._automaton.iter(fold(text)):
             start = end - length + 1
@@ -73,21 +80,16 @@ class Anchors:
     """
 
     def __init__(self, anchors: list[str]) -> None:
-        self._automaton = ahocorasick.Automaton()
         by_anchor: dict[str, list[int]] = {}
         for number, anchor in enumerate(anchors):
             by_anchor.setdefault(fold(anchor), []).append(number)
-        for folded, numbers in by_anchor.items():
-            if folded:
-                self._automaton.add_word(folded, (len(folded), tuple(numbers)))
-        self.empty = not any(by_anchor)
-        if not self.empty:
-            self._automaton.make_automaton()
+        self._automaton = automaton_of({folded: (len(folded), tuple(numbers))
+                                      for folded, numbers in by_anchor.items() if folded})
 
     def occurrences(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Anchor number → (start, end) of each occurrence, in text order."""
         found: dict[int, list[tuple[int, int]]] = {}
-        if self.empty or not text:
+        if self._automaton is None or not text:
             return found
         for end, (length, numbers) in self._automaton.iter(fold(text)):
             for number in numbers:
@@ -126,13 +128,7 @@ class NameFinder:
         if boundary not in (None, "word", "latin"):
             raise ValueError(f"unknown boundary rule {boundary!r}")
         self.ignore_case, self.boundary = ignore_case, boundary
-        self._automaton = ahocorasick.Automaton()
-        keys = {fold(n) if ignore_case else n for n in names if n}
-        for key in keys:
-            self._automaton.add_word(key, len(key))
-        self.empty = not keys
-        if not self.empty:
-            self._automaton.make_automaton()
+        self._automaton = automaton_of({key: len(key) for key in (fold(n) if ignore_case else n for n in names if n)})
 
     def _fits(self, text: str, start: int, end: int) -> bool:
         if self.boundary == "word":
@@ -143,7 +139,7 @@ class NameFinder:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each name found, in text order, not overlapping."""
-        if self.empty or not text:
+        if self._automaton is None or not text:
             return []
         haystack = fold(text) if self.ignore_case else text
         candidates = []

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-import ahocorasick
+from monitor.keywords import automaton_of
 
 DEFAULT_TOPICS: tuple[str, ...] = (
     # zh
@@ -61,12 +61,13 @@ class _KeywordIndex:
     """
 
     def __init__(self, topics: tuple[str, ...]) -> None:
-        self.automaton = ahocorasick.Automaton()
+        words: dict[str, tuple[int, int, bool, bool]] = {}
         for index, topic in enumerate(topics):
             folded = _fold(topic)
-            if folded not in self.automaton:  # a repeated keyword: the first one is the regex's
-                self.automaton.add_word(folded, (index, len(folded), *_boundaries(folded)))
-        self.automaton.make_automaton()
+            words.setdefault(folded, (index, len(folded), *_boundaries(folded)))  # a repeat: the first is the regex's
+        automaton = automaton_of(words)
+        assert automaton is not None, "_index builds an index only for keywords that fold to something"
+        self.automaton = automaton
 
     def _hits(self, folded_text: str) -> Iterator[tuple[int, int, int]]:
         """(start, keyword index, end) of each keyword occurrence whose boundaries hold, by end position."""
