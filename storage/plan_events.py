@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.plans import plan_filters
+from storage.rows import insert_row
 
 PLAN_EVENT_KINDS = ("plan-new", "plan-changed", "plan-status", "coverage")
 # Page events written with a version (monitor.detect): the ones a plan event of the same version repeats.
@@ -45,12 +46,8 @@ class PlanEventStore:
         """Store one event; None when its GUID is already stored (the same change seen again)."""
         row = {**event, "details_json": json.dumps(event.get("details") or {}, ensure_ascii=False)}
         row.pop("details", None)
-        cursor = self.db.execute(
-            f"insert or ignore into plan_events ({', '.join(row)}) values ({', '.join('?' * len(row))})",
-            list(row.values()))
-        if not cursor.rowcount:
-            return None
-        return self._event({**row, "id": cursor.lastrowid})
+        event_id = insert_row(self.db, "plan_events", row, or_ignore=True)
+        return None if event_id is None else self._event({**row, "id": event_id})
 
     def events(self, *, limit: int = 200, kinds: tuple[str, ...] = PLAN_EVENT_KINDS, plan_id: str | None = None,
                region: str | None = None, sector: str | None = None) -> list[PlanEvent]:
