@@ -6,6 +6,7 @@ first in English and later in Chinese still lands on one plan.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ def store_records(store: PlanStore, index: PlanIndex, records: Records,
     (never a new plan: a description is too vague to found one)."""
     linked = _store_named(store, index, [r for r in records if isinstance(r, PlanRecord)], version)
     named = {plan_id for plan_id, _, _ in linked}
+    # a page that names a plan of a region has said what it means there
+    named_regions = {r.mention.region for r in records if isinstance(r, PlanRecord)}
     waiting: list[dict] = []
     for described in (r for r in records if isinstance(r, DescriptionRecord)):
         links = resolve_clues(described.clues, store.aliases, exclude=named)
@@ -74,9 +77,7 @@ def store_records(store: PlanStore, index: PlanIndex, records: Records,
             record = _described_record(link, described)
             _store_one(store, link.plan_id, record, version, keys=False)
             linked.append((link.plan_id, False, record))
-        # a page that names a plan of a region has said what it means there
-        settled = {link.region for link in links} | {r.mention.region for r in records if isinstance(r, PlanRecord)}
-        waiting += _waiting_rows(described, settled, version)
+        waiting += _waiting_rows(described, named_regions | {link.region for link in links}, version)
     store.keep_clues(version["page_id"], waiting)
     return linked
 
@@ -106,13 +107,7 @@ def link_waiting_descriptions(store: PlanStore, new_plans: list[str]) -> list[La
     late: list[LateLink] = []
     regions = {row["region"]: None for plan_id in new_plans if (row := store.plan(plan_id)) and row["region"]}
     new = set(new_plans)
-    aliases: dict[str, list[tuple[str, str]]] = {}
-
-    def aliases_of(region: str) -> list[tuple[str, str]]:  # read once per call, not once per waiting row
-        if region not in aliases:
-            aliases[region] = store.aliases(region)
-        return aliases[region]
-
+    aliases_of = functools.cache(store.aliases)  # read once per call, not once per waiting row
     for region in regions:
         new_aliases = [alias for alias, plan_id in aliases_of(region) if plan_id in new]
         for row in store.waiting_clues(region):
