@@ -79,16 +79,32 @@ def _plan_facts(archive: Archive, plan_id: str) -> dict[str, Any]:
     return facts
 
 
+def _base_row(plan_id: str, facts: dict[str, Any], page_event: Event, *, page_id: int, version_id: int,
+              source: str, url: str, title: str | None) -> dict[str, Any]:
+    """The columns of every plan event: the plan, this run, and the page version that tells of it."""
+    return {"plan_id": plan_id, "created_at": page_event.created_at, "run_id": page_event.run_id,
+            "page_id": page_id, "version_id": version_id, "source": source, "url": url,
+            "region": facts.get("region"), "title": title}
+
+
+def _details(facts: dict[str, Any], record: PlanRecord) -> dict[str, Any]:
+    return {**facts, "role": record.role, "title_as_written": record.mention.title}
+
+
+def _coverage_guid(plan_id: str, page_id: int) -> str:
+    """One coverage entry per plan and page, whether the page named the plan or described it earlier."""
+    return f"{GUID_PREFIX}{plan_id}/coverage/page{page_id}"
+
+
 def classify(archive: Archive, page_event: Event, plan_id: str, is_new: bool, record: PlanRecord,
              was_source: bool, previous_status: str | None) -> dict[str, Any] | None:
     """The plan event (as a row) one linked plan gets from this version, or None."""
     version_id = page_event.version_id
     assert version_id is not None
     facts = _plan_facts(archive, plan_id)
-    base = {"plan_id": plan_id, "created_at": page_event.created_at, "run_id": page_event.run_id,
-            "page_id": page_event.page_id, "version_id": version_id, "source": page_event.source,
-            "url": page_event.url, "region": facts.get("region"), "title": facts.get("title") or record.mention.title}
-    details: dict[str, Any] = {**facts, "role": record.role, "title_as_written": record.mention.title}
+    base = _base_row(plan_id, facts, page_event, page_id=page_event.page_id, version_id=version_id,
+                     source=page_event.source, url=page_event.url, title=facts.get("title") or record.mention.title)
+    details = _details(facts, record)
     if is_new:
         details["targets"] = [target_row(t) for t in record.targets[:MAX_TARGET_ROWS]]
         return {**base, "guid": f"{GUID_PREFIX}{plan_id}/new", "kind": "plan-new", "details": details,
@@ -100,7 +116,7 @@ def classify(archive: Archive, page_event: Event, plan_id: str, is_new: bool, re
                 "details": details, "summary": f"status: {previous_status} → {record.status}",
                 "diff_html": page_event.diff_html}
     if not was_source:
-        return {**base, "guid": f"{GUID_PREFIX}{plan_id}/coverage/page{page_event.page_id}", "kind": "coverage",
+        return {**base, "guid": _coverage_guid(plan_id, page_event.page_id), "kind": "coverage",
                 "details": details, "summary": f"A new source ({record.role}) names this plan"}
     if page_event.kind != "changed":
         return None
@@ -123,12 +139,11 @@ def _relevant(archive: Archive, link: LateLink) -> bool:
 def _late_coverage(archive: Archive, page_event: Event, link: LateLink) -> dict[str, Any]:
     """Coverage by a page read before the plan appeared: dated now, in the run that found the plan."""
     facts = _plan_facts(archive, link.plan_id)
-    page_id = link.version["page_id"]
-    return {"plan_id": link.plan_id, "created_at": page_event.created_at, "run_id": page_event.run_id,
-            "page_id": page_id, "version_id": link.version["id"], "source": link.version["source"],
-            "url": link.version["url"], "region": facts.get("region"), "title": facts.get("title"),
-            "guid": f"{GUID_PREFIX}{link.plan_id}/coverage/page{page_id}", "kind": "coverage",
-            "details": {**facts, "role": link.record.role, "title_as_written": link.record.mention.title},
+    version = link.version
+    base = _base_row(link.plan_id, facts, page_event, page_id=version["page_id"], version_id=version["id"],
+                     source=version["source"], url=version["url"], title=facts.get("title"))
+    return {**base, "guid": _coverage_guid(link.plan_id, version["page_id"]), "kind": "coverage",
+            "details": _details(facts, link.record),
             "summary": f"A source seen earlier ({link.record.role}) describes this plan"}
 
 
