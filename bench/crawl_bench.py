@@ -100,34 +100,6 @@ def _settled_log(server: NginxServer, offset: int, timeout: float = 2.0) -> list
     return server.log_lines(offset)
 
 
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
-
-
-def _descendants(pid: int) -> list[int]:
-    """The process and all processes below it (analysis workers, the forkserver), from /proc."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo += [int(child) for child in task.read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def _proc_sample(pid: int) -> tuple[float, float] | None:
-    """(CPU seconds, RSS in MB) of one process, or None once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        rss_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS, rss_pages * _PAGE_KB / 1024
-
-
 class TreeSampler:
     """Samples a process tree every ``interval`` s in a thread: peak summed RSS and CPU of every member.
 
@@ -146,13 +118,26 @@ class TreeSampler:
         self._thread.start()
 
     def _run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
         while not self._stop.is_set():
             rss = 0.0
-            for pid in _descendants(self.pid):
-                sample = _proc_sample(pid)
-                if sample is not None:
-                    self.cpu[pid] = sample[0]
-                    rss += sample[1]
+            try:
+                members = [root, *root.children(recursive=True)]  # analysis workers, the forkserver
+            except psutil.NoSuchProcess:
+                break
+            for member in members:
+                try:
+                    with member.oneshot():
+                        times, memory = member.cpu_times(), member.memory_info()
+                except psutil.NoSuchProcess:
+                    continue
+                self.cpu[member.pid] = times.user + times.system
+                rss += memory.rss / 2**20
             self.peak_rss_mb = max(self.peak_rss_mb, rss)
             self._stop.wait(self.interval)
 
