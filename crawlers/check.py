@@ -36,6 +36,7 @@ class CheckSpider(SourceSpider):
     """A ``SourceSpider`` that stops after the first list level and the first article, and reports."""
 
     name = "source-check"
+    conditional_listings = False  # it reports what a list holds: always read in full
 
     def __init__(self, source: Source, *args: Any, **kwargs: Any) -> None:
         first_only = {"start_urls": source.start_urls[:1], "sitemap_urls": source.sitemap_urls[:1],

@@ -43,3 +43,17 @@ class AttachmentItem:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class ListingItem:
+    """A list page read in full: its validators and the spider's calls it led to (``calls=None``: forget it)."""
+
+    source: str
+    url: str
+    depth: int
+    fingerprint: str
+    fetched_at: str
+    calls: list[Any] | None
+    etag: str | None = None
+    last_modified: str | None = None

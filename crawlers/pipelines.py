@@ -14,7 +14,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawlers.items import AttachmentItem, PageItem
+from crawlers.items import AttachmentItem, ListingItem, PageItem
 from crawlers.spiders.pages import utc_now
 from monitor.analysis_pool import AnalysisPool, configured_workers
 from monitor.attachments import record_attachment
@@ -96,6 +96,11 @@ class ArchivePipeline:
         elif isinstance(item, AttachmentItem) and self.archive is not None:
             result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
             self.crawler.stats.inc_value(f"policywatch/attachment/{result}")
+        elif isinstance(item, ListingItem) and self.archive is not None:
+            kept = self.archive.save_listing_state(
+                item.source, item.url, fingerprint=item.fingerprint, depth=item.depth, etag=item.etag,
+                last_modified=item.last_modified, calls=item.calls, checked_at=item.fetched_at)
+            self.crawler.stats.inc_value(f"policywatch/listing/{'kept' if kept else 'not kept'}")
         return item
 
     def _use_pool(self) -> bool:

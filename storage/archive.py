@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from storage.attachments import AttachmentsMixin
 from storage.content import load_body, load_text, store_body, store_text
 from storage.crawl_state import CrawlStateMixin
+from storage.listings import ListingsMixin
 from storage.migrations import apply_migrations
 from storage.rows import insert_row, update_row
 from storage.search import index_latest_text
@@ -113,7 +114,7 @@ _VERSION_FIELDS: tuple[str, ...] = Version.__slots__  # type: ignore[attr-define
 _VERSION_COLUMNS = ", ".join(f"versions.{c}" if c != "text" else "versions.text_hash" for c in _VERSION_FIELDS)
 
 
-class Archive(CrawlStateMixin, AttachmentsMixin):
+class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
     """Open (and create or migrate) the archive at ``path``.
 
     ``readonly=True`` opens with ``mode=ro`` so that a query can never change the archive.

@@ -262,3 +262,13 @@ def m010_plan_title_rank_by_language(db: Database) -> None:
     translation). Ranks stored before cannot say which it was; counting them as translations lets a title
     in the plan's own language of the same kind replace them, as it would have under the new ranks."""
     db.execute("update plans set title_rank = title_rank * 2 + 1 where title_rank is not null")
+
+
+@migrations()
+def m011_crawl_listing_states(db: Database) -> None:
+    """List pages' validators and the links they gave, for conditional list requests (storage/listings.py)."""
+    db["listings"].create(
+        {"source": str, "url": str, "fingerprint": str, "depth": int, "etag": str, "last_modified": str,
+         "calls_json": str, "checked_at": str},
+        pk=("source", "url"),
+    )

@@ -6,13 +6,17 @@ archived. Links matching ``allow`` are articles: fetched, handed to the pipeline
 Re-checks use what the archive knows: URLs are canonicalised (and old addresses mapped to their
 page), an archived page is fetched only when its ``recheck`` policy says it is due, with the stored
 ETag/Last-Modified as a conditional request, and archived pages the lists no longer link are
-re-checked once the lists are done, so removals are seen.
+re-checked once the lists are done, so removals are seen. List pages are asked for conditionally too:
+on ``304`` the links they gave last time are followed again (storage/listings.py).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -23,13 +27,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.items import AttachmentItem, PageItem
-from crawlers.kinds import get_kind
+from crawlers.items import AttachmentItem, ListingItem, PageItem
+from crawlers.kinds import get_kind, listing_depth
 from monitor.attachments import is_attachment_url, may_be_attachment_link
 from monitor.recheck import is_due
 from monitor.sources import Source
 from monitor.urls import canonical_url, same_site
 from storage import Archive, ArchiveError, PageState
+from storage.listings import ListingState
 
 # Answers an article request hands to parse_article instead of dropping: "not modified", and the
 # client and server errors that detect.record tells apart (404/410 count towards removal).
@@ -46,6 +51,9 @@ class SourceSpider(scrapy.Spider):
     """Fetches a source's list pages through its kind and archives every article page found."""
 
     name = "source"
+    # List pages are asked for with the validators they last answered with, and a 304 replays the calls
+    # their last full read made (``sources check`` reads lists in full: it reports what they hold).
+    conditional_listings = True
 
     def __init__(self, source: Source, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,6 +72,9 @@ class SourceSpider(scrapy.Spider):
         self._attachments: set[tuple[str, str]] = set()
         self._page_attachments: dict[str, list[tuple[str, str | None]]] = {}
         self._listing_probe: list[bool] | None = None
+        self._listing_states: dict[str, ListingState] = {}
+        self._listing_calls: list[Any] | None = None  # the calls the list page being read makes
+        self._listing_made: set[int] = set()  # ids of the requests those calls returned
         self._unlinked_scheduled = False
         self._now = datetime.now(timezone.utc)
 
@@ -84,8 +95,18 @@ class SourceSpider(scrapy.Spider):
                 self._aliases = archive.aliases(self.source.name)
                 self._attachment_validators = archive.attachment_validators(self.source.name)
                 self._page_attachments = archive.attachment_links(self.source.name)
+                if self.conditional_listings:
+                    self._listing_states = archive.listing_states(self.source.name, self.listing_fingerprint)
         except ArchiveError as exc:
             self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
+
+    @cached_property
+    def listing_fingerprint(self) -> str:
+        """Which configuration and code read the lists: the links a list gave are only replayed under the same."""
+        from crawlers.settings import _VERSION
+
+        config = json.dumps([_VERSION, self.source.model_dump(mode="json")], sort_keys=True, default=str)
+        return hashlib.sha256(config.encode()).hexdigest()[:32]
 
     def on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -118,6 +139,18 @@ class SourceSpider(scrapy.Spider):
     def article_request(self, url: str, *, unlinked: bool = False, **meta: Any) -> scrapy.Request | None:
         """A request for an article page, or None when it was seen already, is not due for a re-check
         or ``max_pages`` is reached (re-checks of ``unlinked`` archived pages are not counted)."""
+        request = self._article_request(url, unlinked=unlinked, **meta)
+        self._record_call(request, ["article", url, unlinked, meta])
+        return request
+
+    def _record_call(self, request: scrapy.Request | None, call: list[Any]) -> None:
+        """While a list page is read: note a call it made, and the request that came of it."""
+        if self._listing_calls is not None:
+            self._listing_calls.append(call)
+            if request is not None:
+                self._listing_made.add(id(request))
+
+    def _article_request(self, url: str, *, unlinked: bool = False, **meta: Any) -> scrapy.Request | None:
         url = self.page_url(url)
         fresh = self.is_fresh(url)
         if self._listing_probe is not None:
@@ -218,31 +251,82 @@ class SourceSpider(scrapy.Spider):
         the form is part of what makes two such lists the same. ``headers`` are sent as given (a list
         API's further pages send the list page as Referer, as the site's own script does).
         """
+        request = self._listing_request(url, depth, formdata=formdata, headers=headers, **meta)
+        self._record_call(request, ["listing", url, depth, formdata, headers, meta])
+        return request
+
+    def _listing_request(self, url: str, depth: int, *, formdata: dict[str, str] | None = None,
+                         headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request | None:
         key = canonical_url(url, strip_tracking=False)
         if formdata is not None:
             key += "\n" + urlencode(sorted(formdata.items()))
         if key in self._listings:
             return None
         self._listings.add(key)
-        meta = {"policywatch_depth": depth, "policywatch_listing": True, **meta}
+        meta = {"policywatch_depth": depth, "policywatch_listing": True, "policywatch_listing_key": key, **meta}
+        state = self._listing_states.get(key) if formdata is None else None
+        if state is not None and state.depth == depth:
+            headers = {**_conditional_headers(state.etag, state.last_modified), **(headers or {})}
+            meta["handle_httpstatus_list"] = [304]
         if formdata is not None:
             return scrapy.FormRequest(url.split("#", 1)[0], formdata=formdata, headers=headers,
                                       callback=self.parse_listing, errback=self.on_error, meta=meta)
         return scrapy.Request(url.split("#", 1)[0], headers=headers, callback=self.parse_listing,
                               errback=self.on_error, meta=meta)
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        self._listing_probe = []
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
+        key = response.meta.get("policywatch_listing_key")
+        self._listing_probe, self._listing_calls, self._listing_made = [], [], set()
         try:
-            requests = list(self.kind.parse_listing(self, response))
-            probe = self._listing_probe
+            if response.status == 304:
+                requests = list(self.replay_listing(response, self._listing_states.get(key)))
+            else:
+                requests = list(self.kind.parse_listing(self, response))
+            probe, calls = self._listing_probe, self._listing_calls
         finally:
-            self._listing_probe = None
+            self._listing_probe = self._listing_calls = None
         if self.source.incremental and probe and all(probe):
             # Incremental mode: this whole list page is known and recently checked, so later pages are too.
             self.logger.info("incremental: %s holds only known articles, not paging further", response.url)
             requests = [r for r in requests if not r.meta.get("policywatch_listing")]
+        if response.status != 304 and key and self.conditional_listings:
+            item = self.listing_item(response, key, calls, requests)
+            if item is not None:
+                yield item
         yield from requests
+
+    def replay_listing(self, response: Response, state: ListingState | None) -> Iterator[scrapy.Request]:
+        """The requests a list page's last full read made: it answered 304, so it links the same pages."""
+        if state is None:
+            self.logger.warning("%s answered 304 to a request without validators; no links read", response.url)
+            return
+        for call in state.calls:
+            if call[0] == "article":
+                _, url, unlinked, meta = call
+                request = self.article_request(url, unlinked=unlinked, **meta)
+            else:
+                _, url, depth, formdata, headers, meta = call
+                request = self.listing_request(url, depth, formdata=formdata, headers=headers, **meta)
+            if request is not None:
+                yield request
+
+    def listing_item(self, response: Response, key: str, calls: list[Any] | None,
+                     requests: list[Any]) -> ListingItem | None:
+        """What to keep of a list page read in full (None: nothing kept before, nothing to keep now).
+
+        Its calls are kept only when they alone made every request of the page (a kind that builds a
+        request itself, such as an API call, cannot be replayed) and are plain JSON data, and only for a
+        page fetched with GET that sent a validator.
+        """
+        etag, modified = _header(response, "ETag"), _header(response, "Last-Modified")
+        replayable = (response.request is not None and response.request.method == "GET" and calls is not None
+                      and all(id(r) in self._listing_made for r in requests) and bool(etag or modified)
+                      and _is_json_data(calls))
+        if not replayable and key not in self._listing_states:
+            return None
+        return ListingItem(source=self.source.name, url=key, depth=listing_depth(response),
+                           fingerprint=self.listing_fingerprint, fetched_at=utc_now(),
+                           calls=calls if replayable else None, etag=etag, last_modified=modified)
 
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         requested = self.page_url(_requested_url(response))
@@ -315,6 +399,14 @@ def _requested_url(response: Response) -> str:
     """The URL first asked for (before redirects); offline test responses may have no request."""
     meta = getattr(response, "meta", None) or {}
     return (meta.get("redirect_urls") or [response.url])[0]  # type: ignore[no-any-return]
+
+
+def _is_json_data(value: Any) -> bool:
+    """Whether ``value`` comes back from JSON as it is (no tuples, no objects): what can be replayed."""
+    try:
+        return json.loads(json.dumps(value)) == value  # type: ignore[no-any-return]
+    except (TypeError, ValueError):
+        return False
 
 
 def _header(response: Response, name: str) -> str | None:
