@@ -64,6 +64,15 @@ _UNUSED_EXTENSIONS = (
     "scrapy.extensions.feedexport.FeedExporter",  # items go to the archive, never to -o feeds
     "scrapy.extensions.spiderstate.SpiderState",  # no JOBDIR
 )
+# Each spider middleware wraps every callback's output in one more async generator: ~5% of an unchanged
+# re-check's CPU for these two (bench/crawl_bench.py --profile). List depth is ``policywatch_depth``
+# (bounded by a source's ``max_depth``), and no request copies a response's meta.
+_UNUSED_SPIDER_MIDDLEWARES = (
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",  # DEPTH_LIMIT unused: kinds bound list depth themselves
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",  # a development-time warning
+)
+SPIDER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.SPIDER_MIDDLEWARES_BASE.items()
+                           if k not in _UNUSED_SPIDER_MIDDLEWARES}
 DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
                                if k not in _UNUSED_DOWNLOADER_MIDDLEWARES}
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.RetryBackoffMiddleware": 560}

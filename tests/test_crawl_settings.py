@@ -29,6 +29,7 @@ process.start()
 print(json.dumps({
     "extensions": [type(e).__name__ for e in crawler.extensions.middlewares],
     "downloader": [type(m).__name__ for m in crawler.engine.downloader.middleware.middlewares],
+    "spider": [type(m).__name__ for m in crawler.engine.scraper.spidermw.middlewares],
     "imported": [m for m in ("aiohttp", "scrapy.extensions.remote_control", "scrapy.extensions.telnet",
                              "scrapy.downloadermiddlewares.cookies") if m in sys.modules],
 }))
@@ -43,4 +44,6 @@ def test_unused_scrapy_components_are_not_loaded() -> None:
     assert "CoreStats" in loaded["extensions"]  # Scrapy's other defaults are kept
     assert "CookiesMiddleware" not in loaded["downloader"]
     assert {"RetryBackoffMiddleware", "HttpCompressionMiddleware", "RedirectMiddleware"} <= set(loaded["downloader"])
+    assert "DepthMiddleware" not in loaded["spider"] and "MetaCopyDetectionMiddleware" not in loaded["spider"]
+    assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(loaded["spider"])
     assert loaded["imported"] == []
