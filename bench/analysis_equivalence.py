@@ -11,7 +11,8 @@ benchmark corpus, the test pages and a generated site, and compare:
     python bench/analysis_equivalence.py compare /tmp/old.json /tmp/new.json
 
 Any ``*.html``/``*.htm``/``*.html.gz`` file under the given directories is read, with a source that has
-no special rules (``allow=['x']``). Pages whose analysis raises are recorded with the error's class.
+no special rules (``allow=['x']``), or only a ``content_css`` with ``--content-css CSS`` (the generated
+site's body container is ``#zoom``). Pages whose analysis raises are recorded with the error's class.
 """
 from __future__ import annotations
 
@@ -32,12 +33,13 @@ def _pages(roots: list[Path]) -> list[Path]:
     return sorted(found)
 
 
-def dump(out: Path, roots: list[Path]) -> int:
+def dump(out: Path, roots: list[Path], content_css: str | None = None) -> int:
     from monitor.detect import analyse_page
     from monitor.extract import ExtractionError
     from monitor.sources import Source
 
-    source = Source(name="equivalence", start_urls=["http://127.0.0.1/"], allow=["x"])
+    source = Source(name="equivalence", start_urls=["http://127.0.0.1/"], allow=["x"],
+                    content_css=content_css)
     readings: dict[str, Any] = {}
     for path in _pages(roots):
         body = path.read_bytes()
@@ -83,13 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     dumping = commands.add_parser("dump")
     dumping.add_argument("out", type=Path)
     dumping.add_argument("roots", type=Path, nargs="+")
+    dumping.add_argument("--content-css", help="read every page with a source that has this content_css")
     comparing = commands.add_parser("compare")
     comparing.add_argument("old", type=Path)
     comparing.add_argument("new", type=Path)
     comparing.add_argument("--examples", type=int, default=3)
     args = parser.parse_args(argv)
     if args.command == "dump":
-        return dump(args.out, args.roots)
+        return dump(args.out, args.roots, args.content_css)
     return compare(args.old, args.new, args.examples)
 
 
