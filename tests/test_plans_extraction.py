@@ -103,3 +103,14 @@ def test_dates_with_their_kind() -> None:
                      ("expires", "2029-12-31"), ("mentioned", "2024-10-21"), ("mentioned", "2024-10-21"),
                      ("mentioned", "2024-02-29")]
     assert dates("on 21 October") == []  # no year known: not guessed
+
+
+def test_bracketed_titles_nest_and_an_unclosed_bracket_ends_at_the_sentence() -> None:
+    from monitor.plans.titles import _top_level_brackets
+
+    text = ("省政府印发《关于贯彻〈“十四五”规划〉和《氢能产业发展中长期规划》的实施意见》。"
+            "会上提到《未完的标题\n下一段》还有《深海装备产业行动方案》》尾")
+    assert _top_level_brackets(text) == [
+        (5, "关于贯彻〈“十四五”规划〉和《氢能产业发展中长期规划》的实施意见"),
+        (text.index("《深海"), "深海装备产业行动方案"),
+    ]
