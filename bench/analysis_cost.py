@@ -13,13 +13,16 @@ CPU time (``time.process_time``) per call, median over pages, then median over `
 sources in sources.yaml do); without it the source has none and trafilatura finds the text.
 
 Stages are the functions analyse_page calls by name in ``monitor.detect`` (wrapped with a timer in a
-separate pass, so the total is measured unwrapped); a stage's time includes whatever it calls.
+separate pass, so the total is measured unwrapped); a stage's time includes whatever it calls. The
+``worker:`` rows are the analysis worker's whole call (``monitor.analysis_pool.analyse_in_worker``:
+analyse_page plus the plan reading), the plan reading alone and the worker's share of the pickling.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import pickle
 import statistics
 import sys
 import time
@@ -88,7 +91,30 @@ def one_run(pages: list[tuple[str, bytes]], source: Source) -> dict[str, float]:
             setattr(detect, name, function)
     result = {"analyse_page": statistics.median(totals)}
     result.update({name: statistics.median(values) for name, values in per_page.items()})
+    result.update(worker_costs(pages, source))
     return result
+
+
+def worker_costs(pages: list[tuple[str, bytes]], source: Source) -> dict[str, float]:
+    """What the analysis worker spends per page beyond analyse_page: the plan reading, and its side of the
+    IPC (unpickling the page it is sent, pickling the analysis it sends back); ``worker`` is the whole
+    ``analyse_in_worker`` call, timed unwrapped."""
+    from monitor.analysis_pool import _plan_records, analyse_in_worker
+
+    costs: dict[str, list[float]] = defaultdict(list)
+    for url, body in pages:
+        start = time.process_time()
+        result = analyse_in_worker(body, "text/html", url, source, {})
+        costs["worker: analyse_in_worker"].append((time.process_time() - start) * 1000)
+        start = time.process_time()
+        _plan_records(result, url, source, {})
+        costs["worker: _plan_records"].append((time.process_time() - start) * 1000)
+        sent = pickle.dumps((analyse_in_worker, (body, "text/html", url, source, {})))
+        start = time.process_time()
+        pickle.loads(sent)
+        pickle.dumps(result)
+        costs["worker: IPC pickling"].append((time.process_time() - start) * 1000)
+    return {name: statistics.median(values) for name, values in costs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median CPU ms per page over {len(pages)} article pages, median of {args.runs} runs "
           f"(load average {load_before:.1f} before, {load_after:.1f} after):")
     for key, value in medians.items():
-        print(f"  {key:<24} {value:7.2f} ms")
+        print(f"  {key:<28} {value:7.2f} ms")
     if args.json:
         report = {"command": " ".join(sys.argv), "code": args.code, "content_css": args.content_css,
                   "pages": len(pages), "runs": args.runs,

@@ -114,3 +114,20 @@ def test_bracketed_titles_nest_and_an_unclosed_bracket_ends_at_the_sentence() ->
         (5, "关于贯彻〈“十四五”规划〉和《氢能产业发展中长期规划》的实施意见"),
         (text.index("《深海"), "深海装备产业行动方案"),
     ]
+
+
+def test_document_numbers_are_found_as_a_scan_of_every_position_finds_them() -> None:
+    """doc_numbers tries its pattern only before each bracketed year; that must find what finditer finds."""
+    import random
+
+    from monitor.plans.refs import _ZH_DOC, _zh_doc_matches
+
+    pieces = ["国发", "粤府办", "工信部联科", "号", "第", "的", "印发", "、", " ", "\u3000", "\n", "〔2024〕", "[2023]",
+              "（2019）", "(2020)", "【2021】", "〔1999〕", "〔24〕", "12", "3", "号文", "关于", "A", "〔", "〕",
+              "国发〔2024〕12号", "粤府办 [2023] 3 号", "第〔2020〕5号", "深府规〔2024〕第7号", "〔2022〕8号"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(20000)]
+    with_numbers = [t for t in texts if _ZH_DOC.search(t)]
+    assert len(with_numbers) > 10000  # the cases are mostly about numbers next to each other
+    for text in texts:
+        assert [m.span() for m in _zh_doc_matches(text)] == [m.span() for m in _ZH_DOC.finditer(text)], text
