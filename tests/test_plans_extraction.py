@@ -131,3 +131,32 @@ def test_document_numbers_are_found_as_a_scan_of_every_position_finds_them() -> 
     assert len(with_numbers) > 10000  # the cases are mostly about numbers next to each other
     for text in texts:
         assert [m.span() for m in _zh_doc_matches(text)] == [m.span() for m in _ZH_DOC.finditer(text)], text
+
+
+def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
+    """The date patterns check "no digit or dot before" after their first digit, for speed; the matches
+    must be those of the plain definitions written with a leading look-behind."""
+    import random
+    import re
+
+    from monitor.plans.refs import _DATE_FORMS, _DE_MONTH, _EN_MONTH
+
+    plain = [
+        r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?",
+    ]
+    pieces = ["1", "2", "19", "20", "2024", "12", "5", ".", "-", "/", " ", "年", "月", "日", "March", "Mai", "März",
+              "3rd", ",", "x", "\n"]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
+    matched = 0
+    for (_, fast), definition in zip(_DATE_FORMS, plain, strict=True):
+        reference = re.compile(definition)
+        for text in texts:
+            expected = [(m.span(), m.groupdict()) for m in reference.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == expected, (definition, text)
+            matched += len(expected)
+    assert matched > 500
