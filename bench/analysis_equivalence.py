@@ -10,8 +10,11 @@ benchmark corpus, the test pages and a generated site, and compare:
     PYTHONPATH=. python bench/analysis_equivalence.py dump /tmp/new.json ../shared/corpus tests /tmp/ec-site
     python bench/analysis_equivalence.py compare /tmp/old.json /tmp/new.json
 
-Any ``*.html``/``*.htm``/``*.html.gz`` file under the given directories is read, with a source that has
-no special rules (``allow=['x']``). Pages whose analysis raises are recorded with the error's class.
+The plans the analysis worker reads from each page (``monitor.analysis_pool._plan_records``) are compared
+too, as field ``plans``. Any ``*.html``/``*.htm``/``*.html.gz`` file under the given directories is read,
+with a source that has no special rules (``allow=['x']``), or only a ``content_css`` with
+``--content-css CSS`` (the generated site's body container is ``#zoom``). Pages whose analysis raises
+are recorded with the error's class.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import argparse
 import gzip
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +36,14 @@ def _pages(roots: list[Path]) -> list[Path]:
     return sorted(found)
 
 
-def dump(out: Path, roots: list[Path]) -> int:
+def dump(out: Path, roots: list[Path], content_css: str | None = None) -> int:
+    from monitor.analysis_pool import _plan_records
     from monitor.detect import analyse_page
     from monitor.extract import ExtractionError
     from monitor.sources import Source
 
-    source = Source(name="equivalence", start_urls=["http://127.0.0.1/"], allow=["x"])
+    source = Source(name="equivalence", start_urls=["http://127.0.0.1/"], allow=["x"],
+                    content_css=content_css)
     readings: dict[str, Any] = {}
     for path in _pages(roots):
         body = path.read_bytes()
@@ -48,8 +54,9 @@ def dump(out: Path, roots: list[Path]) -> int:
         except ExtractionError as exc:
             readings[str(path.resolve())] = {"error": type(exc).__name__}
             continue
+        plans = _plan_records(analysis, f"http://127.0.0.1/{path.name}", source, None)
         readings[str(path.resolve())] = {f: getattr(analysis, f) for f in FIELDS if f != "facts"} | {
-            "facts": analysis.facts.as_dict()}
+            "facts": analysis.facts.as_dict(), "plans": None if plans is None else [asdict(r) for r in plans]}
     out.write_text(json.dumps(readings, ensure_ascii=False, indent=0))
     print(f"{len(readings)} pages read into {out}")
     return 0
@@ -83,13 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     dumping = commands.add_parser("dump")
     dumping.add_argument("out", type=Path)
     dumping.add_argument("roots", type=Path, nargs="+")
+    dumping.add_argument("--content-css", help="read every page with a source that has this content_css")
     comparing = commands.add_parser("compare")
     comparing.add_argument("old", type=Path)
     comparing.add_argument("new", type=Path)
     comparing.add_argument("--examples", type=int, default=3)
     args = parser.parse_args(argv)
     if args.command == "dump":
-        return dump(args.out, args.roots)
+        return dump(args.out, args.roots, args.content_css)
     return compare(args.old, args.new, args.examples)
 
 

@@ -277,7 +277,7 @@ def run_benchmark(args: argparse.Namespace, settings: dict[str, str]) -> dict[st
 
     result: dict[str, Any] = {"runs": [], "problems": []}
     with NginxServer(link, work / "nginx") as server:
-        sources = write_sources(work / "sources.yaml", server.base_url, base)
+        sources = write_sources(work / "sources.yaml", server.base_url, base, args.content_css)
         urls = [f"{server.base_url}/{a.path}" for a in base.articles]
         result["nginx"] = {"version": server.version(), "base_url": server.base_url}
         urlwatch = None
@@ -468,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed-fraction", type=float, default=0.05)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a Scrapy setting of the benchmark crawl (repeatable)")
+    parser.add_argument("--content-css", metavar="CSS",
+                        help="give the bench sources this content_css (the articles' body is #zoom; default: none)")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip the urlwatch comparison")
     parser.add_argument("--urlwatch", help="urlwatch executable (default: beside this Python, then PATH)")
     parser.add_argument("--json-out", help="write all numbers, settings and the command line here")

@@ -26,6 +26,7 @@ _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
     "article", "blockquote", "pre", "dd", "dt", "header", "footer", "hr",
 }
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 # Measured with ../shared/tools/extract_eval.py (see bench/extract_variants.py and README).
 FAVOR_PRECISION = True
@@ -75,9 +76,12 @@ def _remove(tree: HtmlElement, selectors: list[str] | tuple[str, ...]) -> None:
 
 
 def element_text(element: HtmlElement) -> str:
-    """Visible text of an element with one line per block, for ``content_css`` regions."""
-    for bad in element.xpath(".//script|.//style|.//noscript|.//template"):
-        bad.drop_tree()
+    """Visible text of an element with one line per block, for ``content_css`` regions.
+
+    Script, style, noscript and template contents are skipped (their tails kept) rather than dropped
+    from the tree, so the tree stays whole for a reading that follows (trafilatura's, when the regions
+    turn out empty).
+    """
     parts: list[str] = []
 
     def walk(el: etree._Element) -> None:
@@ -88,7 +92,8 @@ def element_text(element: HtmlElement) -> str:
         if el.text and tag:
             parts.append(el.text)
         for child in el:
-            walk(child)
+            if child.tag not in _INVISIBLE_TAGS:
+                walk(child)
             if child.tail:
                 parts.append(child.tail)
         if block:
@@ -168,14 +173,28 @@ def _trimmed(value: str | None) -> str | None:
 
 def _title_and_date_of(document: object, tree: HtmlElement, url: str | None,
                        with_date: bool) -> tuple[str | None, str | None]:
-    """Read before ``content_css`` regions are cleaned; none when trafilatura found no document (as before)."""
+    """None and None when trafilatura found no document: it then read no metadata either (as before)."""
     if document is None:
         return None, None
+    return _page_title_and_date(tree, url, with_date)
+
+
+def _page_title_and_date(tree: HtmlElement, url: str | None, with_date: bool) -> tuple[str | None, str | None]:
     try:
         return title_and_date(tree, url, with_date=with_date)
     except (TypeError, ValueError) as exc:  # what bare_extraction's own metadata pass swallowed
         logger.debug("no title or date from %s: %s", url, exc)
         return None, None
+
+
+def _content_css_text(tree: HtmlElement, content_css: str, url: str | None) -> str:
+    """The text of a source's ``content_css`` regions; "" (with a warning) when there is none."""
+    regions = _selector(content_css)(tree)
+    text = "\n".join(element_text(r) for r in regions).strip()
+    if not text:  # a layout change must not blank the page: trafilatura's guess stands in
+        logger.warning("content_css %r matched %s on %s; using automatic extraction", content_css,
+                       "only empty elements" if regions else "nothing", url)
+    return text
 
 
 def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
@@ -184,12 +203,21 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
                  with_date: bool = True) -> Extracted:
     """Extract one page. ``text`` is empty when no main text was found.
 
+    When the source's ``content_css`` regions hold text, they are the text and trafilatura's body
+    extraction (two thirds of a page's analysis) is skipped; its title and date reading still runs.
     ``with_date=False`` skips the date guess (htmldate) for a caller that has the date from elsewhere.
     """
     tree = parse_html(html)
     lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
     _remove(tree, ignore_css)
     fallback_title = _fallback_title(tree)
+    chosen = _content_css_text(tree, content_css, url) if content_css else ""
+    if chosen:
+        # trafilatura would have found a document on all but near-empty pages, and then read this title
+        # and date; on those pages it read none, and the fallback title and no date came out instead.
+        meta_title, published = _page_title_and_date(tree, url, with_date)
+        return Extracted(title=meta_title or fallback_title, text=chosen, published=published,
+                         language=language or lang_attr)
     scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
     import trafilatura
 
@@ -210,12 +238,6 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     meta_title, published = _title_and_date_of(document, tree, url, with_date)
     if scoped and _visible_chars(scoped) * 2 >= _visible_chars(text):
         text = scoped
-    if content_css:
-        regions = _selector(content_css)(tree)
-        if regions:
-            text = "\n".join(element_text(r) for r in regions)
-        else:  # a layout change must not blank the page: fall back to trafilatura's guess
-            logger.warning("content_css %r matched nothing on %s; using automatic extraction", content_css, url)
     return Extracted(
         title=meta_title or fallback_title,
         text=text.strip(),

@@ -32,6 +32,10 @@ META_NAMES: dict[str, tuple[str, ...]] = {
 _ALL_LABELS = sorted((label for labels in LABELS.values() for label in labels), key=len, reverse=True)
 # Labels are often spaced out to align a table ("索  引  号"): allow blanks between their characters.
 _LABEL_RE = re.compile("(" + "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS) + r")\s*[:：]\s*")
+# The same labels with their colon in a text whose white space is all removed: _LABEL_RE can only match
+# an element's text when this matches its compacted form, and it is much quicker to try.
+_COMPACT_LABEL = re.compile("(?:" + "|".join(map(re.escape, _ALL_LABELS)) + ")[:：]")
+_WHITE = re.compile(r"\s")
 # A document number standing alone, e.g. 发改办高技〔2024〕88号 or 国办发[2023]5号.
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\d{1,4}\s*号")
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
@@ -94,12 +98,15 @@ def _from_labels(tree: lxml_html.HtmlElement) -> dict[str, str]:
         raw = element.text_content()
         if len(raw) > 600:
             continue
-        label = re.sub(r"\s", "", raw).rstrip("：:")
+        compact = _WHITE.sub("", raw)
+        label = compact.rstrip("：:")
         if label in field_of:
             sibling = element.getnext()
             value = _clean(sibling.text_content()) if sibling is not None else None
             if value and value.rstrip("：: ") not in field_of:
                 found.setdefault(field_of[label], value)
+            continue
+        if not _COMPACT_LABEL.search(compact):
             continue
         matches = list(_LABEL_RE.finditer(raw))
         for i, match in enumerate(matches):

@@ -79,6 +79,20 @@ def test_sources_file_loads_and_patterns_match_the_site(tmp_path: Path) -> None:
     assert re.search(zh.follow[0], f"http://127.0.0.1:8123/{ZH_DIR}/index_1.html")
     assert not re.search(zh.allow[0], f"http://127.0.0.1:8123/{EN_DIR}/content/post_1.html")
     assert zh.max_pages >= len(info.articles)
+    assert zh.content_css is None  # the default benchmark lets trafilatura find the text
+
+
+def test_sources_file_can_name_the_body_container_and_it_reads_like_trafilatura(tmp_path: Path) -> None:
+    info = generate_site(tmp_path / "site", pages=12, seed=3)
+    path = write_sources(tmp_path / "sources.yaml", "http://127.0.0.1:8123", info, content_css="#zoom")
+    sources = {s.name: s for s in load_sources(path)}
+    assert {s.content_css for s in sources.values()} == {"#zoom"}
+    article = next(a for a in info.articles if not a.english)
+    html = (info.root / article.path).read_text(encoding="utf-8")
+    url = "http://127.0.0.1/" + article.path
+    scoped, guessed = extract_page(html, url, content_css="#zoom"), extract_page(html, url)
+    assert (scoped.title, scoped.published) == (guessed.title, guessed.published)
+    assert scoped.text == guessed.text  # the generated body container is exactly what trafilatura finds
 
 
 def test_profile_summary_attributes_samples_to_the_innermost_area(tmp_path: Path) -> None:

@@ -131,3 +131,17 @@ def test_a_new_ignore_text_rule_does_not_announce_old_pages_as_changed(archive: 
     assert changed.kind == "changed" and changed.event is not None
     assert changed.event.summary == "1 sentence changed; numbers changed: 5→6"
     assert "责任编辑" not in (changed.event.diff_html or "")
+
+
+def test_a_source_content_css_region_is_what_is_stored_and_compared(archive: Archive) -> None:
+    source = Source(name="s", start_urls=["http://127.0.0.1/"], allow=["x"], content_css="div.article")
+    first = record(archive, source, fetch(P1, P2))
+    stored = archive.latest_version(URL)
+    assert first.kind == "new" and stored is not None
+    assert (stored.title, stored.published) == ("广东省培育未来产业集群行动方案", "2024-03-01")
+    assert P1 in stored.text and P2 in stored.text and "版权所有" not in stored.text
+    outside = fetch(P1, P2, when="2026-01-02T00:00:00Z")
+    outside.body = outside.body.replace("联系我们".encode(), "联系方式 020-12345678".encode())
+    assert record(archive, source, outside).kind == "unchanged"  # the footer is outside the region
+    inside = record(archive, source, fetch(P1, P2.replace("2035年", "2036年"), when="2026-01-03T00:00:00Z"))
+    assert inside.kind == "changed"

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
+
+from lxml import html as lxml_html
 
 from monitor.decode import decode_html
 from monitor.extract import element_text, extract_page, parse_html, title_and_date
@@ -37,6 +41,61 @@ def test_content_css_overrides_the_region_and_falls_back_when_it_matches_nothing
 def test_element_text_keeps_one_line_per_block_and_skips_scripts() -> None:
     tree = parse_html("<div id=x><p>一</p><script>var a=1</script><p>二<br>三</p><span>四</span><span>五</span></div>")
     assert element_text(tree.cssselect("#x")[0]) == "一\n二\n三\n四五"
+
+
+def test_element_text_leaves_the_tree_whole() -> None:
+    tree = parse_html("<div id=x><style>p{}</style>甲<script>go()</script>乙<noscript>请启用脚本</noscript>丙</div>")
+    before = lxml_html.tostring(tree)
+    assert element_text(tree.cssselect("#x")[0]) == "甲乙丙"
+    assert lxml_html.tostring(tree) == before  # trafilatura may still read it when the regions are empty
+
+
+# A gov.cn-style article: the <title> carries the site name, the body sits in #UCAP-CONTENT, the date in meta.
+GOV_PAGE = ("<html lang='zh-CN'><head><meta charset='utf-8'>"
+            "<title>关于加快培育氢能产业的实施意见_政策_中国政府网</title>"
+            "<meta name='firstpublishedtime' content='2024-05-20 09:30:00'>"
+            "<meta property='og:title' content='关于加快培育氢能产业的实施意见'></head><body>"
+            "<div class='nav'><a href='/'>首页</a> <a href='/zhengce/'>政策</a></div>"
+            "<div class='article'><h1>氢能产业实施意见（全文）</h1>"
+            "<div class='pages-date'>2024-05-20 09:30 来源：办公厅</div>"
+            "<div id='UCAP-CONTENT'>{body}</div>"
+            "<div class='share'>分享到：微信 微博</div></div>"
+            "<div class='footer'>版权所有 联系我们 网站标识码</div></body></html>")
+H1 = "各地区要统筹布局制氢、储运和加注设施，到2027年建成加氢站不少于一百座，燃料电池汽车示范应用规模明显扩大。"
+H2 = "支持企业开展电解水制氢装备攻关，推动可再生能源制氢项目落地，降低终端用氢成本。"
+
+
+def test_content_css_regions_are_the_text_without_trafilaturas_body_extraction(monkeypatch: Any) -> None:
+    html = GOV_PAGE.format(body=f"<p>{H1}</p><script>track()</script><p>{H2}</p>")
+    url = "http://127.0.0.1/zhengce/content_1.htm"
+    guessed = extract_page(html, url)  # what trafilatura makes of the page on its own
+    import trafilatura
+
+    def no_body_extraction(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("trafilatura's body extraction ran although content_css matched text")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", no_body_extraction)
+    page = extract_page(html, url, content_css="#UCAP-CONTENT")
+    assert page.text == f"{H1}\n{H2}"
+    assert page.title == guessed.title == "关于加快培育氢能产业的实施意见"  # metadata title, not the h1
+    assert page.published == guessed.published == "2024-05-20"
+    assert page.language == "zh"
+    assert extract_page(html, url, content_css="#UCAP-CONTENT", with_date=False).published is None
+
+
+def test_content_css_matching_only_empty_elements_or_nothing_lets_trafilatura_decide(caplog: Any) -> None:
+    url = "http://127.0.0.1/zhengce/content_2.htm"
+    empty = GOV_PAGE.format(body="<script>load()</script> ") + "".join(f"<p>{p}</p>" for p in (H1, H2))
+    empty = empty.replace("<div class='share'>", f"<div class='text'><p>{H1}</p><p>{H2}</p></div><div class='share'>")
+    guessed = extract_page(empty, url)
+    for css, said in (("#UCAP-CONTENT", "only empty elements"), ("div.TRS_Editor", "nothing")):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="monitor.extract"):
+            page = extract_page(empty, url, content_css=css)
+        assert page == guessed and H1 in page.text and H2 in page.text
+        assert page.title == "关于加快培育氢能产业的实施意见" and page.published == "2024-05-20"
+        assert [r.getMessage() for r in caplog.records] == [
+            f"content_css {css!r} matched {said} on {url}; using automatic extraction"]
 
 
 def test_source_language_wins_over_page_attribute() -> None:

@@ -68,3 +68,12 @@ def test_facts_are_stored_with_the_version(archive, source) -> None:  # type: ig
 def test_control_characters_after_a_script_do_not_break_extraction() -> None:
     html = "<html><body><p>发布日期：2024-02-08</p><p>现将<script>x()</script>方案印发给你们。\x07</p></body></html>"
     assert extract_metadata(html).published == "2024-02-08"
+
+
+def test_labels_spaced_out_or_split_across_elements_are_still_read() -> None:
+    # a label's characters may stand in separate inline elements and with ideographic spaces between them
+    html = ("<html><body><div class='info'><p><b>发</b><b>布</b>\u3000日\u3000期 ：2024年6月3日</p>"
+            "<p>发文<span>字号</span>：粤科规〔2024〕7号</p><p>主题词 本段没有冒号，不是标签</p></div>"
+            "<div class='text'><p>为加快培育深海装备产业，现提出以下意见。</p></div></body></html>")
+    facts = extract_metadata(html, "http://127.0.0.1/a.html", htmldate_fallback=False)
+    assert (facts.published, facts.document_number, facts.subject) == ("2024-06-03", "粤科规〔2024〕7号", None)

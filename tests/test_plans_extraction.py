@@ -103,3 +103,60 @@ def test_dates_with_their_kind() -> None:
                      ("expires", "2029-12-31"), ("mentioned", "2024-10-21"), ("mentioned", "2024-10-21"),
                      ("mentioned", "2024-02-29")]
     assert dates("on 21 October") == []  # no year known: not guessed
+
+
+def test_bracketed_titles_nest_and_an_unclosed_bracket_ends_at_the_sentence() -> None:
+    from monitor.plans.titles import _top_level_brackets
+
+    text = ("省政府印发《关于贯彻〈“十四五”规划〉和《氢能产业发展中长期规划》的实施意见》。"
+            "会上提到《未完的标题\n下一段》还有《深海装备产业行动方案》》尾")
+    assert _top_level_brackets(text) == [
+        (5, "关于贯彻〈“十四五”规划〉和《氢能产业发展中长期规划》的实施意见"),
+        (text.index("《深海"), "深海装备产业行动方案"),
+    ]
+
+
+def test_document_numbers_are_found_as_a_scan_of_every_position_finds_them() -> None:
+    """doc_numbers tries its pattern only before each bracketed year; that must find what finditer finds."""
+    import random
+
+    from monitor.plans.refs import _ZH_DOC, _zh_doc_matches
+
+    pieces = ["国发", "粤府办", "工信部联科", "号", "第", "的", "印发", "、", " ", "\u3000", "\n", "〔2024〕", "[2023]",
+              "（2019）", "(2020)", "【2021】", "〔1999〕", "〔24〕", "12", "3", "号文", "关于", "A", "〔", "〕",
+              "国发〔2024〕12号", "粤府办 [2023] 3 号", "第〔2020〕5号", "深府规〔2024〕第7号", "〔2022〕8号"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(20000)]
+    with_numbers = [t for t in texts if _ZH_DOC.search(t)]
+    assert len(with_numbers) > 10000  # the cases are mostly about numbers next to each other
+    for text in texts:
+        assert [m.span() for m in _zh_doc_matches(text)] == [m.span() for m in _ZH_DOC.finditer(text)], text
+
+
+def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
+    """The date patterns check "no digit or dot before" after their first digit, for speed; the matches
+    must be those of the plain definitions written with a leading look-behind."""
+    import random
+    import re
+
+    from monitor.plans.refs import _DATE_FORMS, _DE_MONTH, _EN_MONTH
+
+    plain = [
+        r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?",
+    ]
+    pieces = ["1", "2", "19", "20", "2024", "12", "5", ".", "-", "/", " ", "年", "月", "日", "March", "Mai", "März",
+              "3rd", ",", "x", "\n"]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
+    matched = 0
+    for (_, fast), definition in zip(_DATE_FORMS, plain, strict=True):
+        reference = re.compile(definition)
+        for text in texts:
+            expected = [(m.span(), m.groupdict()) for m in reference.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == expected, (definition, text)
+            matched += len(expected)
+    assert matched > 500

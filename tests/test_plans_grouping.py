@@ -111,3 +111,13 @@ def test_an_alias_bridges_languages_but_never_merges_two_differently_titled_chin
     german = keys("Die „Umsetzungsrichtlinie zur Entwicklung zukünftiger Industrien in Guangzhou“ liegt vor.", "de")
     other_german = keys("Die „Implementierungsrichtlinie für zukünftige Branchen in Guangzhou“ liegt vor.", "de")
     assert index.resolve(german) == index.resolve(other_german)  # translations vary; one plan
+
+
+def test_a_titles_concepts_are_a_fresh_list_each_time() -> None:
+    from monitor.plans.grouping import title_concepts
+
+    title = "广东省培育未来材料产业集群行动计划"
+    first = title_concepts(title)
+    assert first  # the title names a concept
+    first.append("changed-by-a-caller")
+    assert title_concepts(title) == first[:-1]  # remembered per title, but never shared with a caller

@@ -68,6 +68,13 @@ def plan_terms(path: str | None = None) -> PlanTerms:
     return PlanTerms(types, concepts, modifiers)
 
 
+# A page names the same plans many times (and a site's pages name the same few plans), and a title's type
+# and concepts take a search of each of ~100 patterns: they are remembered per title (the data is fixed
+# for the process: plan_terms() is itself cached).
+_TITLE_CACHE = 4096
+
+
+@lru_cache(maxsize=_TITLE_CACHE)
 def plan_type(title: str) -> str | None:
     """The kind of plan a title names (action-plan, implementation-opinions…), by its longest type word."""
     for type_id, _keyword, pattern in plan_terms().types:
@@ -77,18 +84,23 @@ def plan_type(title: str) -> str | None:
 
 
 def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
+    return list(_title_concepts(title, modifiers))
+
+
+@lru_cache(maxsize=_TITLE_CACHE)
+def _title_concepts(title: str, modifiers: bool) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKC", title)
     terms = plan_terms().concepts + (plan_terms().modifiers if modifiers else [])
-    return sorted({cid for cid, pattern in terms if pattern.search(text)})
+    return tuple(sorted({cid for cid, pattern in terms if pattern.search(text)}))
 
 
 def alias_key(title: str, region: str | None) -> str | None:
     """region|type|concepts+modifiers, or None when the title lacks a region, type or concept."""
     title = _STATUS.sub("", title)  # a draft and the final text are one plan
     kind = plan_type(title)
-    if not region or not kind or not title_concepts(title, modifiers=False):
+    if not region or not kind or not _title_concepts(title, False):
         return None
-    return f"{region}|{kind}|{'+'.join(title_concepts(title))}"
+    return f"{region}|{kind}|{'+'.join(_title_concepts(title, True))}"
 
 
 def plan_id_for(key: str) -> str:
