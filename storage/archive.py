@@ -35,7 +35,7 @@ def write_transaction(db: Database) -> Iterator[None]:
     Nested calls become savepoints.
     """
     if db.conn.in_transaction:
-        with db.atomic():
+        with savepoint(db):
             yield
         return
     db.conn.execute("BEGIN IMMEDIATE")
@@ -45,6 +45,27 @@ def write_transaction(db: Database) -> Iterator[None]:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+SAVEPOINT = "policywatch_write"
+
+
+@contextmanager
+def savepoint(db: Database) -> Iterator[None]:
+    """A nested write that can fail alone, inside the open transaction.
+
+    One fixed name (SQLite releases or rolls back the innermost savepoint of a name), not sqlite-utils'
+    random one per call: a page's write opens about five, and each new name was a statement to compile.
+    """
+    db.conn.execute(f"SAVEPOINT {SAVEPOINT}")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:  # an error may already have ended the whole transaction
+            db.conn.execute(f"ROLLBACK TO {SAVEPOINT}")
+            db.conn.execute(f"RELEASE {SAVEPOINT}")
+        raise
+    db.conn.execute(f"RELEASE {SAVEPOINT}")
 
 
 class ArchiveError(Exception):

@@ -72,6 +72,9 @@ class PlanStore:
     def keep_clues(self, page_id: int, rows: list[dict[str, Any]]) -> None:
         """The descriptions of a page's latest version that found no plan, one row per region (replacing
         what its earlier versions left)."""
+        if not rows:  # one statement is atomic by itself
+            self.db.execute("delete from plan_clues where page_id = ?", [page_id])
+            return
         with write_transaction(self.db):
             self.db.execute("delete from plan_clues where page_id = ?", [page_id])
             insert_rows(self.db, "plan_clues", [{**row, "page_id": page_id} for row in rows])
