@@ -262,3 +262,11 @@ def m010_plan_title_rank_by_language(db: Database) -> None:
     translation). Ranks stored before cannot say which it was; counting them as translations lets a title
     in the plan's own language of the same kind replace them, as it would have under the new ranks."""
     db.execute("update plans set title_rank = title_rank * 2 + 1 where title_rank is not null")
+
+
+@migrations()
+def m011_record_cost_plan_keys_by_plan(db: Database) -> None:
+    """Linking a stored version to its plans reads every key of the plans it may name
+    (``PlanStore.keys_near``: ``plan_keys where plan_id in …``); without this index that read scanned
+    all keys of the archive for every stored page, a cost that grew with the archive."""
+    db.table("plan_keys").create_index(["plan_id"], if_not_exists=True)
