@@ -307,11 +307,15 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         return Version.from_row(fields)
 
     def _ensure_page(self, url: str, source: str, now: str) -> int:
+        return self._page_id(url, source, now)[0]
+
+    def _page_id(self, url: str, source: str, now: str) -> tuple[int, bool]:
+        """The page's id, created if needed; and whether it was created just now."""
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
         if row:
-            return int(row[0])
+            return int(row[0]), False
         return int(insert_row(self.db, "pages", {"url": url, "source": source, "first_seen": now,  # type: ignore[arg-type]
-                                                 "version_count": 0}))
+                                                 "version_count": 0})), True
 
     def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
                   size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
@@ -347,14 +351,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin):
         written_date, modified, subject), each in its own column.
         """
         with self.write():
-            page_id = self._ensure_page(url, source, fetched_at)
-            number = int(self.db.execute(
-                "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
-            ).fetchone()[0])
-            previous = self.db.execute(
-                "select title, text_hash, html_hash from versions where page_id = ? and number = ?",
-                [page_id, number - 1],
-            ).fetchone()
+            page_id, created = self._page_id(url, source, fetched_at)
+            # the latest version (none for a page created just now: its versions would have gone with it)
+            latest = None if created else self.db.execute(
+                "select number, title, text_hash, html_hash from versions where page_id = ? "
+                "order by number desc limit 1", [page_id]).fetchone()
+            number = latest[0] + 1 if latest else 1
+            previous = latest[1:] if latest else None
             text_key = store_text(self.db, text, previous=previous[1] if previous else None)
             body_key = store_body(self.db, raw_html, source=source, previous=previous[2] if previous else None)
             queue_latest_text(self.db, page_id, (previous[0], previous[1]) if previous else None)
