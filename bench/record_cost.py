@@ -4,7 +4,9 @@ In a crawl the worker process (monitor/analysis_pool.py) extracts the text and r
 crawl process then only writes the archive (version, texts, search index, fetch row, event, plan links
 and plan events). This times exactly that side, without Scrapy and without the worker: analyses are
 made first, then ``record`` is timed (``time.process_time``) for every article of a generated site,
-as a first crawl, with the archive's writes committed per page or in batches of ``--batch`` pages.
+as a first crawl, with the archive's writes committed per page or in batches of ``--batch`` pages, and
+the search index brought up to date every ``--search-batch`` pages as a crawl does (crawlers/pipelines.py;
+1: with every page). The archive's size per page is reported too (after a WAL checkpoint).
 
     python bench/record_cost.py --pages 500 --runs 3
 """
@@ -23,6 +25,7 @@ from site_gen import generate_site
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawlers.items import PageItem  # noqa: E402
+from crawlers.pipelines import SEARCH_BATCH  # noqa: E402
 from monitor.analysis_pool import analyse_in_worker  # noqa: E402
 from monitor.detect import record  # noqa: E402
 from monitor.normalize import NoiseRules  # noqa: E402
@@ -30,10 +33,11 @@ from monitor.sources import Source  # noqa: E402
 from storage import Archive  # noqa: E402
 
 
-def record_all(db_path: Path, source: Source, pages: list[tuple[PageItem, object]], batch: int) -> float:
+def record_all(db_path: Path, source: Source, pages: list[tuple[PageItem, object]], batch: int,
+               search_batch: int) -> float:
     """CPU ms per page to record every page into a fresh archive (commit every ``batch`` pages)."""
     noise = NoiseRules(source.ignore_text)
-    with Archive(db_path) as archive:
+    with Archive(db_path, search_batch=search_batch) as archive:
         run_id = archive.start_run(source.name, "2026-11-21T00:00:00Z")
         start = time.process_time()
         for number, (item, analysis) in enumerate(pages):
@@ -44,7 +48,9 @@ def record_all(db_path: Path, source: Source, pages: list[tuple[PageItem, object
             record(archive, source, item, run_id=run_id, noise=noise, analysis=analysis)
         if archive.db.conn.in_transaction:
             archive.db.conn.commit()
+        archive.index_queued()  # as closing the crawl's archive does
         spent = time.process_time() - start
+        archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return 1000 * spent / len(pages)
 
 
@@ -53,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, action="append", help="pages per commit (repeatable; default 1 and 50)")
+    parser.add_argument("--search-batch", type=int, default=SEARCH_BATCH,
+                        help=f"pages per search index update (default {SEARCH_BATCH}, as in a crawl)")
     args = parser.parse_args(argv)
     batches = args.batch or [1, 50]
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,10 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, list[float]] = {str(b): [] for b in batches}
         for run in range(args.runs):
             for batch in batches:
-                results[str(batch)].append(record_all(Path(tmp) / f"a-{run}-{batch}.db", source, pages, batch))
-    report = {f"record_cpu_ms_per_page_batch_{b}": statistics.median(v) for b, v in results.items()}
-    report["runs"] = results  # type: ignore[assignment]
-    report["command"] = " ".join(["python", "bench/record_cost.py", *(argv or sys.argv[1:])])  # type: ignore[assignment]
+                db_path = Path(tmp) / f"a-{run}-{batch}.db"
+                results[str(batch)].append(record_all(db_path, source, pages, batch, args.search_batch))
+        archive_bytes = db_path.stat().st_size
+    report: dict[str, object] = {f"record_cpu_ms_per_page_batch_{b}": statistics.median(v)
+                                 for b, v in results.items()}
+    report["archive_bytes_per_page"] = round(archive_bytes / len(pages))
+    report["runs"] = results
+    report["command"] = " ".join(["python", "bench/record_cost.py", *(argv or sys.argv[1:])])
     print(json.dumps(report, indent=2))
     return 0
 

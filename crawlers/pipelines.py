@@ -25,6 +25,7 @@ from storage import Archive
 logger = logging.getLogger(__name__)
 
 POOL_AFTER_PAGES = 20
+SEARCH_BATCH = 50
 
 
 class _SharedPool:
@@ -62,6 +63,9 @@ class ArchivePipeline:
         self.pool_after = crawler.settings.getint("POLICYWATCH_EXTRACT_POOL_AFTER", POOL_AFTER_PAGES)
         self.analysed_here = 0
         self.pool: AnalysisPool | None = None
+        # Pages stored before the search index takes them in, in one go (storage/search.py): per page, that
+        # index cost a quarter of storing a page; closing the spider indexes the rest.
+        self.search_batch = crawler.settings.getint("POLICYWATCH_SEARCH_BATCH", SEARCH_BATCH)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -71,7 +75,7 @@ class ArchivePipeline:
         spider = spider or self.crawler.spider
         source = spider.source  # type: ignore[union-attr]
         self.noise = NoiseRules(source.ignore_text)
-        self.archive = Archive(self.db_path)
+        self.archive = Archive(self.db_path, search_batch=self.search_batch)
         now = utc_now()
         self.archive.upsert_source(source.name, title=source.title, region=source.region,
                                    language=source.language, now=now)

@@ -347,7 +347,7 @@ def _plan_events(archive: Archive, event: Event, records: list[Any] | None = Non
     from monitor.plans.events import record_plan_events
 
     try:
-        with archive.db.atomic():  # a savepoint: a failure undoes only the plan rows
+        with archive.write():  # a savepoint in the page's transaction: a failure undoes only the plan rows
             record_plan_events(archive, event, records)
     except Exception:
         logger.exception("%s: plan analysis of version %s failed; the version is stored", event.url,

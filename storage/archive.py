@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from storage.crawl_state import CrawlStateMixin
 from storage.listings import ListingsMixin
 from storage.migrations import apply_migrations
 from storage.rows import insert_row, update_row
-from storage.search import index_latest_text
+from storage.search import index_queued, queue_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
+SEARCH_BATCH_SECONDS = 10.0  # a queued page waits at most about this long for the search index
 
 
 @contextmanager
@@ -36,7 +38,7 @@ def write_transaction(db: Database) -> Iterator[None]:
     Nested calls become savepoints.
     """
     if db.conn.in_transaction:
-        with db.atomic():
+        with savepoint(db):
             yield
         return
     db.conn.execute("BEGIN IMMEDIATE")
@@ -46,6 +48,27 @@ def write_transaction(db: Database) -> Iterator[None]:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+SAVEPOINT = "policywatch_write"
+
+
+@contextmanager
+def savepoint(db: Database) -> Iterator[None]:
+    """A nested write that can fail alone, inside the open transaction.
+
+    One fixed name (SQLite releases or rolls back the innermost savepoint of a name), not sqlite-utils'
+    random one per call: a page's write opens about five, and each new name was a statement to compile.
+    """
+    db.conn.execute(f"SAVEPOINT {SAVEPOINT}")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:  # an error may already have ended the whole transaction
+            db.conn.execute(f"ROLLBACK TO {SAVEPOINT}")
+            db.conn.execute(f"RELEASE {SAVEPOINT}")
+        raise
+    db.conn.execute(f"RELEASE {SAVEPOINT}")
 
 
 class ArchiveError(Exception):
@@ -120,9 +143,14 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
     ``readonly=True`` opens with ``mode=ro`` so that a query can never change the archive.
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, search_batch: int = 1) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        # Pages whose text waits for the search index (storage/search.py) before it is brought up to date:
+        # 1 indexes each page with its version; a crawl passes more (crawlers/pipelines.py).
+        self.search_batch = search_batch
+        self._queued_texts: dict[str, str] = {}
+        self._queued_since = 0.0
         try:
             if readonly:
                 if not self.path.exists():
@@ -147,11 +175,23 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 self.db.execute("PRAGMA foreign_keys = ON")
                 self.schema_version = apply_migrations(self.db)
+                self.index_queued()  # left by a crawl that was stopped before it indexed them
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path}: cannot open archive: {exc}") from exc
 
     def close(self) -> None:
+        if not self.readonly and not self.db.conn.in_transaction:  # a broken write is left to the next opener
+            self.index_queued()
         self.db.close()
+
+    def index_queued(self) -> int:
+        """Bring the search index up to date with the queued pages (see ``search_batch``); how many there were."""
+        self._queued_since = 0.0
+        texts, self._queued_texts = self._queued_texts, {}
+        if self.db.execute("select 1 from search_queue limit 1").fetchone() is None:
+            return 0
+        with self.write():
+            return index_queued(self.db, texts)
 
     def write(self) -> AbstractContextManager[None]:
         """One write transaction that takes SQLite's write lock first (see ``write_transaction``)."""
@@ -268,11 +308,15 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return Version.from_row(fields)
 
     def _ensure_page(self, url: str, source: str, now: str) -> int:
+        return self._page_id(url, source, now)[0]
+
+    def _page_id(self, url: str, source: str, now: str) -> tuple[int, bool]:
+        """The page's id, created if needed; and whether it was created just now."""
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
         if row:
-            return int(row[0])
+            return int(row[0]), False
         return int(insert_row(self.db, "pages", {"url": url, "source": source, "first_seen": now,  # type: ignore[arg-type]
-                                                 "version_count": 0}))
+                                                 "version_count": 0})), True
 
     def add_fetch(self, *, run_id: int | None, source: str, url: str, fetched_at: str, status: int | None,
                   size: int, elapsed_ms: float | None, outcome: str, error: str | None = None) -> None:
@@ -308,18 +352,16 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         written_date, modified, subject), each in its own column.
         """
         with self.write():
-            page_id = self._ensure_page(url, source, fetched_at)
-            number = int(self.db.execute(
-                "select coalesce(max(number), 0) + 1 from versions where page_id = ?", [page_id]
-            ).fetchone()[0])
-            previous = self.db.execute(
-                "select title, text_hash, html_hash from versions where page_id = ? and number = ?",
-                [page_id, number - 1],
-            ).fetchone()
+            page_id, created = self._page_id(url, source, fetched_at)
+            # the latest version (none for a page created just now: its versions would have gone with it)
+            latest = None if created else self.db.execute(
+                "select number, title, text_hash, html_hash from versions where page_id = ? "
+                "order by number desc limit 1", [page_id]).fetchone()
+            number = latest[0] + 1 if latest else 1
+            previous = latest[1:] if latest else None
             text_key = store_text(self.db, text, previous=previous[1] if previous else None)
             body_key = store_body(self.db, raw_html, source=source, previous=previous[2] if previous else None)
-            index_latest_text(self.db, page_id, title, text,
-                              replaces=(previous[0], load_text(self.db, previous[1])) if previous else None)
+            queue_latest_text(self.db, page_id, (previous[0], previous[1]) if previous else None)
             version_id = int(insert_row(self.db, "versions",  # type: ignore[arg-type]
                 {"page_id": page_id, "number": number, "fetched_at": fetched_at,
                  "content_hash": content_hash, "title": title, "text_hash": text_key, "text_length": len(text),
@@ -340,7 +382,16 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
                 "excerpt": excerpt, "diff_html": diff_html, "relevant": int(relevant),
             }
             event_id = int(insert_row(self.db, "events", event))  # type: ignore[arg-type]
+            self._queued(text_key, text)
         return Event(id=event_id, **{**event, "relevant": relevant})  # type: ignore[arg-type]
+
+    def _queued(self, text_key: str, text: str) -> None:
+        """A page was queued for the search index: index the queue when the batch is full or old enough."""
+        now = time.monotonic()
+        self._queued_texts[text_key] = text
+        self._queued_since = self._queued_since or now
+        if len(self._queued_texts) >= self.search_batch or now - self._queued_since >= SEARCH_BATCH_SECONDS:
+            self.index_queued()
 
     # -- events ----------------------------------------------------------------------------
 

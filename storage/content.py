@@ -6,12 +6,12 @@ source (``html_roots``), which shares its frame. See storage/blobs.py for the st
 """
 from __future__ import annotations
 
-from storage.blobs import _Executes, depth_of, load_blob, store_blob
+from storage.blobs import _Executes, load_blob, store_blob
 
 
 def store_text(db: _Executes, text: str, *, previous: str | None = None) -> str:
     """Store ``text`` (once); ``previous`` is the hash of the text it replaces. Returns its hash."""
-    return store_blob(db, "texts", text.encode("utf-8"), bases=[previous])
+    return store_blob(db, "texts", text.encode("utf-8"), bases=[previous]).digest
 
 
 def load_text(db: _Executes, digest: str) -> str:
@@ -22,10 +22,10 @@ def store_body(db: _Executes, body: bytes, *, source: str, previous: str | None 
     """Store a fetched page (once); ``previous`` is the hash of the page's previous body."""
     row = db.execute("select hash from html_roots where source = ?", [source]).fetchone()  # type: ignore[attr-defined]
     root = row[0] if row else None
-    digest = store_blob(db, "bodies", body, bases=[previous, root])
-    if digest != root and depth_of(db, "bodies", digest) == 0:  # nothing helped: a new frame for the source
-        db.execute("insert or replace into html_roots (source, hash) values (?, ?)", [source, digest])
-    return digest
+    stored = store_blob(db, "bodies", body, bases=[previous, root])
+    if stored.digest != root and stored.depth == 0:  # nothing helped: a new frame for the source
+        db.execute("insert or replace into html_roots (source, hash) values (?, ?)", [source, stored.digest])
+    return stored.digest
 
 
 def load_body(db: _Executes, digest: str) -> bytes:

@@ -272,3 +272,19 @@ def m011_crawl_listing_states(db: Database) -> None:
          "calls_json": str, "checked_at": str},
         pk=("source", "url"),
     )
+
+
+@migrations()
+def m011_record_cost_plan_keys_by_plan(db: Database) -> None:
+    """Linking a stored version to its plans reads every key of the plans it may name
+    (``PlanStore.keys_near``: ``plan_keys where plan_id in …``); without this index that read scanned
+    all keys of the archive for every stored page, a cost that grew with the archive."""
+    db.table("plan_keys").create_index(["plan_id"], if_not_exists=True)
+
+
+@migrations()
+def m011_record_cost_search_queue(db: Database) -> None:
+    """Pages whose newest text the search index does not hold yet (storage/search.py ``index_queued``), with
+    what it holds for them (title and text hash, empty for nothing): a contentless index can only forget a
+    row when told exactly what it held."""
+    db["search_queue"].create({"page_id": int, "indexed_title": str, "indexed_text_hash": str}, pk="page_id")

@@ -62,16 +62,29 @@ class PlanStore:
                 f"select rowid, key, plan_id, language from plan_keys where plan_id in ({marks})", chunk).fetchall()]
         return [row[1:] for row in sorted(rows)]
 
-    def aliases(self, region: str) -> list[tuple[str, str]]:
-        """(alias key without ``alias:``, plan id) of the plans of a region: an indexed range of keys."""
+    def aliases(self, region: str, plan_ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """(alias key without ``alias:``, plan id) of the plans of a region: an indexed range of keys;
+        with ``plan_ids``, of those plans only (read by plan)."""
         low = f"alias:{region}|"
         high = low[:-1] + chr(ord("|") + 1)
-        return [(key[len("alias:"):], plan_id) for key, plan_id in self.db.execute(
-            "select key, plan_id from plan_keys where key >= ? and key < ? order by rowid", [low, high]).fetchall()]
+        if plan_ids is None:
+            rows = self.db.execute("select key, plan_id from plan_keys where key >= ? and key < ? order by rowid",
+                                   [low, high]).fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(sorted(set(plan_ids))):
+                rows += self.db.execute(
+                    f"select rowid, key, plan_id from plan_keys where plan_id in ({','.join('?' * len(chunk))}) "
+                    "and key >= ? and key < ?", [*chunk, low, high]).fetchall()
+            rows = [row[1:] for row in sorted(rows)]
+        return [(key[len("alias:"):], plan_id) for key, plan_id in rows]
 
     def keep_clues(self, page_id: int, rows: list[dict[str, Any]]) -> None:
         """The descriptions of a page's latest version that found no plan, one row per region (replacing
         what its earlier versions left)."""
+        if not rows:  # one statement is atomic by itself
+            self.db.execute("delete from plan_clues where page_id = ?", [page_id])
+            return
         with write_transaction(self.db):
             self.db.execute("delete from plan_clues where page_id = ?", [page_id])
             insert_rows(self.db, "plan_clues", [{**row, "page_id": page_id} for row in rows])

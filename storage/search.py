@@ -13,13 +13,18 @@ compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. C
   ``industries`` → ``industr``), which gives the effect of stemming and prefix matching together.
 
 The index is contentless (the text lives once, compressed, in ``texts``), so snippets are cut from the
-few hits' texts in Python. ``Archive.add_version`` keeps it current in the same transaction as the
-version, through ``index_latest_text``.
+few hits' texts in Python. ``Archive.add_version`` keeps it current: it queues the page (``search_queue``,
+in the version's transaction) and ``index_queued`` indexes the queue, at once or, in a crawl, every few
+dozen pages (``Archive(search_batch=…)``). Why batches: FTS5 writes one index segment per transaction (and
+per savepoint), and one segment per stored page was a quarter of a first crawl's cost of storing a page
+(bench/record_cost.py). The queue is a table, so pages queued by a crawl that was killed are indexed
+when the archive is next opened for writing; until then a search does not find them.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -64,9 +69,50 @@ def index_latest_text(db: Database, page_id: int, title: str | None, text: str,
     forget a row when told exactly what it held.
     """
     if replaces is not None:
-        db.execute("insert into pages_fts (pages_fts, rowid, title, text) values ('delete', ?, ?, ?)",
-                   [page_id, replaces[0] or "", replaces[1]])
+        _forget(db, page_id, replaces)
     db.execute("insert into pages_fts (rowid, title, text) values (?, ?, ?)", [page_id, title or "", text])
+
+
+def _forget(db: Database, page_id: int, indexed: tuple[str | None, str]) -> None:
+    db.execute("insert into pages_fts (pages_fts, rowid, title, text) values ('delete', ?, ?, ?)",
+               [page_id, indexed[0] or "", indexed[1]])
+
+
+def queue_latest_text(db: Database, page_id: int, indexed: tuple[str | None, str] | None) -> None:
+    """Queue a page whose newest title and text the index does not hold yet (inside the writer's transaction).
+
+    ``indexed``: the (title, text hash) the index holds for the page now, None for nothing. A page already
+    queued keeps what was recorded first: the index still holds that.
+    """
+    db.execute("insert or ignore into search_queue (page_id, indexed_title, indexed_text_hash) values (?, ?, ?)",
+               [page_id, *(indexed or (None, None))])
+
+
+def index_queued(db: Database, texts: Mapping[str, str] | None = None) -> int:
+    """Index the newest title and text of every queued page and empty the queue; returns how many pages.
+
+    Call inside a write transaction. The newest version is read from the archive, not remembered, so a
+    version rolled back after it was queued is never indexed; ``texts`` (text hash → text) only spares
+    decompressing texts the caller still holds.
+    """
+    rows = db.execute(
+        "select q.page_id, q.indexed_title, q.indexed_text_hash, v.title, v.text_hash from search_queue q "
+        "left join versions v on v.page_id = q.page_id "
+        "and v.number = (select max(number) from versions where page_id = q.page_id)").fetchall()
+    if not rows:
+        return 0
+
+    def text_of(digest: str) -> str:
+        return texts[digest] if texts is not None and digest in texts else load_text(db, digest)
+
+    for page_id, indexed_title, indexed_hash, title, text_hash in rows:
+        replaces = (indexed_title, text_of(indexed_hash)) if indexed_hash is not None else None
+        if text_hash is not None:
+            index_latest_text(db, page_id, title, text_of(text_hash), replaces=replaces)
+        elif replaces is not None:  # the page no longer has a version: the index forgets it
+            _forget(db, page_id, replaces)
+    db.execute("delete from search_queue")
+    return len(rows)
 
 
 def optimize_index(db: Database | sqlite3.Connection) -> None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from monitor.plans.analyse import PlanMention
-from monitor.plans.descriptions import DescribedLink, clues_from_json, clues_to_json, fits, resolve_clues
+from monitor.plans.descriptions import Clue, DescribedLink, clues_from_json, clues_to_json, fits, resolve_clues
 from monitor.plans.grouping import ORIGINAL_LANGUAGES, PlanIndex, PlanKeys, plan_id_for
 from monitor.plans.records import DescriptionRecord, PlanRecord, plans_for_version
 from storage import Archive
@@ -92,6 +92,12 @@ def _waiting_rows(described: DescriptionRecord, resolved: set[str], version: dic
              "clues_json": clues_to_json(c for c in described.clues if region in c.regions)} for region in regions]
 
 
+@functools.lru_cache(maxsize=4096)
+def _waiting_clues_of(clues_json: str) -> tuple[Clue, ...]:
+    """A waiting row's clues: the same rows are read again for every new plan of their region."""
+    return tuple(clues_from_json(clues_json))
+
+
 @dataclass(frozen=True, slots=True)
 class LateLink:
     """An earlier page version whose description fits a plan that has only now appeared."""
@@ -109,14 +115,17 @@ def link_waiting_descriptions(store: PlanStore, new_plans: list[str]) -> list[La
     new = set(new_plans)
     aliases_of = functools.cache(store.aliases)  # read once per call, not once per waiting row
     for region in regions:
-        new_aliases = [alias for alias, plan_id in aliases_of(region) if plan_id in new]
+        # the new plans' aliases alone (an indexed read); all of the region's only once a row fits
+        new_aliases = [alias for alias, _ in store.aliases(region, plan_ids=new)]
+        if not new_aliases:
+            continue
         for row in store.waiting_clues(region):
-            clues = clues_from_json(row["clues_json"])
+            clues = _waiting_clues_of(row["clues_json"])
             # a row none of the new plans fits cannot link now; resolving it costs a pass over every plan
             # of the region, and a first crawl keeps hundreds of such rows waiting
             if not any(fits(clue, alias) for clue in clues for alias in new_aliases):
                 continue
-            described = DescriptionRecord(clues, row["role"], row["status"], row["language"])
+            described = DescriptionRecord(list(clues), row["role"], row["status"], row["language"])
             links = [link for link in resolve_clues(clues, aliases_of,
                                                     exclude=store.plans_of_version(row["version_id"]))
                      if link.region == region]

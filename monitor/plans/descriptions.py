@@ -124,6 +124,7 @@ def find_clues(text: str, page_region: str | None) -> list[Clue]:
     return clues
 
 
+@lru_cache(maxsize=8192)  # a crawl checks the same plans' aliases against every waiting description
 def _alias_parts(alias: str) -> tuple[str, str, frozenset[str]] | None:
     parts = alias.split("|")
     if len(parts) != 3:

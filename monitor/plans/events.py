@@ -168,9 +168,10 @@ def record_plan_events(archive: Archive, page_event: Event,
     if not page_event.relevant:
         return stored  # linked for the record, but a page off our topics raises no alert (as in the page feed)
     for plan_id, is_new, record in linked:
-        was_source = _page_was_source(archive, plan_id, page_event.page_id, version_id)
-        row = classify(archive, page_event, plan_id, is_new, record, was_source,
-                       _previous_official_status(archive, plan_id, version_id))
+        # a plan new to the archive has no other source and no earlier status to ask about
+        was_source = not is_new and _page_was_source(archive, plan_id, page_event.page_id, version_id)
+        previous_status = None if is_new else _previous_official_status(archive, plan_id, version_id)
+        row = classify(archive, page_event, plan_id, is_new, record, was_source, previous_status)
         event = store.add(row) if row else None
         if event is not None:
             logger.info("%s: %s %s (%s)", page_event.url, event.kind, plan_id, event.summary)
