@@ -160,3 +160,23 @@ def test_a_version_rolled_back_is_never_indexed_and_other_writers_index_the_queu
         assert search(archive.db, "卫星互联网") == [] and search(archive.db, "先进核能") == []
         assert [h.url for h in search(archive.db, "未来网络")] == ["http://127.0.0.1/0"]
         assert _index_terms(archive.db) == _expected_terms(archive)
+
+
+@pytest.mark.slow
+def test_a_crawl_leaves_every_page_it_stored_in_the_search_index(tmp_path: Path) -> None:
+    """The crawl process stores pages with the index in batches (here of 2): when it ends, none is left out."""
+    from crawlers.runner import run_crawl
+    from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
+    from monitor.siteserver import SiteServer
+    from tests.conftest import DEMO_SITE
+
+    db = tmp_path / "archive.db"
+    with SiteServer(DEMO_SITE / "state1") as site:
+        sources = write_demo_sources(DEMO_SITE / "sources.yaml", site.base_url, tmp_path / "sources.yaml")
+        run_crawl(sources, db, settings={**DEMO_CRAWL_SETTINGS, "POLICYWATCH_SEARCH_BATCH": "2"})
+    with Archive(db, readonly=True) as archive:
+        pages = archive.db.execute("select count(*) from pages where version_count > 0").fetchone()[0]
+        assert pages >= 5
+        assert archive.db.execute("select count(*) from search_queue").fetchone()[0] == 0
+        assert archive.db.execute("select count(*) from pages_fts_docsize").fetchone()[0] == pages
+        assert _index_terms(archive.db) == _expected_terms(archive)
