@@ -52,8 +52,10 @@ DEFAULT_NOISE_LINES: tuple[str, ...] = (
 _SEPARATORS_ONLY = re.compile(r"^[\s|｜/·•:：\-–—_【】\[\]()（）]*$")
 _SPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f]+")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f"
-# Chinese has no spaces between words: a space beside a CJK character is layout, not content.
-_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+# Chinese has no spaces between words: a space beside a CJK character is layout, not content. This is
+# ``(?<=[CJK])\s+|\s+(?=[CJK])`` written to open with the white space, so that the regex engine skips to
+# white space instead of trying the look-behind at every character (a test holds it to that definition).
+_SPACE_BY_CJK = re.compile(rf"\s(?:(?<=[{_CJK}]\s)\s*|\s*(?=[{_CJK}]))")
 
 
 class NoiseRules:
@@ -83,14 +85,22 @@ class NoiseRules:
         return "\n".join(kept)
 
 
-# Typographic and plain quotes are the same text: a CMS switching "smart quotes" on is not an edit.
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+# Typographic and plain quotes are the same text: a CMS switching "smart quotes" on is not an edit. Applied
+# with str.replace, one quote at a time: str.translate with a table looks up every character (it was half
+# of normalize_text's time), a replace is a C scan for one character.
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}
+
+
+def _plain_quotes(text: str) -> str:
+    for typographic, plain in _QUOTES.items():
+        text = text.replace(typographic, plain)
+    return text
 
 
 def normalize_text(text: str) -> str:
     """The comparison form: NFKC, plain quotes, one space between words, none beside CJK, a paragraph per line."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _plain_quotes(unicodedata.normalize("NFKC", text))
     lines = (_SPACE_BY_CJK.sub("", _SPACE.sub(" ", line)).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

@@ -69,3 +69,27 @@ def test_normalised_form_ignores_width_and_spacing() -> None:
 
 def test_typographic_quotes_are_not_changes() -> None:
     assert normalize_text("China’s “future” plan") == normalize_text("China's \"future\" plan")
+
+
+def test_every_typographic_quote_becomes_a_plain_one() -> None:
+    assert normalize_text("\u2018a\u2019 \u201ab\u201b \u201cc\u201d \u201ed\u201f 5\u2032") == "'a' 'b' \"c\" \"d\" 5'"
+
+
+def test_space_beside_chinese_is_dropped_as_its_plain_definition_drops_it() -> None:
+    """The pattern opens with the white space for speed; it must remove what the look-around form removes."""
+    import random
+    import re
+
+    from monitor.normalize import _CJK, _SPACE_BY_CJK
+
+    definition = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+    pieces = ["中", "国", "a", "B", "1", " ", "  ", "\t", "\u3000", "\u2003", "，", "。", "x y", "\n", "ー", "한"]
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
+    changed = 0
+    for text in texts:
+        expected = definition.sub("", text)
+        assert _SPACE_BY_CJK.sub("", text) == expected, repr(text)
+        changed += expected != text
+    assert changed > 5000
+    assert normalize_text("广东 省 发布 Future  Industries 计划") == "广东省发布Future Industries计划"
