@@ -122,8 +122,12 @@ def describe_article(source: Source, response: Response) -> dict[str, Any]:
     if response.status != 200:
         warnings.append(f"HTTP {response.status}")
         return report
-    if source.content_css and hasattr(response, "css") and not response.css(source.content_css):
+    regions = response.css(source.content_css) if source.content_css and hasattr(response, "css") else None
+    if regions is not None and not regions:
         warnings.append(f"content_css {source.content_css!r} matched nothing on the page "
+                        "(the text below is trafilatura's automatic guess)")
+    elif regions is not None and not any("".join(r.xpath("string()").getall()).strip() for r in regions):
+        warnings.append(f"content_css {source.content_css!r} matched only elements without text "
                         "(the text below is trafilatura's automatic guess)")
     try:
         analysis = analyse_page(response.body, content_type.decode("latin-1") if content_type else None,

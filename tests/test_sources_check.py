@@ -33,6 +33,7 @@ def write_sources(path: Path, sites: dict[str, str]) -> Path:
     sources = [
         {"name": "ndrc-local", **trs, "content_css": "div.TRS_Editor"},
         {"name": "ndrc-wrong-css", **trs, "content_css": "div.article-body"},
+        {"name": "ndrc-empty-css", **trs, "content_css": "meta"},
         {"name": "ndrc-wrong-allow", **trs, "allow": [r"/content/post_\d+\.html$"]},
         {"name": "news-local", "kind": "html", "start_urls": [sites["discovery"] + "/"],
          "allow": [r"/a/\d{6}/\d{2}/WS\w+\.html$"], "sitemap_urls": [sites["discovery"] + "/sitemap_index.xml"]},
@@ -68,6 +69,13 @@ def test_check_warns_when_content_css_matches_nothing(tmp_path: Path, sites: dic
     (warning,) = report["article"]["warnings"]
     assert warning.startswith("content_css 'div.article-body' matched nothing on the page")
     assert report["article"]["text_length"] > 100  # extraction fell back to its automatic guess
+
+
+def test_check_warns_when_content_css_matches_only_empty_elements(tmp_path: Path, sites: dict[str, str]) -> None:
+    report = json.loads(check(tmp_path, sites, "ndrc-empty-css", "--json").output)
+    (warning,) = report["article"]["warnings"]
+    assert warning.startswith("content_css 'meta' matched only elements without text")
+    assert report["article"]["text_length"] > 100
 
 
 def test_check_says_when_no_link_matches_allow(tmp_path: Path, sites: dict[str, str]) -> None:
@@ -107,8 +115,9 @@ def test_sources_list(tmp_path: Path, sites: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["sources", "list", "--sources", str(sources)], catch_exceptions=False)
     assert result.exit_code == 0
     assert [line.split()[:2] for line in result.output.splitlines() if not line.startswith(" ")] == [
-        ["ndrc-local", "trs"], ["ndrc-wrong-css", "trs"], ["ndrc-wrong-allow", "trs"], ["news-local", "html"],
+        ["ndrc-local", "trs"], ["ndrc-wrong-css", "trs"], ["ndrc-empty-css", "trs"], ["ndrc-wrong-allow", "trs"],
+        ["news-local", "html"],
         ["gd-local", "gkmlpt"]]
     assert "  + 1 sitemap(s)" in result.output
     as_json = CliRunner().invoke(cli, ["sources", "list", "--sources", str(sources), "--json"])
-    assert json.loads(as_json.output.splitlines()[4])["options"] == {"categories": [5]}
+    assert json.loads(as_json.output.splitlines()[5])["options"] == {"categories": [5]}

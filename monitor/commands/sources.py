@@ -59,7 +59,8 @@ def check_source(name: str, sources_path: str, as_json: bool, overrides: tuple[s
     Live layouts drift: run this after editing a source and whenever a source suddenly finds nothing.
     It prints, per list page, the HTTP status, the links found and how many matched `allow` (articles)
     and how many further list pages were found; for the first article, its status, extracted title,
-    text length and opening, with a warning when `content_css` matched nothing or the text is empty.
+    text length and opening, with a warning when `content_css` matched nothing (or only elements without
+    text) or the text is empty.
     Nothing is written to your archive. Exits with status 1 when no article was found or it looks wrong.
 
     Example: policywatch sources check ndrc-zcfb --sources sources.yaml
