@@ -19,12 +19,14 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 
-# crawlers.crawl.main in a process of its own, reporting the collector's state once the crawl is done.
+# crawlers.crawl.main in a process of its own, reporting the collector's state once the crawl is done
+# and whether a module imported only on demand was imported.
 PROBE = """
 import gc, json, sys
 from crawlers.crawl import main
 status = main(sys.argv[1:])
-print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                               "feedparser": "feedparser" in sys.modules}))
 """
 
 
@@ -46,6 +48,7 @@ def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, 
     assert collector["status"] == 0
     assert collector["enabled"]  # switched off for start-up only
     assert collector["frozen"] > 10_000  # start-up's modules and Scrapy's components, then everything at exit
+    assert not collector["feedparser"]  # imported only to read a source's feed_urls, which the demo has none of
 
 
 def test_crawl_child_rejects_a_bad_sources_file_naming_it(tmp_path: Path) -> None:
