@@ -5,8 +5,8 @@ stdout (logs go to stderr). ``crawlers.runner.run_crawl`` is the way to call it.
 
 The process is short-lived and what it builds at start-up (modules, Scrapy's components) lives until
 it exits, so ``main`` keeps the cyclic garbage collector from re-scanning it: off while starting,
-start-up's objects frozen out of the crawl's collections, and everything frozen before the
-interpreter's teardown. bench/crawl_bench.py measures the effect (start-up and wall time).
+start-up's objects frozen out of the crawl's collections, young collections less often while crawling,
+and everything frozen before the interpreter's teardown. bench/crawl_bench.py measures the effect.
 """
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
+
+# Young collections run once this many more container objects were allocated than freed (Python's
+# default: 700). Scrapy's per-response objects are mostly freed by reference counting, so at 700 the
+# collector runs ~450 times in a 2,000-page re-check and re-scans live objects: ~0.4 s of CPU, against
+# ~0.03 s here (re-check wall time 4.2 s -> 3.6 s), for ~10 MB more peak memory (cycles wait longer).
+CRAWL_GC_THRESHOLD = 20_000
 
 
 def crawl_settings(db: str, overrides: list[str]) -> Settings:
@@ -65,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         crawler = process.create_crawler(SourceSpider)
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source)
-    # Frozen, what start-up built stays out of the crawl's full collections (~0.2 s of a 2,000-page re-check).
+    # Frozen, what start-up built stays out of the crawl's collections.
     gc.freeze()
+    gc.set_threshold(CRAWL_GC_THRESHOLD)
     gc.enable()
     process.start()
 
