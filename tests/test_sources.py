@@ -85,3 +85,20 @@ def test_shipped_sources_files_are_valid() -> None:
     demo = parse_sources((root / "monitor/demo_site/sources.yaml").read_text(encoding="utf-8")
                          .replace("{base_url}", "http://127.0.0.1:1"))
     assert {s.name for s in demo} == {"gd-demo", "en-demo", "de-demo"}
+
+
+def test_libyaml_reads_the_shipped_sources_as_pure_python_yaml_does() -> None:
+    """parse_sources uses PyYAML's C loader when it is built in (fast crawl start-up): same data, same lines."""
+    import yaml
+
+    from monitor.sources import _YAML_LOADER
+
+    text = (Path(__file__).resolve().parent.parent / "sources.yaml").read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=_YAML_LOADER) == yaml.safe_load(text)
+    for broken, line in ((MINIMAL.replace("allow: ['/content", "allow: [[['/content"), 6),
+                         (MINIMAL.replace("    language: zh", "  language: zh"), 7)):
+        with pytest.raises(yaml.YAMLError) as pure:
+            yaml.safe_load(broken)
+        assert pure.value.problem_mark.line + 1 == line  # type: ignore[attr-defined]
+        with pytest.raises(ConfigError, match=rf"^<sources>:{line}: not valid YAML"):
+            parse_sources(broken)

@@ -1,0 +1,65 @@
+"""The crawl child process (``python -m crawlers.crawl``): its imports are inside ``main`` and it tunes
+the garbage collector for a short-lived process, so check the real process end to end."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawlers.crawl import CRAWL_GC_THRESHOLD
+from crawlers.runner import child_env, crawl_command, parse_summaries
+from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
+from monitor.siteserver import SiteServer
+from storage import Archive
+from tests.conftest import DEMO_SITE
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+
+# crawlers.crawl.main in a process of its own, reporting the collector's state once the crawl is done
+# and whether a module imported only on demand was imported.
+PROBE = """
+import gc, json, sys
+from crawlers.crawl import main
+status = main(sys.argv[1:])
+print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                               "threshold": gc.get_threshold()[0], "feedparser": "feedparser" in sys.modules}))
+"""
+
+
+def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, demo_site: SiteServer) -> None:
+    sources = write_demo_sources(DEMO_SITE / "sources.yaml", demo_site.base_url, tmp_path / "sources.yaml")
+    db = tmp_path / "archive.db"
+    arguments = crawl_command(sources, db, settings=DEMO_CRAWL_SETTINGS)[3:]  # after `python -m crawlers.crawl`
+    done = subprocess.run([sys.executable, "-c", PROBE, *arguments], cwd=tmp_path, env=child_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summaries = parse_summaries(done.stdout)
+    assert summaries and all(s["status"] == "ok" for s in summaries), summaries
+    new = sum(s["new"] for s in summaries)
+    assert new > 0
+    with Archive(db, readonly=True) as archive:
+        assert archive.db.execute("select count(*) from pages").fetchone()[0] == new
+
+    collector = json.loads(done.stdout.strip().splitlines()[-1].removeprefix("collector "))
+    assert collector["status"] == 0
+    assert collector["enabled"]  # switched off for start-up only
+    assert collector["threshold"] == CRAWL_GC_THRESHOLD
+    assert collector["frozen"] > 10_000  # start-up's modules and Scrapy's components, then everything at exit
+    assert not collector["feedparser"]  # imported only to read a source's feed_urls, which the demo has none of
+
+
+def test_crawl_child_rejects_a_bad_sources_file_naming_it(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - name: Bad Name\n    start_urls: ['http://127.0.0.1/']\n    allow: ['x']\n",
+                       encoding="utf-8")
+    db = tmp_path / "archive.db"
+    done = subprocess.run(crawl_command(sources, db), cwd=tmp_path, env=child_env(), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert f"{sources}:2: source 'Bad Name': key 'name'" in done.stderr
+    assert not db.exists()  # nothing was crawled
