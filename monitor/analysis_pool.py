@@ -11,6 +11,7 @@ once in a fresh pool, and if that fails too it becomes an ``AnalysisWorkerError`
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -92,10 +93,23 @@ def _plan_records(analysis: Any, url: str, source: Source, meta: Mapping[str, An
         return None
 
 
-def _warm_up() -> None:
-    """Import the extraction stack in the worker before the first page arrives."""
+# Young collections in a worker: as in the crawl process (crawlers/crawl.py), the start-up's objects
+# are frozen out of collections and the threshold raised; page analysis ~5% cheaper
+# (11.4 -> 10.8 ms per bench page, analyse_in_worker timed in a loop either way).
+WORKER_GC_THRESHOLD = 20_000
+
+
+def _start_worker() -> None:
+    """Import the extraction stack in a new worker before the first page arrives, then tune its collector."""
     import monitor.detect  # noqa: F401
     import monitor.plans.records  # noqa: F401
+
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD)
+
+
+def _started() -> None:
+    """A no-op task: submitting it makes the pool start its workers (which run ``_start_worker``)."""
 
 
 class AnalysisPool:
@@ -114,12 +128,13 @@ class AnalysisPool:
         with self._lock:
             if self._executor is None:
                 context = multiprocessing.get_context("forkserver")
-                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                     initializer=_start_worker)
             return self._executor
 
     def start(self) -> None:
         """Start the workers now (they import trafilatura while the first pages download)."""
-        self._pool().submit(_warm_up)
+        self._pool().submit(_started)
 
     def submit(self, body: bytes, content_type: str | None, url: str, source: Source,
                meta: Mapping[str, Any] | None) -> Future[Any]:

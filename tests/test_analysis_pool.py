@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from monitor.analysis_pool import (
+    WORKER_GC_THRESHOLD,
     AnalysisPool,
     AnalysisWorkerError,
     analyse_in_worker,
@@ -33,6 +34,22 @@ def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Sou
     if CRASH_MARKER in body:
         os._exit(3)
     return analyse_in_worker(body, content_type, url, source, meta)
+
+
+def collector_state(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
+    import gc
+    import sys
+
+    return gc.get_threshold()[0], gc.get_freeze_count(), "monitor.plans.records" in sys.modules
+
+
+def test_workers_start_with_the_extraction_stack_loaded_and_frozen_out_of_collections(source: Source) -> None:
+    pool = AnalysisPool(1, function=collector_state)
+    try:
+        threshold, frozen, loaded = pool.submit(b"", None, "http://a.cn/", source, {}).result(timeout=60)
+    finally:
+        pool.close()
+    assert threshold == WORKER_GC_THRESHOLD and frozen > 10_000 and loaded
 
 
 def page(text: str = TEXT, marker: bytes = b"", title: str = "广东省量子科技产业发展行动计划") -> bytes:
