@@ -135,3 +135,33 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
     entries = feedparser.parse(paths["atom"].read_bytes()).entries
     assert [e.title for e in entries] == ["Changed: 先导区申报通知", "New: 先导区申报通知"]
     assert "Attachment changed: 申报指南" in entries[0].content[0].value
+
+
+TRICKY_LINKS = """<html><head><title>t</title></head><body>
+<div id="zoom"><p>附件：</p>
+<p><a HREF="/att/guide.pdf">1.<span>申报</span>指南<!-- 旧版 -->（2026年）</a></p>
+<p><a href=" ../att/form.DOCX ">申报表<br>模板</a> <a href="/att/form.docx#p2">again</a></p>
+<p><a href="/att/list&#46;xls">清单</a> <a href="javascript:void(0)">x.pdf</a> <a href="mailto:a@b.cn">b.pdf</a></p>
+<p><a href="http://elsewhere.cn/att/other.pdf">offsite</a> <a href="/content/post_2.html">下一篇</a> <a>no href</a></p>
+<p><a href="/att/%E9%99%84%E4%BB%B6.pdf"><img alt="图" src="i.png"></a></p>
+</div></body></html>"""
+
+
+def test_attachment_links_are_read_from_the_tree_as_the_css_form_reads_them() -> None:
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.pages import SourceSpider
+
+    spider = SourceSpider(source=Source(name="s", start_urls=["http://127.0.0.1/list/"], allow=["/content/"]))
+    response = HtmlResponse(url=PAGE, body=TRICKY_LINKS.encode(), encoding="utf-8")
+    found = [(r.url, r.meta["policywatch_title"]) for r in spider.attachment_requests(response, PAGE)]
+    reference = []  # what the Selector-per-link form gave
+    for link in response.css("a[href]"):
+        href = (link.attrib.get("href") or "").strip()
+        url = canonical_url(response.urljoin(href))
+        if not href.startswith(("javascript:", "mailto:")) and is_attachment_url(url) and \
+                url.startswith("http://127.0.0.1/") and url not in [u for u, _ in reference]:
+            reference.append((url, " ".join("".join(link.css("::text").getall()).split())[:300] or None))
+    assert found == reference
+    assert found[0] == ("http://127.0.0.1/att/guide.pdf", "1.申报指南（2026年）")
+    assert ("http://127.0.0.1/att/list.xls", "清单") in found and found[-1][1] is None
