@@ -63,6 +63,10 @@ class CrawlStateMixin:
         """Every archived page of a source (with at least one version), by URL."""
         return {s.url: s for s in self._state_rows("source = ? and version_count > 0", [source])}
 
+    def has_pages(self, source: str) -> bool:
+        """Whether any page of ``source`` is archived (none: its first crawl, every page will be new)."""
+        return self.db.execute("select 1 from pages where source = ? limit 1", [source]).fetchone() is not None
+
     def aliases(self, source: str) -> dict[str, str]:
         """Other URLs (redirect origins, non-canonical links, old locations) → the page's URL."""
         rows = self.db.execute(
