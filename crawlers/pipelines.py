@@ -85,6 +85,7 @@ class ArchivePipeline:
             # (~1 s of CPU) on the other core while this process starts up, instead of after 20 pages.
             self.pool = _SharedPool.acquire(self.workers)
             self.pool.start()
+            logger.info("%s: first crawl, analysis worker started at once", source.name)
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         spider = spider or self.crawler.spider

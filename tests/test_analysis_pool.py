@@ -169,3 +169,20 @@ def test_a_crawl_through_the_pool_detects_what_an_in_process_crawl_does(tmp_path
         outcomes[workers] = (counts, events)
     assert outcomes["1"] == outcomes["0"]
     assert any(c["new"] for c in outcomes["1"][0]) and any(c["changed"] for c in outcomes["1"][0])
+
+
+def test_a_first_crawl_starts_its_worker_at_once_and_a_re_check_does_not(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from crawlers.runner import run_crawl
+
+    settings = {**DEMO_CRAWL_SETTINGS, "POLICYWATCH_EXTRACT_POOL_AFTER": "1000"}
+    logs = []
+    with SiteServer(DEMO_SITE / "state1") as site:
+        sources = write_demo_sources(DEMO_SITE / "sources.yaml", site.base_url, tmp_path / "sources.yaml")
+        for _ in range(2):
+            capfd.readouterr()
+            summaries = run_crawl(sources, tmp_path / "archive.db", ["gd-demo"], settings=settings, log_level="INFO")
+            assert summaries[0]["errors"] == 0
+            logs.append(capfd.readouterr().err)
+    assert "gd-demo: first crawl, analysis worker started at once" in logs[0]
+    assert "analysis worker started" not in logs[1]
