@@ -11,7 +11,6 @@ once in a fresh pool, and if that fails too it becomes an ``AnalysisWorkerError`
 """
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import multiprocessing
@@ -24,6 +23,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from monitor.collector import settle_after_start_up
 from monitor.extract import ExtractionError
 from monitor.sources import Source
 
@@ -93,19 +93,13 @@ def _plan_records(analysis: Any, url: str, source: Source, meta: Mapping[str, An
         return None
 
 
-# Young collections in a worker: as in the crawl process (crawlers/crawl.py), the start-up's objects
-# are frozen out of collections and the threshold raised; page analysis ~5% cheaper
-# (11.4 -> 10.8 ms per bench page, analyse_in_worker timed in a loop either way).
-WORKER_GC_THRESHOLD = 20_000
-
-
 def _start_worker() -> None:
-    """Import the extraction stack in a new worker before the first page arrives, then tune its collector."""
+    """Import the extraction stack in a new worker before the first page arrives, then settle its collector
+    as in the crawl process (monitor/collector.py)."""
     import monitor.detect  # noqa: F401
     import monitor.plans.records  # noqa: F401
 
-    gc.freeze()
-    gc.set_threshold(WORKER_GC_THRESHOLD)
+    settle_after_start_up()
 
 
 def _started() -> None:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from monitor.analysis_pool import (
-    WORKER_GC_THRESHOLD,
     AnalysisPool,
     AnalysisWorkerError,
     analyse_in_worker,
     configured_workers,
     default_workers,
 )
+from monitor.collector import GC_THRESHOLD
 from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
 from monitor.detect import analyse_page, needs_analysis, record
 from monitor.plans.records import plans_for_version
@@ -49,7 +49,7 @@ def test_workers_start_with_the_extraction_stack_loaded_and_frozen_out_of_collec
         threshold, frozen, loaded = pool.submit(b"", None, "http://a.cn/", source, {}).result(timeout=60)
     finally:
         pool.close()
-    assert threshold == WORKER_GC_THRESHOLD and frozen > 10_000 and loaded
+    assert threshold == GC_THRESHOLD and frozen > 10_000 and loaded
 
 
 def page(text: str = TEXT, marker: bytes = b"", title: str = "广东省量子科技产业发展行动计划") -> bytes:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.crawl import CRAWL_GC_THRESHOLD
 from crawlers.runner import child_env, crawl_command, parse_summaries
+from monitor.collector import GC_THRESHOLD
 from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
 from monitor.siteserver import SiteServer
 from storage import Archive
@@ -48,7 +48,7 @@ def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, 
     collector = json.loads(done.stdout.strip().splitlines()[-1].removeprefix("collector "))
     assert collector["status"] == 0
     assert collector["enabled"]  # switched off for start-up only
-    assert collector["threshold"] == CRAWL_GC_THRESHOLD
+    assert collector["threshold"] == GC_THRESHOLD
     assert collector["frozen"] > 10_000  # start-up's modules and Scrapy's components, then everything at exit
     assert not collector["feedparser"]  # imported only to read a source's feed_urls, which the demo has none of
 
