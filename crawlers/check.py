@@ -113,7 +113,7 @@ def _sample(entry: dict[str, Any], key: str, url: str) -> None:
 def describe_article(source: Source, response: Response) -> dict[str, Any]:
     """Status, extracted title and text of one article page, and what looks wrong with them."""
     from monitor.detect import analyse_page
-    from monitor.extract import ExtractionError
+    from monitor.extract import ExtractionError, content_css_text
 
     content_type = response.headers.get("Content-Type")
     report: dict[str, Any] = {"url": response.url, "status": response.status, "bytes": len(response.body),
@@ -122,12 +122,12 @@ def describe_article(source: Source, response: Response) -> dict[str, Any]:
     if response.status != 200:
         warnings.append(f"HTTP {response.status}")
         return report
-    regions = response.css(source.content_css) if source.content_css and hasattr(response, "css") else None
-    if regions is not None and not regions:
-        warnings.append(f"content_css {source.content_css!r} matched nothing on the page "
-                        "(the text below is trafilatura's automatic guess)")
-    elif regions is not None and not any("".join(r.xpath("string()").getall()).strip() for r in regions):
-        warnings.append(f"content_css {source.content_css!r} matched only elements without text "
+    # The reason extraction itself finds for not using the regions (monitor.extract.content_css_text).
+    missing = content_css_text(response.selector.root, source.content_css)[1] \
+        if source.content_css and hasattr(response, "selector") else None
+    if missing:
+        matched = "nothing on the page" if missing == "nothing" else "only elements without text"
+        warnings.append(f"content_css {source.content_css!r} matched {matched} "
                         "(the text below is trafilatura's automatic guess)")
     try:
         analysis = analyse_page(response.body, content_type.decode("latin-1") if content_type else None,

@@ -187,14 +187,12 @@ def _page_title_and_date(tree: HtmlElement, url: str | None, with_date: bool) ->
         return None, None
 
 
-def _content_css_text(tree: HtmlElement, content_css: str, url: str | None) -> str:
-    """The text of a source's ``content_css`` regions; "" (with a warning) when there is none."""
+def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:
+    """The text of a source's ``content_css`` regions, and when it is empty why: "nothing" (no region
+    matched) or "only empty elements". ``sources check`` reports the same reasons."""
     regions = _selector(content_css)(tree)
     text = "\n".join(element_text(r) for r in regions).strip()
-    if not text:  # a layout change must not blank the page: trafilatura's guess stands in
-        logger.warning("content_css %r matched %s on %s; using automatic extraction", content_css,
-                       "only empty elements" if regions else "nothing", url)
-    return text
+    return text, None if text else ("only empty elements" if regions else "nothing")
 
 
 def extract_page(html: str, url: str | None = None, *, content_css: str | None = None,
@@ -211,7 +209,9 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     lang_attr = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
     _remove(tree, ignore_css)
     fallback_title = _fallback_title(tree)
-    chosen = _content_css_text(tree, content_css, url) if content_css else ""
+    chosen, missing = content_css_text(tree, content_css) if content_css else ("", None)
+    if missing:  # a layout change must not blank the page: trafilatura's guess stands in
+        logger.warning("content_css %r matched %s on %s; using automatic extraction", content_css, missing, url)
     if chosen:
         # trafilatura would have found a document on all but near-empty pages, and then read this title
         # and date; on those pages it read none, and the fallback title and no date came out instead.
