@@ -307,9 +307,6 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         fields["text"] = load_text(self.db, fields["text"])
         return Version.from_row(fields)
 
-    def _ensure_page(self, url: str, source: str, now: str) -> int:
-        return self._page_id(url, source, now)[0]
-
     def _page_id(self, url: str, source: str, now: str) -> tuple[int, bool]:
         """The page's id, created if needed; and whether it was created just now."""
         row = self.db.execute("select id from pages where url = ?", [url]).fetchone()
@@ -327,7 +324,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             page_id = None
             known = self.db.execute("select id from pages where url = ?", [url]).fetchone()
             if outcome != "error" or known is not None:
-                page_id = int(known[0]) if known else self._ensure_page(url, source, fetched_at)
+                page_id = int(known[0]) if known else self._page_id(url, source, fetched_at)[0]
                 self.db.execute("update pages set last_checked = ?, last_status = ? where id = ?",
                                 [fetched_at, status, page_id])
             self._insert_fetch(run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error)
