@@ -7,6 +7,7 @@ for a site.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -123,12 +124,15 @@ def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     regions = _selector(CMS_CONTENT_CSS)(tree)
     if not regions:
         return ""
-    body = "".join(lxml_html.tostring(r, encoding="unicode") for r in regions)
+    # The regions (with their tails, as serialising them did) are copied into a new document rather than
+    # written out and parsed again: the same tree, read the same on every page of the extraction corpora.
+    document = lxml_html.Element("html")
+    article = etree.SubElement(etree.SubElement(document, "body"), "article")
+    article.extend(copy.deepcopy(region) for region in regions)
     import trafilatura
 
-    scoped = trafilatura.extract(f"<html><body><article>{body}</article></body></html>", url=url,
-                                 include_tables=True, include_comments=False, deduplicate=False,
-                                 favor_precision=False)
+    scoped = trafilatura.extract(document, url=url, include_tables=True, include_comments=False,
+                                 deduplicate=False, favor_precision=False)
     return (scoped or "").strip()
 
 
@@ -200,10 +204,24 @@ def _container_outweighs_page(tree: HtmlElement, scoped: str) -> bool:
     if body is None:
         return False
     separators = 2 * len(_CELLS_AND_ITEMS(body))
-    return _visible_chars(scoped) * 2 >= _visible_chars(element_text(body)) + separators
+    return _visible_chars(scoped) * 2 >= visible_chars_of(body) + separators
 
 
 _CELLS_AND_ITEMS = etree.XPath(".//td | .//th | .//li")
+_INVISIBLE = etree.XPath(" | ".join(f".//{tag}" for tag in sorted(_INVISIBLE_TAGS)))
+
+
+def _text_of(element: etree._Element) -> str:
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)  # type: ignore[no-any-return]
+
+
+def visible_chars_of(element: HtmlElement) -> int:
+    """``_visible_chars(element_text(element))`` at a third of the cost: libxml2 writes all the text at
+    once, and the text of script, style, noscript and template elements (outermost ones only, so none is
+    counted twice) is taken off again; tails stay, as in ``element_text``."""
+    hidden = "".join(_text_of(e) for e in _INVISIBLE(element)
+                     if not any(a.tag in _INVISIBLE_TAGS for a in e.iterancestors()))
+    return _visible_chars(_text_of(element)) - _visible_chars(hidden)
 
 
 def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:

@@ -189,3 +189,41 @@ def test_htmldate_runs_only_when_the_page_states_no_date() -> None:
     assert analyse_page(guessed.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2023-06-01"
     stated = guessed.replace("<p class=\"time\">", "<p>发布日期：2024-03-05</p><p class=\"time\">")
     assert analyse_page(stated.encode(), "text/html", "http://127.0.0.1/a.html", source).published == "2024-03-05"
+
+
+def test_visible_chars_of_counts_what_element_text_shows() -> None:
+    from monitor.extract import _visible_chars, visible_chars_of
+
+    tricky = ("<html><body><div>a b<script>var x = 1;</script>tail&nbsp;c<!-- note --> d"
+              "<noscript><p>no<script>inner()</script>script</p></noscript>after"
+              "<style>p{}</style><template><p>t</p></template>\u3000端<br>口</div></body></html>")
+    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in _saved_pages())]
+    assert len(pages) > 100
+    for html in pages:
+        body = parse_html(html).find("body")
+        if body is not None:
+            assert visible_chars_of(body) == _visible_chars(element_text(body)), html[:200]
+
+
+def test_skipping_the_whole_page_reading_changes_no_extraction(monkeypatch: Any) -> None:
+    """When the CMS container holds over half the body's text, the whole-page reading cannot win, so
+    extraction skips it; with the shortcut switched off every saved page must read the same."""
+    import monitor.extract as extract
+
+    root = Path(__file__).parent
+    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in _saved_pages()}
+    pages["cms"] = _cms_page("".join(f"<p>{p}</p>" for p in (P1, P2) * 6), NOTICE)
+    pages["tiny-cms"] = _cms_page("<p>图为签约现场。</p>", f"<div class='article'><p>{P1}</p><p>{P2}</p></div>")
+    decided = {}
+    check = extract._container_outweighs_page
+
+    def recording(tree: Any, scoped: str) -> bool:
+        decided[id(tree)] = check(tree, scoped)
+        return decided[id(tree)]
+
+    monkeypatch.setattr(extract, "_container_outweighs_page", recording)
+    shortcut = {name: extract_page(html, f"http://127.0.0.1/{name}") for name, html in pages.items()}
+    assert sum(decided.values()) >= 2  # the shortcut was taken (the "cms" page and some saved pages)
+    monkeypatch.setattr(extract, "_container_outweighs_page", lambda tree, scoped: False)
+    for name, html in pages.items():
+        assert extract_page(html, f"http://127.0.0.1/{name}") == shortcut[name], name
