@@ -7,6 +7,7 @@ toggles, share bars, "last updated" stamps).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -109,6 +110,70 @@ class NoiseRules:
         return "\n".join(kept)
 
 
+# NFKC without unicodedata.normalize's pass over every character (it decomposes and recomposes them all:
+# ~0.2 ms on a page of Chinese text, which always holds some full-width comma). Normalization joins a
+# character with what stands before it only when its decomposition opens with a combining mark (canonical
+# class > 0), with the second half of a canonical pair (e + U+0301 -> é) or with a Hangul jamo (L+V, LV+T).
+# A text without such "joiners" has a normalization boundary before every character, so its NFKC is the
+# NFKC of each character on its own: the text with each character that NFKC changes replaced by that
+# character's NFKC. Only the BMP is classified; every other character counts as a joiner.
+_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF))
+
+
+def _char_class(code_points: Iterable[int]) -> str:
+    """A regex character class of the code points, as ranges."""
+    ranges: list[list[int]] = []
+    for code in sorted(code_points):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+
+@functools.cache
+def _nfkc_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The joiners (and every character outside the BMP), and the other characters that NFKC changes.
+
+    Built from ``unicodedata`` on first use (~25 ms), so that they follow its Unicode version.
+    """
+    decomposed = [code for code in range(0x10000) if unicodedata.decomposition(chr(code))]
+    second_halves = set()
+    for code in decomposed:
+        halves = unicodedata.decomposition(chr(code)).split()
+        if halves[0][0] != "<" and len(halves) == 2:
+            second_halves.add(int(halves[1], 16))
+    # and the surrogates a text decoded with surrogateescape may hold: such texts are left to unicodedata
+    unsure = second_halves.union(range(0xD800, 0xE000), *(range(low, high + 1) for low, high in _HANGUL))
+
+    def joins(char: str) -> bool:
+        return ord(char) in unsure or ord(char) > 0xFFFF or unicodedata.combining(char) != 0
+
+    joiners = {code for code in range(0x10000) if joins(chr(code))}
+    changed = set()
+    for code in decomposed:
+        char = chr(code)
+        if joins(unicodedata.normalize("NFKD", char)[0]):
+            joiners.add(code)
+        elif unicodedata.normalize("NFKC", char) != char:
+            changed.add(code)
+    return (re.compile(_char_class(joiners)[:-1] + "\\U00010000-\\U0010ffff]"),
+            re.compile(_char_class(changed - joiners)))
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, character by character where that gives the same (see above)."""
+    joiners, changed = _nfkc_classes()
+    if joiners.search(text):
+        return unicodedata.normalize("NFKC", text)
+    forms = {char: unicodedata.normalize("NFKC", char) for char in set(changed.findall(text))}
+    if any(char in forms for form in forms.values() for char in form):
+        return unicodedata.normalize("NFKC", text)  # one replacement would change another's output
+    for char, form in forms.items():
+        text = text.replace(char, form)
+    return text
+
+
 # Typographic and plain quotes are the same text: a CMS switching "smart quotes" on is not an edit. Applied
 # with str.replace, one quote at a time: str.translate with a table looks up every character (it was half
 # of normalize_text's time), a replace is a C scan for one character.
@@ -124,7 +189,7 @@ def _plain_quotes(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """The comparison form: NFKC, plain quotes, one space between words, none beside CJK, a paragraph per line."""
-    text = _plain_quotes(unicodedata.normalize("NFKC", text))
+    text = _plain_quotes(nfkc(text))
     lines = (_SPACE_BY_CJK.sub("", _SPACE.sub(" ", line)).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

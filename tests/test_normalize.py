@@ -176,3 +176,49 @@ def test_clean_removes_what_every_pattern_on_every_line_removes(extra: list[str]
         assert rules.clean(text) == expected, repr(text)
         changed += expected != "\n".join(line.strip() for line in text.splitlines() if line.strip())
     assert changed > 1000
+
+
+def _bmp_non_joiners() -> list[str]:
+    from monitor.normalize import _nfkc_classes
+
+    joiners, _ = _nfkc_classes()
+    return [chr(code) for code in range(0x10000) if not joiners.match(chr(code))]
+
+
+def test_a_text_without_joiners_normalises_character_by_character() -> None:
+    """What nfkc relies on: NFKC of such a text is the NFKC of each character, even after any first half of a
+    canonical pair (the characters that compose with what follows them)."""
+    import random
+    import unicodedata
+
+    pool = _bmp_non_joiners()
+    first_halves = sorted({chr(int(d.split()[0], 16)) for d in map(unicodedata.decomposition, map(chr, range(0x10000)))
+                           if d and d[0] != "<" and len(d.split()) == 2} & set(pool))
+    assert len(pool) > 50000 and len(first_halves) > 300
+    rng = random.Random(7)
+    for _ in range(3):
+        rng.shuffle(pool)
+        text = "".join(rng.choice(first_halves) + char for char in pool)
+        assert unicodedata.normalize("NFKC", text) == "".join(unicodedata.normalize("NFKC", c) for c in text)
+
+
+def test_nfkc_is_unicodedata_nfkc() -> None:
+    import random
+    import unicodedata
+
+    from monitor.normalize import _nfkc_classes, nfkc
+
+    # Chinese and full-width text, and joiners: combining marks, second halves of pairs, Hangul, astral characters
+    pieces = ["广东省", "，", "。", "（", "）", "２０３０", "ＡＩ", "：", "“", "”", "e", "\u0301", "é", "A", "<",
+              "\u0338", "ﬁ", "Ⅻ", "㈱", "한", "\u1100", "\u1161", "\u11a8", "가", "ｶ", "\uff9e", "𝐀", "😀",
+              "\u2002", " ", "\n", "ı", "½", "\u00a0", "Future", "ｱ", "ー", "\ufb01", "\u0f73", "\u0b47",
+              "\u0b3e", "\u3000", "﹐", "\ud800"]
+    joiners, changed = _nfkc_classes()
+    rng = random.Random(3)
+    fast = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+        fast += not joiners.search(text) and bool(changed.search(text))  # normalised one character at a time
+    assert fast > 1000
+    assert nfkc("到２０３０年，建成５个") == "到2030年,建成5个"
