@@ -61,6 +61,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f"
 # ``(?<=[CJK])\s+|\s+(?=[CJK])`` written to open with the white space, so that the regex engine skips to
 # white space instead of trying the look-behind at every character (a test holds it to that definition).
 _SPACE_BY_CJK = re.compile(rf"\s(?:(?<=[{_CJK}]\s)\s*|\s*(?=[{_CJK}]))")
+_ANY_CJK = re.compile(f"[{_CJK}]")
 
 
 # The words the default patterns need, as one regex over a lowercased text (see _may_hold_noise).
@@ -95,8 +96,9 @@ class NoiseRules:
         """Drop noise phrases and furniture lines; keep paragraphs one per line."""
         kept: list[str] = []
         may_hold_noise = _may_hold_noise(text)  # most texts have no noise word at all: no line needs a test
-        for line in text.splitlines():
-            line = _SPACE.sub(" ", line).strip()
+        # _SPACE holds no line break, so one pass over the text spaces out each line as a pass per line would
+        for line in _SPACE.sub(" ", text).splitlines():
+            line = line.strip()
             cleaned = line
             # the default patterns leave a line without their words as it is (_may_hold_noise)
             for pattern in self.patterns if may_hold_noise and _may_hold_noise(line) else self.extra_patterns:
@@ -189,8 +191,11 @@ def _plain_quotes(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """The comparison form: NFKC, plain quotes, one space between words, none beside CJK, a paragraph per line."""
-    text = _plain_quotes(nfkc(text))
-    lines = (_SPACE_BY_CJK.sub("", _SPACE.sub(" ", line)).strip() for line in text.splitlines())
+    text = _SPACE.sub(" ", _plain_quotes(nfkc(text)))  # _SPACE holds no line break: as if line by line
+    if _ANY_CJK.search(text):
+        lines = (_SPACE_BY_CJK.sub("", line).strip() for line in text.splitlines())
+    else:  # _SPACE_BY_CJK matches only beside a CJK character
+        lines = (line.strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 

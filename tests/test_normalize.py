@@ -124,7 +124,8 @@ _PIECES = [noisy for noisy, _ in NOISE_CASES] + [
     " ſtand:", "Zuletzt ", "last", "LAST ", "modıfıed", "MODİFİED", "on", " at ", "12 March 2024", "14:05", "pm",
     " views", "VIEWS", "reads", "page views", "zuletzt", "geändert", "aktualisiert", "03.04.2024", "uhr",
     "Seitenaufrufe", "aufrufe", "ſtand", "Stand", "更新时间", "修改日期", "2024-03-06", "17:02:44", "日", " Aufrufe",
-    "AUFRUFE：", "广东省", "计划", "Share this", "no comments", "\n", "上一篇", "Read more", "·",
+    "AUFRUFE：", "广东省", "计划", "Share this", "no comments", "\n", "上一篇", "Read more", "·", "\u2028", "\r\n",
+    "\x1c", "\u00a0", "\u2003",
 ]
 
 
@@ -222,3 +223,27 @@ def test_nfkc_is_unicodedata_nfkc() -> None:
         fast += not joiners.search(text) and bool(changed.search(text))  # normalised one character at a time
     assert fast > 1000
     assert nfkc("到２０３０年，建成５个") == "到2030年,建成5个"
+
+
+def test_normalize_text_is_its_plain_definition() -> None:
+    """NFKC, plain quotes, then line by line: runs of spaces made one, spaces beside CJK dropped, blank lines too."""
+    import random
+    import re
+    import unicodedata
+
+    from monitor.normalize import _CJK, _QUOTES
+
+    space = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f]+")
+    by_cjk = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).translate(str.maketrans(_QUOTES))
+        lines = (by_cjk.sub("", space.sub(" ", line)).strip() for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
+
+    pieces = ["广东", "省", "Future", "Industries", " ", "  ", "\t", "\u3000", "\u00a0", "\u2003", "\n", "\r\n",
+              "\u2028", "\x85", "\x1c", "\x0b", "，", "２０３０", "“", "’", "e\u0301", "ｶﾞ", "x y", "ー"]
+    rng = random.Random(13)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 15)))
+        assert normalize_text(text) == plain(text), repr(text)
