@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from monitor.keywords import automaton_of
+from monitor.normalize import nfkc
 
 DEFAULT_TOPICS: tuple[str, ...] = (
     # zh
@@ -28,7 +28,7 @@ DEFAULT_TOPICS: tuple[str, ...] = (
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return nfkc(text).casefold()
 
 
 def _boundaries(folded: str) -> tuple[bool, bool]:

@@ -77,3 +77,48 @@ def test_labels_spaced_out_or_split_across_elements_are_still_read() -> None:
             "<div class='text'><p>为加快培育深海装备产业，现提出以下意见。</p></div></body></html>")
     facts = extract_metadata(html, "http://127.0.0.1/a.html", htmldate_fallback=False)
     assert (facts.published, facts.document_number, facts.subject) == ("2024-06-03", "粤科规〔2024〕7号", None)
+
+
+def test_quick_scans_leave_the_facts_as_their_plain_definitions_read_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """_ANY_LABEL and _BRACKETED_YEAR only skip work, _text is text_content: with scans that match everything
+    and text_content, the facts are the same."""
+    import random
+    import re
+
+    import monitor.metadata as metadata
+
+    pieces = ["<p>", "</p>", "<td>", "</td>", "<span>", "</span>", "<b>", "</b>", "<div>", "</div>", "<br>", "\n",
+              "发", "布", "日期", "发文字号", "文号", "索\u3000引\u3000号", "主题 分类", "信息来源", "成文日期", "：",
+              ":", " ", "  ", "\u3000", "2024年6月3日", "2023-11-05", "粤科规", "〔2024〕", "[2023]", "7号",
+              "第12号", "国办发〔2024〕5号", "国务院办公厅", "本段没有冒号", "Date", "发布日期", "成文日期："]
+    rng = random.Random(9)
+    pages = [f"<html><body>{''.join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))}</body></html>"
+             for _ in range(1500)]
+    quick = [extract_metadata(page, htmldate_fallback=False) for page in pages]
+    monkeypatch.setattr(metadata, "_ANY_LABEL", re.compile(""))
+    monkeypatch.setattr(metadata, "_BRACKETED_YEAR", re.compile(""))
+    monkeypatch.setattr(metadata, "_text", lambda element: element.text_content())
+    plain = [extract_metadata(page, htmldate_fallback=False) for page in pages]
+    assert quick == plain
+    assert sum(1 for facts in plain if facts.document_number) > 200
+    assert sum(1 for facts in plain if facts.published or facts.written_date) > 50
+    assert sum(1 for facts in plain if facts.index_number) > 20
+
+
+def test_text_is_text_content() -> None:
+    from pathlib import Path
+
+    from lxml import html as lxml_html
+
+    from monitor.metadata import _text
+
+    compared = 0
+    pages = [*sorted(Path(__file__).parent.rglob("*.html"))[:200],
+             "<div>a<!-- note -->b<?pi x?>&amp;&nbsp;<![CDATA[z]]><span>s</span>t<br>u</div>tail"]
+    for page in pages:
+        tree = lxml_html.fromstring(page.read_bytes() if isinstance(page, Path) else page)
+        for element in tree.iter():
+            if isinstance(element, lxml_html.HtmlElement):
+                assert _text(element) == element.text_content()
+                compared += 1
+    assert compared > 10000
