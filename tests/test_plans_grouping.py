@@ -121,3 +121,31 @@ def test_a_titles_concepts_are_a_fresh_list_each_time() -> None:
     assert first  # the title names a concept
     first.append("changed-by-a-caller")
     assert title_concepts(title) == first[:-1]  # remembered per title, but never shared with a caller
+
+
+def test_title_concepts_are_what_each_concepts_pattern_finds() -> None:
+    """_title_concepts tests Chinese keywords with ``in`` and the others with a regex only when one of them
+    occurs; the answer must be that of searching each concept's keyword_pattern (re.I, word starts)."""
+    import random
+    import unicodedata
+
+    from monitor.plans.grouping import _title_concepts, plan_terms
+    from monitor.plans.sectors import keyword_pattern
+
+    terms = plan_terms()
+    plain = [[(cid, keyword_pattern(list(test.substrings) + test.others)) for cid, test in tests]
+             for tests in (terms.concepts, terms.modifiers)]
+    keywords = sorted({k for _, test in terms.concepts + terms.modifiers for k in (*test.substrings, *test.others)})
+    pieces = keywords + [k.upper() for k in keywords] + [k.title() for k in keywords] + [
+        "广东省", "关于", "的", "实施意见", "Action Plan", " ", "-", "x", "a", "Ä", "\u212a", "\u017f", "İ", "ı", "ß",
+        "(2024)", "《", "》", "“"]
+    rng = random.Random(5)
+    titles = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(6000)]
+    named = 0
+    for title in titles:
+        _title_concepts.cache_clear()
+        text = unicodedata.normalize("NFKC", title)
+        expected = tuple({cid for cid, pattern in tests if pattern.search(text)} for tests in plain)
+        assert _title_concepts(title) == expected, title
+        named += bool(expected[0])
+    assert 1000 < named < 5900  # titles with and without concepts

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.plans.data import load_yaml
-from monitor.plans.sectors import keyword_pattern, taxonomy
+from monitor.plans.sectors import KeywordTest, keyword_pattern, taxonomy
 
 _ZH_ISSUER_PREFIX = re.compile(r"^[^关]{2,40}?(?=关于)")
 _WRAP = re.compile(r"^关于(?:印发|发布|转发|公布)(.+?)(?:等\S{0,6}文件)?的通知$")
@@ -48,8 +48,10 @@ def normalise_title(title: str) -> str:
 @dataclass(frozen=True, slots=True)
 class PlanTerms:
     types: list[tuple[str, str, re.Pattern[str]]]  # (type id, keyword, pattern), longest keyword first
-    concepts: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
-    modifiers: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    concepts: list[tuple[str, KeywordTest]] = field(default_factory=list)
+    modifiers: list[tuple[str, KeywordTest]] = field(default_factory=list)
+    # finds something iff the regex of some concept's or modifier's test would (an alternation of theirs)
+    any_other: re.Pattern[str] = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=4)
@@ -60,12 +62,13 @@ def plan_terms(path: str | None = None) -> PlanTerms:
         for keyword in (w for lang in words.values() for w in lang):
             types.append((type_id, keyword, keyword_pattern([keyword])))
     types.sort(key=lambda t: len(t[1]), reverse=True)
-    concepts = [(cid, keyword_pattern([w for lang in words.values() for w in lang]))
+    concepts = [(cid, KeywordTest([w for lang in words.values() for w in lang]))
                 for cid, words in data.get("concepts", {}).items()]
-    concepts += [(sid, pattern) for sid, pattern in taxonomy().patterns]
-    modifiers = [(mid, keyword_pattern([w for lang in words.values() for w in lang]))
+    concepts += taxonomy().tests
+    modifiers = [(mid, KeywordTest([w for lang in words.values() for w in lang]))
                  for mid, words in (data.get("modifiers") or {}).items()]
-    return PlanTerms(types, concepts, modifiers)
+    any_other = keyword_pattern([k for _, test in concepts + modifiers for k in test.others])
+    return PlanTerms(types, concepts, modifiers, any_other)
 
 
 # A page names the same plans many times (and a site's pages name the same few plans), and a title's type
@@ -84,23 +87,30 @@ def plan_type(title: str) -> str | None:
 
 
 def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
-    return list(_title_concepts(title, modifiers))
+    concepts, modifier_ids = _title_concepts(title)
+    return sorted(concepts | modifier_ids) if modifiers else sorted(concepts)
 
 
 @lru_cache(maxsize=_TITLE_CACHE)
-def _title_concepts(title: str, modifiers: bool) -> tuple[str, ...]:
+def _title_concepts(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The concepts and the modifiers a title names (each test once, for both of alias_key's questions).
+
+    Most titles are Chinese: one search of every non-Chinese keyword together (``any_other``) tells when
+    none of them occurs, and then only the Chinese keywords are looked for, with ``in``."""
     text = unicodedata.normalize("NFKC", title)
-    terms = plan_terms().concepts + (plan_terms().modifiers if modifiers else [])
-    return tuple(sorted({cid for cid, pattern in terms if pattern.search(text)}))
+    terms = plan_terms()
+    others = terms.any_other.search(text) is not None
+    return (frozenset(cid for cid, test in terms.concepts if test.found_in(text, others)),
+            frozenset(mid for mid, test in terms.modifiers if test.found_in(text, others)))
 
 
 def alias_key(title: str, region: str | None) -> str | None:
     """region|type|concepts+modifiers, or None when the title lacks a region, type or concept."""
     title = _STATUS.sub("", title)  # a draft and the final text are one plan
     kind = plan_type(title)
-    if not region or not kind or not _title_concepts(title, False):
+    if not region or not kind or not title_concepts(title, modifiers=False):
         return None
-    return f"{region}|{kind}|{'+'.join(_title_concepts(title, True))}"
+    return f"{region}|{kind}|{'+'.join(title_concepts(title))}"
 
 
 def plan_id_for(key: str) -> str:

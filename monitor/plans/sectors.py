@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.keywords import KeywordMatcher
+from monitor.keywords import KeywordMatcher, needs_word_start
 from monitor.plans.data import load_yaml, require
 
 
@@ -31,10 +31,36 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts) or r"(?!)", re.I)
 
 
+def _is_substring_keyword(keyword: str) -> bool:
+    """keyword_pattern finds this keyword exactly where ``in`` does: no look-behind (it does not start with
+    a Latin letter or digit) and no character that has another case, so re.I compares it as written."""
+    return not needs_word_start(keyword) and all(c.lower() == c == c.upper() for c in keyword)
+
+
+class KeywordTest:
+    """Whether ``keyword_pattern(keywords).search(text)`` finds anything, for short texts (titles).
+
+    An alternation finds something iff one of its keywords matches somewhere, so the keywords that
+    match as plain substrings (Chinese ones) are tested with ``in``, and only the others with a regex.
+    """
+
+    def __init__(self, keywords: list[str]) -> None:
+        unique = sorted(set(keywords), key=len, reverse=True)
+        self.substrings = tuple(k for k in unique if _is_substring_keyword(k))
+        self.others = [k for k in unique if not _is_substring_keyword(k)]
+        self.pattern = keyword_pattern(self.others) if self.others else None
+
+    def found_in(self, text: str, others_possible: bool = True) -> bool:
+        """``others_possible=False``: the caller knows no keyword of ``others`` occurs in ``text``."""
+        if any(keyword in text for keyword in self.substrings):
+            return True
+        return others_possible and self.pattern is not None and self.pattern.search(text) is not None
+
+
 class Taxonomy:
     def __init__(self, data: dict, file: str = "sectors.yaml") -> None:
         self.sectors: dict[str, Sector] = {}
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []  # for short texts (titles), see grouping.py
+        self.tests: list[tuple[str, KeywordTest]] = []  # for short texts (titles), see grouping.py
         for direction in require(data, "directions", file):
             did = require(direction, "id", file)
             self._add(did, did, direction, file)
@@ -47,7 +73,7 @@ class Taxonomy:
             raise ValueError(f"{file}: sector id {sid!r} used twice")
         words = [str(w) for lang_words in entry.get("keywords", {}).values() for w in lang_words]
         self.sectors[sid] = Sector(sid, direction, dict(entry.get("names", {})), words)
-        self.patterns.append((sid, keyword_pattern(words)))
+        self.tests.append((sid, KeywordTest(words)))
 
     def find(self, text: str) -> list[str]:
         """Sector ids (fields and their directions) named in ``text``, fields first by first mention."""
