@@ -84,12 +84,18 @@ class Gazetteer:
 
     def dominant(self, text: str) -> str | None:
         """The region named most often (first named wins a tie); None when none is named."""
-        found = [m.region for m in self.mentions(text)]
-        if not found:
-            return None
-        counts = Counter(found)
-        best = max(counts.values())
-        return next(r for r in found if counts[r] == best)
+        return most_named(self.mentions(text))
+
+
+def most_named(mentions: list[RegionMention]) -> str | None:
+    """The region of ``mentions`` (in text order) named most often, the first named winning a tie; None when
+    there are none. For a caller that also needs the mentions themselves: the scan is the costly part."""
+    found = [m.region for m in mentions]
+    if not found:
+        return None
+    counts = Counter(found)
+    best = max(counts.values())
+    return next(r for r in found if counts[r] == best)
 
 
 @lru_cache(maxsize=4)
