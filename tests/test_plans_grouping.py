@@ -149,3 +149,22 @@ def test_title_concepts_are_what_each_concepts_pattern_finds() -> None:
         assert _title_concepts(title) == expected, title
         named += bool(expected[0])
     assert 1000 < named < 5900  # titles with and without concepts
+
+
+def test_other_starts_matches_what_the_keywords_first_characters_match() -> None:
+    """_title_concepts skips the regex keywords in a title without a character other_starts finds; each
+    keyword's first character (re.I, as in its pattern) must match nothing other_starts misses."""
+    import re
+    import sys
+
+    from monitor.plans.grouping import plan_terms
+
+    terms = plan_terms()
+    starts = {k[0] for _, test in terms.concepts + terms.modifiers for k in test.others}
+    assert len(starts) > 20
+    # re.I makes a character match another only when one of them has a case (ASCII digits: themselves)
+    cased = [chr(c) for c in range(sys.maxunicode + 1)
+             if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or c < 128]
+    literals = [re.compile(re.escape(start), re.I) for start in starts]
+    for char in cased + sorted(starts):
+        assert bool(terms.other_starts.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char

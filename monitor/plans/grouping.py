@@ -50,8 +50,8 @@ class PlanTerms:
     types: list[tuple[str, str, re.Pattern[str]]]  # (type id, keyword, pattern), longest keyword first
     concepts: list[tuple[str, KeywordTest]] = field(default_factory=list)
     modifiers: list[tuple[str, KeywordTest]] = field(default_factory=list)
-    # finds something iff the regex of some concept's or modifier's test would (an alternation of theirs)
-    any_other: re.Pattern[str] = re.compile(r"(?!)")
+    # the characters (any case) the keywords that concepts and modifiers test with a regex start with
+    other_starts: re.Pattern[str] = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=4)
@@ -67,8 +67,9 @@ def plan_terms(path: str | None = None) -> PlanTerms:
     concepts += taxonomy().tests
     modifiers = [(mid, KeywordTest([w for lang in words.values() for w in lang]))
                  for mid, words in (data.get("modifiers") or {}).items()]
-    any_other = keyword_pattern([k for _, test in concepts + modifiers for k in test.others])
-    return PlanTerms(types, concepts, modifiers, any_other)
+    starts = sorted({k[0] for _, test in concepts + modifiers for k in test.others if k})
+    other_starts = re.compile(f"[{''.join(map(re.escape, starts))}]" if starts else r"(?!)", re.I)
+    return PlanTerms(types, concepts, modifiers, other_starts)
 
 
 # A page names the same plans many times (and a site's pages name the same few plans), and a title's type
@@ -95,11 +96,12 @@ def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
 def _title_concepts(title: str) -> tuple[frozenset[str], frozenset[str]]:
     """The concepts and the modifiers a title names (each test once, for both of alias_key's questions).
 
-    Most titles are Chinese: one search of every non-Chinese keyword together (``any_other``) tells when
-    none of them occurs, and then only the Chinese keywords are looked for, with ``in``."""
+    Most titles are Chinese: the Chinese keywords are looked for with ``in``, and the others (Latin, with
+    their word-start rule) only in a title holding a character one of them starts with: re.I matches a
+    one-character class in any case exactly where it matches that character (``other_starts``)."""
     text = unicodedata.normalize("NFKC", title)
     terms = plan_terms()
-    others = terms.any_other.search(text) is not None
+    others = terms.other_starts.search(text) is not None
     return (frozenset(cid for cid, test in terms.concepts if test.found_in(text, others)),
             frozenset(mid for mid, test in terms.modifiers if test.found_in(text, others)))
 
