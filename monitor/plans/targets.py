@@ -184,7 +184,20 @@ def _mask(text: str) -> str:
     return text
 
 
+# A literal every match of the year patterns holds (年; 20 or 21 of the year): most sentences have none,
+# and ``in`` tells that quicker than the pattern, which starts with a look-behind or \b and so is tried
+# at every position.
+_YEAR_NEEDS = {"zh": ("年",), "de": ("20", "21"), "en": ("20", "21")}
+_ANY_YEAR_NEEDS = ("19", "20")
+
+
+def _holds(sentence: str, literals: tuple[str, ...]) -> bool:
+    return any(literal in sentence for literal in literals)
+
+
 def _years(sentence: str, language: str) -> list[tuple[int, int]]:
+    if not _holds(sentence, _YEAR_NEEDS.get(language, _YEAR_NEEDS["en"])):
+        return []
     pattern = _ZH_YEAR if language == "zh" else (_DE_YEAR if language == "de" else _EN_YEAR)
     out = []
     for m in pattern.finditer(sentence):
@@ -200,12 +213,23 @@ def _year_for(position: int, years: list[tuple[int, int]]) -> int | None:
     return years[0][1] if years else None
 
 
+# Patterns of the per-target checks, compiled once (re.match(str, …) looks each up in re's cache per call).
+_YEAR_NUMBER = re.compile(r"(?:19|20|21)\d{2}")
+_ZH_CLAUSE_BREAK = re.compile(r"[，。；;,：:]")
+_ZH_CLAUSE_OPENING = re.compile(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?")
+_ZH_LIST_INTRO = re.compile(r"[^，。；,;]{0,24}[：:]")
+_SIZE_CLASS = re.compile(r"\s*(?:-level|level|-Niveau|Klasse)")
+_LATIN_WORD_START = re.compile(r"[\"“„'‘]?[A-Za-zÀ-ÿ]")
+_DE_NOT_COUNTED = re.compile(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b")
+_EN_NOT_COUNTED = re.compile(r"(?:years?|months?|times|percent|of)\b", re.I)
+
+
 def _zh_subject_before(sentence: str, start: int) -> str:
     """"未来产业产值达到5000亿元": what is measured, written before the amount."""
-    clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
+    clause = _ZH_CLAUSE_BREAK.split(sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
     subject = _ZH_LEAD_TRIM.sub("", clause).strip()
     # "力争2025年全省…规模": the cue and the year open the clause, they are not what is measured
-    return re.sub(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?", "", subject).strip()
+    return _ZH_CLAUSE_OPENING.sub("", subject).strip()
 
 
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
@@ -218,7 +242,7 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
             continue
         after = sentence[m.end():m.end() + 1]
         number = m.group("num")
-        if re.fullmatch(r"(?:19|20|21)\d{2}", number) and unit in (None, "年"):
+        if _YEAR_NUMBER.fullmatch(number) and unit in (None, "年"):
             continue
         if number in ("一", "两", "二") and not m.group("qual"):
             continue  # 一个/一种/两个: an article or a slogan ("两个维护"), not a count
@@ -231,7 +255,7 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
         if kind == "count" and not unit:
             continue  # 5000亿 without a unit is ambiguous
         if kind == "count" and (_ZH_STRUCTURE.match(sentence, m.end())
-                                or re.match(r"[^，。；,;]{0,24}[：:]", sentence[m.end():m.end() + 26])):
+                                or _ZH_LIST_INTRO.match(sentence[m.end():m.end() + 26])):
             continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
         qualifier = (m.group("qual") or "") + (m.group("tail") or "")
         if kind == "money":
@@ -256,7 +280,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
     first_word = len(sentence) - len(sentence.lstrip())
     for m in pattern.finditer(sentence):
         raw = m.group("num")
-        if re.fullmatch(r"(?:19|20|21)\d{2}", raw) and not m.group("scale") and not m.group("money"):
+        if _YEAR_NUMBER.fullmatch(raw) and not m.group("scale") and not m.group("money"):
             continue  # a year
         value = (parse_arabic(raw, language=language) if raw[0].isdigit()
                  else parse_word(raw, language=language))
@@ -271,7 +295,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         kind = "money" if money else ("percent" if m.group("pct") else "count")
         rest = sentence[m.end():m.end() + _SUBJECT_WINDOW]
         before = sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()]
-        if kind == "money" and re.match(r"\s*(?:-level|level|-Niveau|Klasse)", rest):
+        if kind == "money" and _SIZE_CLASS.match(rest):
             continue
         if kind == "money" and _PER_ITEM.search(before):
             continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
@@ -281,15 +305,15 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
                 continue  # "five clusters: a, b, c…": the count of a list that follows, not a target
             words = head.split()[:8]
             subject = " ".join(words)
-            if not subject or not re.match(r"[\"“„'‘]?[A-Za-zÀ-ÿ]", subject):
+            if not subject or not _LATIN_WORD_START.match(subject):
                 continue  # a number with nothing counted
             if _LATIN_STRUCTURE.match(subject) or _REFERRING.search(before):
                 continue  # "five aspects", "these five clusters": structure or reference, not a target
             if raw[0].isupper() and m.start() > first_word:
                 continue  # "Top Ten Trends": a number word inside a name
-            if language == "de" and re.match(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b", subject):
+            if language == "de" and _DE_NOT_COUNTED.match(subject):
                 continue
-            if language != "de" and re.match(r"(?:years?|months?|times|percent|of)\b", subject, re.I):
+            if language != "de" and _EN_NOT_COUNTED.match(subject):
                 continue
         else:
             clause = re.split(r"[,;:]", before)[-1]
@@ -317,7 +341,7 @@ def targets(text: str, language: str) -> list[Target]:
         years = _years(sentence, language)
         if years:
             carried = years[-1][1]
-        elif _ANY_YEAR.search(sentence):
+        elif _holds(sentence, _ANY_YEAR_NEEDS) and _ANY_YEAR.search(sentence):
             carried = None  # "In 2023 there were…": a sentence about another year ends the carried one
         elif carried is not None:
             years = [(0, carried)]
