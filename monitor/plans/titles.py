@@ -122,12 +122,16 @@ def zh_descriptions(text: str) -> list[PlanTitle]:
     """广东五大未来产业集群行动计划 written without 《》: a region, a few words, a plan type."""
     from monitor.plans.regions import gazetteer
 
-    masked = re.sub(r"《[^《》\n]{0,200}》", lambda m: "＿" * len(m.group(0)), text)
+    masked = _BRACKETED.sub(lambda m: "＿" * len(m.group(0)), text) if "《" in text else text
+    if not any(kind in masked for kind in _DESCRIPTION_KINDS):
+        return []  # every description ends in one of them: none to find (the pattern is slow to say so)
     pattern = _zh_description_pattern(gazetteer().zh_alternation)
     return [PlanTitle(m.group(0), "zh", "description", m.start()) for m in pattern.finditer(masked)]
 
 
+_BRACKETED = re.compile(r"《[^《》\n]{0,200}》")
 _DESCRIPTION_CACHE: dict[str, re.Pattern[str]] = {}
+_DESCRIPTION_KINDS = ("行动计划", "行动方案", "实施意见", "指导意见", "实施方案", "发展规划")
 # A description names a plan ("广东五大未来产业集群行动计划"), it does not tell a story about one.
 _DESCRIPTION_VERBS = "是|出台|发布|印发|编制|召开|举行|制定|首个|首部|提出|明确|围绕|按照|根据|的"
 
@@ -136,7 +140,7 @@ def _zh_description_pattern(regions: str) -> re.Pattern[str]:
     if regions not in _DESCRIPTION_CACHE:
         _DESCRIPTION_CACHE[regions] = re.compile(
             rf"(?:{regions})(?:(?!{_DESCRIPTION_VERBS})[^，。；：！？《》“”\s、＿]){{2,24}}?"
-            r"(?:行动计划|行动方案|实施意见|指导意见|实施方案|发展规划)")
+            rf"(?:{'|'.join(_DESCRIPTION_KINDS)})")
     return _DESCRIPTION_CACHE[regions]
 
 
