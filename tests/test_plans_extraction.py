@@ -153,10 +153,28 @@ def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
     rng = random.Random(11)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
     matched = 0
-    for (_, fast), definition in zip(_DATE_FORMS, plain, strict=True):
+    for (_, fast, _needs), definition in zip(_DATE_FORMS, plain, strict=True):
         reference = re.compile(definition)
         for text in texts:
             expected = [(m.span(), m.groupdict()) for m in reference.finditer(text)]
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == expected, (definition, text)
             matched += len(expected)
     assert matched > 500
+
+
+def test_dates_skip_a_form_only_where_it_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dates() skips a form when the text holds none of the strings its matches need; the dates must be
+    those found with every form run."""
+    import random
+
+    import monitor.plans.refs as refs
+
+    pieces = ["2024", "2019", "5", "12", "年", "月", "日", "-", ".", "/", " ", "March", "May", "Mai", "März", "3rd",
+              ",", "自", "起施行", "发布日期：", "x", "\n", "2024年5月6日", "2023-05-06", "6 May", "March 3, 2024",
+              "6. Mai 2024", "31 June"]
+    rng = random.Random(13)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(5000)]
+    gated = [dates(text, default_year=2024) for text in texts]
+    monkeypatch.setattr(refs, "_DATE_FORMS", [(form, pattern, ()) for form, pattern, _ in refs._DATE_FORMS])
+    assert gated == [dates(text, default_year=2024) for text in texts]
+    assert sum(map(bool, gated)) > 2000

@@ -89,13 +89,18 @@ _DE_MONTH = "|".join(m.capitalize() for m in _DE_MONTHS)
 # ``(?<![\d.])\d``): a pattern that opens with a look-behind is tried at every position of the text, one
 # that opens with a digit only where there is one (three times quicker on a long page; the same matches,
 # see tests/test_plans_extraction.py).
+# Each form with the strings one of which every match of it holds (none: no such list): a page without
+# any has no date of that form, and ``in`` tells that quicker than the pattern (the patterns are
+# case-sensitive, so a month name is as written here).
 _DATE_FORMS = [
-    ("zh", re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")),
-    ("iso", re.compile(r"(?P<y>(?:19|20)(?<!\d19|\d20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")),
+    ("zh", re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"), ("月",)),
+    ("iso", re.compile(r"(?P<y>(?:19|20)(?<!\d19|\d20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"), ()),
     ("en", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})"
-                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?")),
-    ("en", re.compile(rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?")),
-    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?")),
+                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"), tuple(_EN_MONTH.split("|"))),
+    ("en", re.compile(rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?"),
+     tuple(_EN_MONTH.split("|"))),
+    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?"),
+     tuple(_DE_MONTH.split("|"))),
 ]
 _KIND_CUES = [
     ("written", re.compile(r"(?:成文日期|成文时间|发文日期|Date of (?:writing|issuance)|Ausfertigungsdatum)"
@@ -126,7 +131,9 @@ def dates(text: str, *, default_year: int | None = None) -> list[PlanDate]:
     """
     found: dict[tuple[int, str], PlanDate] = {}
     spans: list[tuple[int, int]] = []
-    for form, pattern in _DATE_FORMS:
+    for form, pattern, needs in _DATE_FORMS:
+        if needs and not any(literal in text for literal in needs):
+            continue
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in spans):
                 continue
