@@ -123,19 +123,21 @@ def test_a_titles_concepts_are_a_fresh_list_each_time() -> None:
     assert title_concepts(title) == first[:-1]  # remembered per title, but never shared with a caller
 
 
-def test_title_concepts_are_what_each_concepts_pattern_finds() -> None:
-    """_title_concepts tests Chinese keywords with ``in`` and the others with a regex only when one of them
-    occurs; the answer must be that of searching each concept's keyword_pattern (re.I, word starts)."""
+def test_title_concepts_and_type_are_what_each_pattern_finds() -> None:
+    """_title_concepts and plan_type test Chinese keywords with ``in`` and the others with a regex only when
+    one of them can occur; the answer must be that of searching each keyword_pattern (re.I, word starts)."""
     import random
     import unicodedata
 
-    from monitor.plans.grouping import _title_concepts, plan_terms
+    from monitor.plans.grouping import _title_concepts, plan_terms, plan_type
     from monitor.plans.sectors import keyword_pattern
 
     terms = plan_terms()
     plain = [[(cid, keyword_pattern(list(test.substrings) + test.others)) for cid, test in tests]
              for tests in (terms.concepts, terms.modifiers)]
-    keywords = sorted({k for _, test in terms.concepts + terms.modifiers for k in (*test.substrings, *test.others)})
+    plain_types = [(type_id, keyword_pattern([keyword])) for type_id, keyword, _ in terms.types]
+    keywords = sorted({k for _, test in terms.concepts + terms.modifiers for k in (*test.substrings, *test.others)}
+                      | {keyword for _, keyword, _ in terms.types})
     pieces = keywords + [k.upper() for k in keywords] + [k.title() for k in keywords] + [
         "广东省", "关于", "的", "实施意见", "Action Plan", " ", "-", "x", "a", "Ä", "\u212a", "\u017f", "İ", "ı", "ß",
         "(2024)", "《", "》", "“"]
@@ -148,23 +150,27 @@ def test_title_concepts_are_what_each_concepts_pattern_finds() -> None:
         expected = tuple({cid for cid, pattern in tests if pattern.search(text)} for tests in plain)
         assert _title_concepts(title) == expected, title
         named += bool(expected[0])
+        plan_type.cache_clear()
+        assert plan_type(title) == next((t for t, pattern in plain_types if pattern.search(title)), None), title
     assert 1000 < named < 5900  # titles with and without concepts
 
 
-def test_other_starts_matches_what_the_keywords_first_characters_match() -> None:
-    """_title_concepts skips the regex keywords in a title without a character other_starts finds; each
-    keyword's first character (re.I, as in its pattern) must match nothing other_starts misses."""
+def test_the_start_classes_match_what_the_keywords_first_characters_match() -> None:
+    """plan_type and _title_concepts skip the regex keywords in a title without a character of their
+    start class; each keyword's first character (re.I, as in its pattern) must match nothing it misses."""
     import re
     import sys
 
     from monitor.plans.grouping import plan_terms
 
     terms = plan_terms()
-    starts = {k[0] for _, test in terms.concepts + terms.modifiers for k in test.others}
-    assert len(starts) > 20
     # re.I makes a character match another only when one of them has a case (ASCII digits: themselves)
     cased = [chr(c) for c in range(sys.maxunicode + 1)
              if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or c < 128]
-    literals = [re.compile(re.escape(start), re.I) for start in starts]
-    for char in cased + sorted(starts):
-        assert bool(terms.other_starts.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char
+    for tests, pattern in (([test for _, _, test in terms.types], terms.type_starts),
+                           ([test for _, test in terms.concepts + terms.modifiers], terms.other_starts)):
+        starts = {k[0] for test in tests for k in test.others}
+        assert len(starts) > 10
+        literals = [re.compile(re.escape(start), re.I) for start in starts]
+        for char in cased + sorted(starts):
+            assert bool(pattern.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char
