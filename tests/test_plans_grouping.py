@@ -133,11 +133,11 @@ def test_title_concepts_and_type_are_what_each_pattern_finds() -> None:
     from monitor.plans.sectors import keyword_pattern
 
     terms = plan_terms()
-    plain = [[(cid, keyword_pattern(list(test.substrings) + test.others)) for cid, test in tests]
-             for tests in (terms.concepts, terms.modifiers)]
-    plain_types = [(type_id, keyword_pattern([keyword])) for type_id, keyword, _ in terms.types]
-    keywords = sorted({k for _, test in terms.concepts + terms.modifiers for k in (*test.substrings, *test.others)}
-                      | {keyword for _, keyword, _ in terms.types})
+    plain = [[(cid, keyword_pattern(keywords)) for cid, keywords in lists]
+             for lists in (terms.concepts, terms.modifiers)]
+    plain_types = [(type_id, keyword_pattern([keyword])) for type_id, keyword in terms.types]
+    keywords = sorted({k for _, words in terms.concepts + terms.modifiers for k in words}
+                      | {keyword for _, keyword in terms.types})
     pieces = keywords + [k.upper() for k in keywords] + [k.title() for k in keywords] + [
         "广东省", "关于", "的", "实施意见", "Action Plan", " ", "-", "x", "a", "Ä", "\u212a", "\u017f", "İ", "ı", "ß",
         "(2024)", "《", "》", "“"]
@@ -161,16 +161,19 @@ def test_the_start_classes_match_what_the_keywords_first_characters_match() -> N
     import re
     import sys
 
+    from monitor.keywords import needs_word_start
     from monitor.plans.grouping import plan_terms
 
     terms = plan_terms()
     # re.I makes a character match another only when one of them has a case (ASCII digits: themselves)
     cased = [chr(c) for c in range(sys.maxunicode + 1)
              if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or c < 128]
-    for tests, pattern in (([test for _, _, test in terms.types], terms.type_starts),
-                           ([test for _, test in terms.concepts + terms.modifiers], terms.other_starts)):
-        starts = {k[0] for test in tests for k in test.others}
+    for lists, tests in (([[k] for _, k in terms.types], terms.type_tests),
+                         ([words for _, words in terms.concepts + terms.modifiers], terms.term_tests)):
+        # the keywords not found as plain substrings: a word-start rule, or a letter with a case
+        starts = {k[0] for words in lists for k in words
+                  if needs_word_start(k) or any(c.lower() != c or c.upper() != c for c in k)}
         assert len(starts) > 10
         literals = [re.compile(re.escape(start), re.I) for start in starts]
         for char in cased + sorted(starts):
-            assert bool(pattern.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char
+            assert bool(tests.starts.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char

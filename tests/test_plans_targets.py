@@ -190,7 +190,8 @@ def test_the_mask_blanks_what_its_plain_patterns_blank() -> None:
 
     pieces = ["1", "2", "9", "0", "19", "20", "2024", "12", "5", "١", "３", ".", "-", "—", "~", "至", " ", "\n", "年",
               "月", "日", "号", "〔2024〕", "(2023)", "st", "nd", "th", "rd", "March", "May", "Mai", "März", "Oktober",
-              "十四五", "十五五", "十四", "十", "五", "G", "GW", "a", "_", "x", "Club", "《规划》", "“方案”", "《", "》"]
+              "十四五", "十五五", "十四", "十", "五", "G", "GW", "a", "_", "x", "Club", "《规划》", "“方案”", "《",
+              "》"]
     rng = random.Random(3)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(30000)]
     changed = 0

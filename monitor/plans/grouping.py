@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.plans.data import load_yaml
-from monitor.plans.sectors import KeywordTest, taxonomy
+from monitor.plans.sectors import KeywordTests, taxonomy
 
 _ZH_ISSUER_PREFIX = re.compile(r"^[^关]{2,40}?(?=关于)")
 _WRAP = re.compile(r"^关于(?:印发|发布|转发|公布)(.+?)(?:等\S{0,6}文件)?的通知$")
@@ -47,20 +47,11 @@ def normalise_title(title: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PlanTerms:
-    types: list[tuple[str, str, KeywordTest]]  # (type id, keyword, its test), longest keyword first
-    concepts: list[tuple[str, KeywordTest]] = field(default_factory=list)
-    modifiers: list[tuple[str, KeywordTest]] = field(default_factory=list)
-    # the characters (any case) that the keywords tested with a regex start with, of the types and of the
-    # concepts and modifiers: a text without any holds none of those keywords
-    type_starts: re.Pattern[str] = re.compile(r"(?!)")
-    other_starts: re.Pattern[str] = re.compile(r"(?!)")
-
-
-def _starts(tests: list[KeywordTest]) -> re.Pattern[str]:
-    """A class of the first characters of the tests' regex keywords, case-insensitive like their patterns:
-    re.I matches a one-character class exactly where it matches that character."""
-    starts = sorted({k[0] for test in tests for k in test.others if k})
-    return re.compile(f"[{''.join(map(re.escape, starts))}]" if starts else r"(?!)", re.I)
+    types: list[tuple[str, str]]  # (type id, keyword), longest keyword first
+    concepts: list[tuple[str, list[str]]]  # (id, keywords)
+    modifiers: list[tuple[str, list[str]]]
+    type_tests: KeywordTests  # one list per type keyword, in the order of types
+    term_tests: KeywordTests  # the concepts' lists, then the modifiers'
 
 
 @lru_cache(maxsize=4)
@@ -69,15 +60,14 @@ def plan_terms(path: str | None = None) -> PlanTerms:
     types = []
     for type_id, words in data.get("types", {}).items():
         for keyword in (w for lang in words.values() for w in lang):
-            types.append((type_id, keyword, KeywordTest([keyword])))
+            types.append((type_id, keyword))
     types.sort(key=lambda t: len(t[1]), reverse=True)
-    concepts = [(cid, KeywordTest([w for lang in words.values() for w in lang]))
-                for cid, words in data.get("concepts", {}).items()]
-    concepts += taxonomy().tests
-    modifiers = [(mid, KeywordTest([w for lang in words.values() for w in lang]))
+    concepts = [(cid, [w for lang in words.values() for w in lang]) for cid, words in data.get("concepts", {}).items()]
+    concepts += [(sid, sector.keywords) for sid, sector in taxonomy().sectors.items()]
+    modifiers = [(mid, [w for lang in words.values() for w in lang])
                  for mid, words in (data.get("modifiers") or {}).items()]
-    return PlanTerms(types, concepts, modifiers, _starts([test for _, _, test in types]),
-                     _starts([test for _, test in concepts + modifiers]))
+    return PlanTerms(types, concepts, modifiers, KeywordTests([[keyword] for _, keyword in types]),
+                     KeywordTests([keywords for _, keywords in concepts + modifiers]))
 
 
 # A page names the same plans many times (and a site's pages name the same few plans), and a title's type
@@ -90,11 +80,8 @@ _TITLE_CACHE = 4096
 def plan_type(title: str) -> str | None:
     """The kind of plan a title names (action-plan, implementation-opinions…), by its longest type word."""
     terms = plan_terms()
-    others = terms.type_starts.search(title) is not None  # else no Latin type word is in the title
-    for type_id, _keyword, test in terms.types:
-        if test.found_in(title, others):
-            return type_id
-    return None
+    found = terms.type_tests.found(title)
+    return terms.types[min(found)][0] if found else None
 
 
 def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
@@ -104,15 +91,13 @@ def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
 
 @lru_cache(maxsize=_TITLE_CACHE)
 def _title_concepts(title: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The concepts and the modifiers a title names (each test once, for both of alias_key's questions).
-
-    Most titles are Chinese: the Chinese keywords are looked for with ``in``, and the others (Latin, with
-    their word-start rule) only in a title holding a character one of them starts with (``other_starts``)."""
+    """The concepts and the modifiers a title names (found once for both of alias_key's questions)."""
     text = unicodedata.normalize("NFKC", title)
     terms = plan_terms()
-    others = terms.other_starts.search(text) is not None
-    return (frozenset(cid for cid, test in terms.concepts if test.found_in(text, others)),
-            frozenset(mid for mid, test in terms.modifiers if test.found_in(text, others)))
+    found = terms.term_tests.found(text)
+    ids = [term for term, _ in terms.concepts + terms.modifiers]
+    concepts = len(terms.concepts)
+    return (frozenset(ids[n] for n in found if n < concepts), frozenset(ids[n] for n in found if n >= concepts))
 
 
 def alias_key(title: str, region: str | None) -> str | None:

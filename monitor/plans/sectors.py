@@ -37,30 +37,48 @@ def _is_substring_keyword(keyword: str) -> bool:
     return not needs_word_start(keyword) and all(c.lower() == c == c.upper() for c in keyword)
 
 
-class KeywordTest:
-    """Whether ``keyword_pattern(keywords).search(text)`` finds anything, for short texts (titles).
+class KeywordTests:
+    """For many keyword lists, which ones ``keyword_pattern(keywords).search(text)`` finds something of,
+    for short texts (titles): a plan's type, concepts and modifiers.
 
-    An alternation finds something iff one of its keywords matches somewhere, so the keywords that
-    match as plain substrings (Chinese ones) are tested with ``in``, and only the others with a regex.
+    An alternation finds something iff one of its keywords matches somewhere. Keywords that match as
+    plain substrings (Chinese ones) are looked up by their first character among the title's characters
+    and tested with ``in``; the others (Latin, with the word-start rule) are searched for with their
+    lists' patterns, and only in a text holding a character one of them starts with (``starts``: re.I
+    matches a one-character class exactly where it matches that character).
     """
 
-    def __init__(self, keywords: list[str]) -> None:
-        unique = sorted(set(keywords), key=len, reverse=True)
-        self.substrings = tuple(k for k in unique if _is_substring_keyword(k))
-        self.others = [k for k in unique if not _is_substring_keyword(k)]
-        self.pattern = keyword_pattern(self.others) if self.others else None
+    def __init__(self, lists: list[list[str]]) -> None:
+        self.by_first: dict[str, list[tuple[str, int]]] = {}
+        self.always: set[int] = set()  # lists holding "", which is in every text
+        self.patterns: list[tuple[int, re.Pattern[str]]] = []
+        starts: set[str] = set()
+        for number, keywords in enumerate(lists):
+            others = sorted({k for k in keywords if not _is_substring_keyword(k)})
+            for keyword in {k for k in keywords if _is_substring_keyword(k)}:
+                if keyword:
+                    self.by_first.setdefault(keyword[0], []).append((keyword, number))
+                else:
+                    self.always.add(number)
+            if others:
+                self.patterns.append((number, keyword_pattern(others)))
+                starts.update(k[0] for k in others)
+        self.others = sorted(starts)
+        self.starts = re.compile(f"[{''.join(map(re.escape, self.others))}]" if starts else r"(?!)", re.I)
 
-    def found_in(self, text: str, others_possible: bool = True) -> bool:
-        """``others_possible=False``: the caller knows no keyword of ``others`` occurs in ``text``."""
-        if any(keyword in text for keyword in self.substrings):
-            return True
-        return others_possible and self.pattern is not None and self.pattern.search(text) is not None
+    def found(self, text: str) -> set[int]:
+        """The numbers of the lists (in the order given) with a keyword in ``text``."""
+        hits = set(self.always)
+        for char in set(text):
+            hits.update(number for keyword, number in self.by_first.get(char, ()) if keyword in text)
+        if self.patterns and self.starts.search(text):
+            hits.update(number for number, pattern in self.patterns if number not in hits and pattern.search(text))
+        return hits
 
 
 class Taxonomy:
     def __init__(self, data: dict, file: str = "sectors.yaml") -> None:
         self.sectors: dict[str, Sector] = {}
-        self.tests: list[tuple[str, KeywordTest]] = []  # for short texts (titles), see grouping.py
         for direction in require(data, "directions", file):
             did = require(direction, "id", file)
             self._add(did, did, direction, file)
@@ -73,7 +91,6 @@ class Taxonomy:
             raise ValueError(f"{file}: sector id {sid!r} used twice")
         words = [str(w) for lang_words in entry.get("keywords", {}).values() for w in lang_words]
         self.sectors[sid] = Sector(sid, direction, dict(entry.get("names", {})), words)
-        self.tests.append((sid, KeywordTest(words)))
 
     def find(self, text: str) -> list[str]:
         """Sector ids (fields and their directions) named in ``text``, fields first by first mention."""
