@@ -31,10 +31,23 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts) or r"(?!)", re.I)
 
 
+def _uncased(char: str) -> bool:
+    """A character without another case: re.I compares it as written."""
+    return char.lower() == char == char.upper()
+
+
 def _is_substring_keyword(keyword: str) -> bool:
     """keyword_pattern finds this keyword exactly where ``in`` does: no look-behind (it does not start with
-    a Latin letter or digit) and no character that has another case, so re.I compares it as written."""
-    return not needs_word_start(keyword) and all(c.lower() == c == c.upper() for c in keyword)
+    a Latin letter or digit) and no character that has another case."""
+    return not needs_word_start(keyword) and all(map(_uncased, keyword))
+
+
+def _lead(keyword: str) -> str:
+    """The characters without another case a keyword starts with ("通用" of "通用AI", "6" of "6G")."""
+    end = 0
+    while end < len(keyword) and _uncased(keyword[end]):
+        end += 1
+    return keyword[:end]
 
 
 class KeywordTests:
@@ -44,8 +57,9 @@ class KeywordTests:
     An alternation finds something iff one of its keywords matches somewhere. Keywords that match as
     plain substrings (Chinese ones) are looked up by their first character among the title's characters
     and tested with ``in``; the others (Latin, with the word-start rule) are searched for with their
-    lists' patterns, and only in a text holding a character one of them starts with (``starts``: re.I
-    matches a one-character class exactly where it matches that character).
+    lists' patterns, and only in a text that can hold one: one holding the characters one of them starts
+    with that have no other case (``leads``, as written), or a character a keyword starts with that has
+    (``starts``: re.I matches a one-character class exactly where it matches that character).
     """
 
     def __init__(self, lists: list[list[str]]) -> None:
@@ -53,6 +67,7 @@ class KeywordTests:
         self.always: set[int] = set()  # lists holding "", which is in every text
         self.patterns: list[tuple[int, re.Pattern[str]]] = []
         starts: set[str] = set()
+        leads: set[str] = set()
         for number, keywords in enumerate(lists):
             others = sorted({k for k in keywords if not _is_substring_keyword(k)})
             for keyword in {k for k in keywords if _is_substring_keyword(k)}:
@@ -62,16 +77,17 @@ class KeywordTests:
                     self.always.add(number)
             if others:
                 self.patterns.append((number, keyword_pattern(others)))
-                starts.update(k[0] for k in others)
-        self.others = sorted(starts)
-        self.starts = re.compile(f"[{''.join(map(re.escape, self.others))}]" if starts else r"(?!)", re.I)
+                leads.update(_lead(k) for k in others if _lead(k))
+                starts.update(k[0] for k in others if not _lead(k))
+        self.leads = tuple(sorted(leads))
+        self.starts = re.compile(f"[{''.join(map(re.escape, sorted(starts)))}]" if starts else r"(?!)", re.I)
 
     def found(self, text: str) -> set[int]:
         """The numbers of the lists (in the order given) with a keyword in ``text``."""
         hits = set(self.always)
         for char in set(text):
             hits.update(number for keyword, number in self.by_first.get(char, ()) if keyword in text)
-        if self.patterns and self.starts.search(text):
+        if self.patterns and (any(lead in text for lead in self.leads) or self.starts.search(text)):
             hits.update(number for number, pattern in self.patterns if number not in hits and pattern.search(text))
         return hits
 
