@@ -153,7 +153,7 @@ def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
     rng = random.Random(11)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
     matched = 0
-    for (_, fast, _needs), definition in zip(_DATE_FORMS, plain, strict=True):
+    for (_, fast, _gate), definition in zip(_DATE_FORMS, plain, strict=True):
         reference = re.compile(definition)
         for text in texts:
             expected = [(m.span(), m.groupdict()) for m in reference.finditer(text)]
@@ -175,6 +175,25 @@ def test_dates_skip_a_form_only_where_it_finds_nothing(monkeypatch: pytest.Monke
     rng = random.Random(13)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(5000)]
     gated = [dates(text, default_year=2024) for text in texts]
-    monkeypatch.setattr(refs, "_DATE_FORMS", [(form, pattern, ()) for form, pattern, _ in refs._DATE_FORMS])
+    monkeypatch.setattr(refs, "_DATE_FORMS", [(form, pattern, None) for form, pattern, _ in refs._DATE_FORMS])
     assert gated == [dates(text, default_year=2024) for text in texts]
     assert sum(map(bool, gated)) > 2000
+
+
+def test_latin_document_numbers_are_searched_for_only_where_they_can_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doc_numbers skips the Latin pattern on a text without No./Nr./Number; the numbers must be those
+    found with it run on every text."""
+    import random
+    import re
+
+    import monitor.plans.refs as refs
+
+    pieces = ["Guangdong ", "Provincial ", "Government ", "Office ", "The ", "Doc ", "(2024) ", "[2023]", "（2019）",
+              "No.", "No. 5", "Nr. 3", "Number 12", "number 4", "NO. 7", " ", "\n", "x", "12", "粤府办〔2024〕1号",
+              "Guangdong Office (2024) No. 5", "Doc Shenzhen [2023] Nr. 3", "Gov (2022) Number 8"]
+    rng = random.Random(17)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 15))) for _ in range(5000)]
+    gated = [doc_numbers(text) for text in texts]
+    monkeypatch.setattr(refs, "_LATIN_DOC_GATE", re.compile(""))
+    assert gated == [doc_numbers(text) for text in texts]
+    assert sum(any("〔2024〕" not in n for n in numbers) for numbers in gated) > 300

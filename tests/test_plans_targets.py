@@ -194,6 +194,8 @@ def test_the_mask_blanks_what_its_plain_patterns_blank() -> None:
               "》"]
     rng = random.Random(3)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(30000)]
+    texts += ["1st", "am 21st", "3nd", "4rd", "5th", "5. Mai", "May 5", "5 May", "十四五", "6G", "4-Billionen",
+              "2024年5月"]
     changed = 0
     for text in texts:
         expected = _plain_mask(text)

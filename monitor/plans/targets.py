@@ -148,27 +148,28 @@ def _sentences(text: str, language: str) -> list[tuple[int, str]]:
 
 _DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 _EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# What _mask blanks, in this order (each pattern runs on the text the previous ones left), each with the
-# strings one of which every match contains (none: no such list), so a text without any is left as it is.
-# re's search skips ahead to a position whose character can start a match only when the pattern opens
-# with a literal or a character class; one that opens with a group, a repeat or \b is tried at every
-# position of the page. So the patterns with digits open with one \d: "\d{1,2}X|\d{1,2}Y" is written
-# "\d(?:\d?X|\d?Y)", "(?:19|20)" "\d(?:(?<=1)9|(?<=2)0)", "\b\d" "\d(?<!\w\d)" (a digit is a word
-# character, so \b before it means no word character before it). Each finds, at each position, what its
-# plain form (in the comment) finds: tests/test_plans_targets.py compares them.
-_MASKS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”"), ()),  # titles
-    (re.compile(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号"), ()),  # document numbers
+# What _mask blanks, in this order (each pattern runs on the text the previous ones left), each with a
+# gate: a pattern that finds something in every text holding a match (a string or character all matches
+# contain), so a text where the gate finds nothing is left as it is. Gates open with a literal or a
+# character class, and re's search skips ahead to a position whose character can start a match only for
+# such patterns; one that opens with a group, a repeat or \b is tried at every position of the page. So
+# the blanking patterns with digits open with one \d: "\d{1,2}X|\d{1,2}Y" is written "\d(?:\d?X|\d?Y)",
+# "(?:19|20)" "\d(?:(?<=1)9|(?<=2)0)", "\b\d" "\d(?<!\w\d)" (a digit is a word character, so \b before
+# it means no word character before it). Each finds, at each position, what its plain form (in the
+# comment) finds: tests/test_plans_targets.py compares them.
+_MASKS: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = [
+    (re.compile(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”"), None),  # titles
+    (re.compile(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号"), None),  # document numbers
     # (?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日
     (re.compile(r"\d(?:(?:(?<=1)9|(?<=2)0)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d?\s*月\s*\d{1,2}\s*日)"),
-     ("月",)),
-    (re.compile(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?"), ()),  # 2021-2025年
+     re.compile("月")),
+    (re.compile(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?"), None),  # 2021-2025年
     # \b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}\.\s*(?:Januar|…)\b
-    (re.compile(rf"\d(?<!\w\d)(?:\d?(?:st|nd|rd|th)\b|\d?\.\s*(?:{_DE_MONTHS})\b)"), ()),
-    # May 5 | 5 May: it opens with a month or a digit, but only a text that names a month can hold one
-    (re.compile(rf"\b(?:{_EN_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_EN_MONTHS})\b"), tuple(_EN_MONTHS.split("|"))),
+    (re.compile(rf"\d(?<!\w\d)(?:\d?(?:st|nd|rd|th)\b|\d?\.\s*(?:{_DE_MONTHS})\b)"), re.compile(r"[.dht]")),
+    # May 5 | 5 May
+    (re.compile(rf"\b(?:{_EN_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_EN_MONTHS})\b"), re.compile(_EN_MONTHS)),
     # 十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+ (6G, 5G, 4-Billionen-Club)
-    (re.compile(r"[十\d](?:(?<=十)(?:四五|五五)|(?<=\d)\d*(?:[A-Za-z]+\b|-[A-Za-z]+))"), ()),
+    (re.compile(r"[十\d](?:(?<=十)(?:四五|五五)|(?<=\d)\d*(?:[A-Za-z]+\b|-[A-Za-z]+))"), re.compile("[十A-Za-z]")),
 ]
 
 
@@ -178,8 +179,8 @@ def _blank(match: re.Match[str]) -> str:
 
 def _mask(text: str) -> str:
     """Blank out what holds numbers that are not targets: titles, doc numbers, dates, ordinals, ranges."""
-    for pattern, needs in _MASKS:
-        if not needs or any(literal in text for literal in needs):
+    for pattern, gate in _MASKS:
+        if gate is None or gate.search(text):
             text = pattern.sub(_blank, text)
     return text
 
