@@ -202,3 +202,21 @@ def test_the_mask_blanks_what_its_plain_patterns_blank() -> None:
         assert _mask(text) == expected, text
         changed += expected != text
     assert changed > 10000
+
+
+def test_latin_sentences_end_where_the_plain_pattern_ends_them() -> None:
+    """_LATIN_SENTENCES checks the punctuation before the abbreviations behind it, for speed; the sentences
+    must be those of the pattern written with the look-behinds first."""
+    import random
+    import re
+
+    from monitor.plans.targets import _LATIN_SENTENCES
+
+    plain = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)"
+                       r"|\n|$)", re.S)
+    pieces = ["The", "plan", "Nr", "No", "ca", "e.g", "U", "S", "A", "Dr", "5", "2030", ".", "!", "?", " ", "  ", "\n",
+              "a", "x", "B", "z", "(", "ö", "É"]
+    rng = random.Random(19)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    for text in texts:
+        assert [m.span() for m in _LATIN_SENTENCES.finditer(text)] == [m.span() for m in plain.finditer(text)], text

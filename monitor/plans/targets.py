@@ -32,8 +32,14 @@ class Target:
 
 
 _ZH_SENTENCES = re.compile(r"[^。！？!?\n]+")
-_LATIN_SENTENCES = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)"
-                              r"|\n|$)",
+# A sentence ends at . ! ? (not after an abbreviation: "Nr.", "No.", "ca.", "e.g.", "U.S.") before a new
+# sentence, or at a line end. The pattern is tried after each character of the lazy .+?, so it checks the
+# punctuation first and then looks behind it for the abbreviation ("(?<!Nr)[.!?]" is "[.!?](?<!Nr.)": the
+# character the look-behind now also covers is the punctuation just matched). The same sentences as
+# ".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)|\n|$)", 3-4 times
+# quicker (tests/test_plans_targets.py compares them).
+_LATIN_SENTENCES = re.compile(r".+?(?:[.!?](?<![0-9A-Z][a-z].)(?<!\b[A-Z].)(?<!Nr.)(?<!No.)(?<!ca.)"
+                              r"(?=\s+[^a-z0-9]|\s*$)|\n|$)",
                               re.S)
 
 # 到2030年 / 力争到2025年 / 2025年前: a year an aim is set for. Not 截至2002年底 (a count so far) nor
