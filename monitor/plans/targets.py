@@ -199,7 +199,10 @@ _ANY_YEAR_NEEDS = ("19", "20")
 
 
 def _holds(sentence: str, literals: tuple[str, ...]) -> bool:
-    return any(literal in sentence for literal in literals)
+    for literal in literals:  # not any(…): a generator costs more than the scans of a sentence
+        if literal in sentence:
+            return True
+    return False
 
 
 def _years(sentence: str, language: str) -> list[tuple[int, int]]:
@@ -342,7 +345,6 @@ def targets(text: str, language: str) -> list[Target]:
     rows: dict[tuple, Target] = {}
     carried: int | None = None  # the last target year of the paragraph, for the sentences after it
     for start, sentence in _sentences(masked, language):
-        original = text[start:start + len(sentence)]
         if start and "\n" in masked[max(0, start - 2):start + 1]:
             carried = None
         years = _years(sentence, language)
@@ -354,6 +356,7 @@ def targets(text: str, language: str) -> list[Target]:
             years = [(0, carried)]
         if not years and not cue.search(sentence):
             continue
+        original = text[start:start + len(sentence)]
         if language == "zh":
             found = _zh_targets(sentence, original, years, start)
         else:
