@@ -197,3 +197,22 @@ def test_latin_document_numbers_are_searched_for_only_where_they_can_be(monkeypa
     monkeypatch.setattr(refs, "_LATIN_DOC_GATE", re.compile(""))
     assert gated == [doc_numbers(text) for text in texts]
     assert sum(any("〔2024〕" not in n for n in numbers) for numbers in gated) > 300
+
+
+def test_english_titles_are_matched_where_finditer_matches_them() -> None:
+    """_en_title_matches tries _EN_TITLE only where a match can start; the matches must be finditer's."""
+    import random
+
+    from monitor.plans.titles import _EN_TITLE, _en_title_matches
+
+    pieces = ["Action Plan", "Plan", "Opinions", "Implementation", "for", "on", "the", "of", "and", "&", "Future",
+              "Industrial", "Clusters", "in", "Guangdong", "Province", "(2021-2025)", "2021–2025", "１２３４-５６",
+              "“14th Five-Year Plan”", "\"", "“", "”", "5", "x", "issued", ".", ",", "\n"]
+    rng = random.Random(23)
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
+    matched = 0
+    for text in texts:
+        expected = [m.span() for m in _EN_TITLE.finditer(text)]
+        assert [m.span() for m in _en_title_matches(text)] == expected, text
+        matched += len(expected)
+    assert matched > 5000
