@@ -216,3 +216,18 @@ def test_english_titles_are_matched_where_finditer_matches_them() -> None:
         assert [m.span() for m in _en_title_matches(text)] == expected, text
         matched += len(expected)
     assert matched > 5000
+
+
+def test_region_mentions_skip_a_script_only_where_no_name_can_start() -> None:
+    """Gazetteer.mentions runs a finder only on a text holding one of its names' first characters; the
+    mentions must be those of both finders run on every text."""
+    import random
+
+    places = gazetteer()
+    pieces = ["广东省", "广州", "深圳市", "东莞", "Guangdong", "Canton", "Kanton", "Peking", "Beijing", "Shenzhen",
+              "省", "市", "的", " ", "\n", "x", "g", "5G", "AI", "Zhuhai", "珠海", "zhuhai"]
+    rng = random.Random(29)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(5000)]
+    for text in texts:
+        spans = sorted(places.zh_finder.spans(text) + places.latin_finder.spans(text))
+        assert [(m.start, m.end) for m in places.mentions(text)] == spans, text
