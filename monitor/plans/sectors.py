@@ -86,7 +86,9 @@ class KeywordTests:
         """The numbers of the lists (in the order given) with a keyword in ``text``."""
         hits = set(self.always)
         for char in set(text):
-            hits.update(number for keyword, number in self.by_first.get(char, ()) if keyword in text)
+            keywords = self.by_first.get(char)
+            if keywords:  # most characters start no keyword
+                hits.update(number for keyword, number in keywords if keyword in text)
         if self.patterns and (any(lead in text for lead in self.leads) or self.starts.search(text)):
             hits.update(number for number, pattern in self.patterns if number not in hits and pattern.search(text))
         return hits
