@@ -71,7 +71,7 @@ def plan_terms(path: str | None = None) -> PlanTerms:
 
 
 # A page names the same plans many times (and a site's pages name the same few plans), and a title's type
-# and concepts take a search of each of ~100 patterns: they are remembered per title (the data is fixed
+# and concepts take a look for each of ~350 keywords: they are remembered per title (the data is fixed
 # for the process: plan_terms() is itself cached).
 _TITLE_CACHE = 4096
 
