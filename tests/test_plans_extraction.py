@@ -153,10 +153,81 @@ def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
     rng = random.Random(11)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
     matched = 0
-    for (_, fast), definition in zip(_DATE_FORMS, plain, strict=True):
+    for (_, fast, _gate), definition in zip(_DATE_FORMS, plain, strict=True):
         reference = re.compile(definition)
         for text in texts:
             expected = [(m.span(), m.groupdict()) for m in reference.finditer(text)]
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == expected, (definition, text)
             matched += len(expected)
     assert matched > 500
+
+
+def test_dates_skip_a_form_only_where_it_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dates() skips a form when the text holds none of the strings its matches need; the dates must be
+    those found with every form run."""
+    import random
+
+    import monitor.plans.refs as refs
+
+    pieces = ["2024", "2019", "5", "12", "年", "月", "日", "-", ".", "/", " ", "March", "May", "Mai", "März", "3rd",
+              ",", "自", "起施行", "发布日期：", "x", "\n", "2024年5月6日", "2023-05-06", "6 May", "March 3, 2024",
+              "6. Mai 2024", "31 June"]
+    rng = random.Random(13)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(5000)]
+    gated = [dates(text, default_year=2024) for text in texts]
+    monkeypatch.setattr(refs, "_DATE_FORMS", [(form, pattern, None) for form, pattern, _ in refs._DATE_FORMS])
+    assert gated == [dates(text, default_year=2024) for text in texts]
+    assert sum(map(bool, gated)) > 2000
+
+
+def test_latin_document_numbers_are_searched_for_only_where_they_can_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doc_numbers skips the Latin pattern on a text without No./Nr./Number; the numbers must be those
+    found with it run on every text."""
+    import random
+    import re
+
+    import monitor.plans.refs as refs
+
+    pieces = ["Guangdong ", "Provincial ", "Government ", "Office ", "The ", "Doc ", "(2024) ", "[2023]", "（2019）",
+              "No.", "No. 5", "Nr. 3", "Number 12", "number 4", "NO. 7", " ", "\n", "x", "12", "粤府办〔2024〕1号",
+              "Guangdong Office (2024) No. 5", "Doc Shenzhen [2023] Nr. 3", "Gov (2022) Number 8"]
+    rng = random.Random(17)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 15))) for _ in range(5000)]
+    gated = [doc_numbers(text) for text in texts]
+    monkeypatch.setattr(refs, "_LATIN_DOC_GATE", re.compile(""))
+    assert gated == [doc_numbers(text) for text in texts]
+    assert sum(any("〔2024〕" not in n for n in numbers) for numbers in gated) > 300
+
+
+def test_english_titles_are_matched_where_finditer_matches_them() -> None:
+    """_en_title_matches tries _EN_TITLE only where a match can start; the matches must be finditer's."""
+    import random
+
+    from monitor.plans.titles import _EN_TITLE, _en_title_matches
+
+    pieces = ["Action Plan", "Plan", "Opinions", "Implementation", "for", "on", "the", "of", "and", "&", "Future",
+              "Industrial", "Clusters", "in", "Guangdong", "Province", "(2021-2025)", "2021–2025", "１２３４-５６",
+              "“14th Five-Year Plan”", "\"", "“", "”", "5", "x", "issued", ".", ",", "\n"]
+    rng = random.Random(23)
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
+    matched = 0
+    for text in texts:
+        expected = [m.span() for m in _EN_TITLE.finditer(text)]
+        assert [m.span() for m in _en_title_matches(text)] == expected, text
+        matched += len(expected)
+    assert matched > 5000
+
+
+def test_region_mentions_skip_a_script_only_where_no_name_can_start() -> None:
+    """Gazetteer.mentions runs a finder only on a text holding one of its names' first characters; the
+    mentions must be those of both finders run on every text."""
+    import random
+
+    places = gazetteer()
+    pieces = ["广东省", "广州", "深圳市", "东莞", "Guangdong", "Canton", "Kanton", "Peking", "Beijing", "Shenzhen",
+              "省", "市", "的", " ", "\n", "x", "g", "5G", "AI", "Zhuhai", "珠海", "zhuhai"]
+    rng = random.Random(29)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(5000)]
+    for text in texts:
+        spans = sorted(places.zh_finder.spans(text) + places.latin_finder.spans(text))
+        assert [(m.start, m.end) for m in places.mentions(text)] == spans, text

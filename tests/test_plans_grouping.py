@@ -121,3 +121,64 @@ def test_a_titles_concepts_are_a_fresh_list_each_time() -> None:
     assert first  # the title names a concept
     first.append("changed-by-a-caller")
     assert title_concepts(title) == first[:-1]  # remembered per title, but never shared with a caller
+
+
+def test_title_concepts_and_type_are_what_each_pattern_finds() -> None:
+    """_title_concepts and plan_type test Chinese keywords with ``in`` and the others with a regex only when
+    one of them can occur; the answer must be that of searching each keyword_pattern (re.I, word starts)."""
+    import random
+    import unicodedata
+
+    from monitor.plans.grouping import _title_concepts, plan_terms, plan_type
+    from monitor.plans.sectors import keyword_pattern
+
+    terms = plan_terms()
+    plain = [[(cid, keyword_pattern(keywords)) for cid, keywords in lists]
+             for lists in (terms.concepts, terms.modifiers)]
+    plain_types = [(type_id, keyword_pattern([keyword])) for type_id, keyword in terms.types]
+    keywords = sorted({k for _, words in terms.concepts + terms.modifiers for k in words}
+                      | {keyword for _, keyword in terms.types})
+    pieces = keywords + [k.upper() for k in keywords] + [k.title() for k in keywords] + [
+        "广东省", "关于", "的", "实施意见", "Action Plan", " ", "-", "x", "a", "Ä", "\u212a", "\u017f", "İ", "ı", "ß",
+        "(2024)", "《", "》", "“", "的通知", "通用", "6", "14"]
+    rng = random.Random(5)
+    titles = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(6000)]
+    named = 0
+    for title in titles:
+        _title_concepts.cache_clear()
+        text = unicodedata.normalize("NFKC", title)
+        expected = tuple({cid for cid, pattern in tests if pattern.search(text)} for tests in plain)
+        assert _title_concepts(title) == expected, title
+        named += bool(expected[0])
+        plan_type.cache_clear()
+        assert plan_type(title) == next((t for t, pattern in plain_types if pattern.search(title)), None), title
+    assert 1000 < named < 5900  # titles with and without concepts
+
+
+def test_the_start_classes_match_what_the_keywords_first_characters_match() -> None:
+    """plan_type and _title_concepts skip the regex keywords in a title that holds neither the uncased
+    characters one starts with nor a character of the start class; a keyword's first character with a
+    case must match (re.I, as in its pattern) nothing the class misses."""
+    import re
+    import sys
+
+    from monitor.keywords import needs_word_start
+    from monitor.plans.grouping import plan_terms
+
+    terms = plan_terms()
+    # re.I makes a character match another only when one of them has a case (ASCII digits: themselves)
+    cased = [chr(c) for c in range(sys.maxunicode + 1)
+             if chr(c).lower() != chr(c) or chr(c).upper() != chr(c) or c < 128]
+    for lists, tests in (([[k] for _, k in terms.types], terms.type_tests),
+                         ([words for _, words in terms.concepts + terms.modifiers], terms.term_tests)):
+        # the keywords not found as plain substrings: a word-start rule, or a letter with a case
+        others = [k for words in lists for k in words
+                  if needs_word_start(k) or any(c.lower() != c or c.upper() != c for c in k)]
+        starts = {k[0] for k in others if k[0].lower() != k[0] or k[0].upper() != k[0]}
+        assert len(starts) > 10
+        for keyword in others:
+            if keyword[0] not in starts:  # it starts with a character compared as written
+                assert any(keyword.startswith(lead) for lead in tests.leads), keyword
+        literals = [re.compile(re.escape(start), re.I) for start in starts]
+        for char in cased + sorted(starts):
+            assert bool(tests.starts.fullmatch(char)) == any(p.fullmatch(char) for p in literals), char

@@ -161,3 +161,62 @@ def test_clean_subject(subject: str, language: str, clean: str) -> None:
 
 def test_a_money_subject_drops_the_cue_and_year_that_open_its_clause() -> None:
     assert targets("力争2025年全省人工智能核心产业规模超过3000亿元。", "zh")[0].subject == "全省人工智能核心产业规模"
+
+
+def _plain_mask(text: str) -> str:
+    """targets._mask as first written: each pattern in its plain form, every one run on every text."""
+    import re
+
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+
+    de = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    en = "January|February|March|April|May|June|July|August|September|October|November|December"
+    text = re.sub(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”", blank, text)
+    text = re.sub(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号", blank, text)
+    text = re.sub(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日", blank, text)
+    text = re.sub(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?", blank, text)
+    text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)\b|\b\d{{1,2}}\.\s*(?:{de})\b", blank, text)
+    text = re.sub(rf"\b(?:{en})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{en})\b", blank, text)
+    return re.sub(r"十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+", blank, text)
+
+
+def test_the_mask_blanks_what_its_plain_patterns_blank() -> None:
+    """_mask's patterns open with a digit (and one runs only when a month is named), for speed; the text
+    left must be the one the plain patterns leave."""
+    import random
+
+    from monitor.plans.targets import _mask
+
+    pieces = ["1", "2", "9", "0", "19", "20", "2024", "12", "5", "١", "３", ".", "-", "—", "~", "至", " ", "\n", "年",
+              "月", "日", "号", "〔2024〕", "(2023)", "st", "nd", "th", "rd", "March", "May", "Mai", "März", "Oktober",
+              "十四五", "十五五", "十四", "十", "五", "G", "GW", "a", "_", "x", "Club", "《规划》", "“方案”", "《",
+              "》"]
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(30000)]
+    texts += ["1st", "am 21st", "3nd", "4rd", "5th", "5. Mai", "May 5", "5 May", "十四五", "6G", "4-Billionen",
+              "2024年5月"]
+    changed = 0
+    for text in texts:
+        expected = _plain_mask(text)
+        assert _mask(text) == expected, text
+        changed += expected != text
+    assert changed > 10000
+
+
+def test_latin_sentences_end_where_the_plain_pattern_ends_them() -> None:
+    """_LATIN_SENTENCES checks the punctuation before the abbreviations behind it, for speed; the sentences
+    must be those of the pattern written with the look-behinds first."""
+    import random
+    import re
+
+    from monitor.plans.targets import _LATIN_SENTENCES
+
+    plain = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)"
+                       r"|\n|$)", re.S)
+    pieces = ["The", "plan", "Nr", "No", "ca", "e.g", "U", "S", "A", "Dr", "5", "2030", ".", "!", "?", " ", "  ", "\n",
+              "a", "x", "B", "z", "(", "ö", "É"]
+    rng = random.Random(19)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    for text in texts:
+        assert [m.span() for m in _LATIN_SENTENCES.finditer(text)] == [m.span() for m in plain.finditer(text)], text

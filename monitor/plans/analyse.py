@@ -17,7 +17,7 @@ from monitor.plans.grouping import PlanKeys, alias_key, normalise_title, plan_id
 from monitor.plans.issuers import IssuerMention, issuer_finder
 from monitor.plans.lifecycle import lifecycle_status, page_role
 from monitor.plans.refs import PlanDate, dates, doc_numbers
-from monitor.plans.regions import gazetteer
+from monitor.plans.regions import gazetteer, most_named
 from monitor.plans.sectors import sectors
 from monitor.plans.targets import Target, targets
 from monitor.plans.titles import PlanTitle, guess_language, plan_titles
@@ -100,7 +100,8 @@ def analyse_page(text: str, title: str | None = None, meta: Mapping[str, Any] | 
     finder = issuer_finder()
     full = title + "\n" + text
     source_region = places.lookup(meta.get("region")) or places.lookup(region)
-    page_region = source_region or places.dominant(full)
+    full_mentions = places.mentions(full)
+    page_region = source_region or most_named(full_mentions)
 
     issuer_mentions = finder.find(text, page_region)
     title_issuers = finder.find(title, page_region)
@@ -135,7 +136,7 @@ def analyse_page(text: str, title: str | None = None, meta: Mapping[str, Any] | 
         plans=plans,
         issuers=issuers,
         regions=list(dict.fromkeys(p.region for p in plans if p.region)),
-        regions_mentioned=list(dict.fromkeys(m.region for m in places.mentions(full))),
+        regions_mentioned=list(dict.fromkeys(m.region for m in full_mentions)),
         doc_numbers=numbers,
         dates=dates(text, default_year=_year(published or meta.get("published"))),
         targets=targets(text, language),

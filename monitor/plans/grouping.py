@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.plans.data import load_yaml
-from monitor.plans.sectors import keyword_pattern, taxonomy
+from monitor.plans.sectors import KeywordTests, taxonomy
 
 _ZH_ISSUER_PREFIX = re.compile(r"^[^关]{2,40}?(?=关于)")
 _WRAP = re.compile(r"^关于(?:印发|发布|转发|公布)(.+?)(?:等\S{0,6}文件)?的通知$")
@@ -47,9 +47,11 @@ def normalise_title(title: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PlanTerms:
-    types: list[tuple[str, str, re.Pattern[str]]]  # (type id, keyword, pattern), longest keyword first
-    concepts: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
-    modifiers: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    types: list[tuple[str, str]]  # (type id, keyword), longest keyword first
+    concepts: list[tuple[str, list[str]]]  # (id, keywords)
+    modifiers: list[tuple[str, list[str]]]
+    type_tests: KeywordTests  # one list per type keyword, in the order of types
+    term_tests: KeywordTests  # the concepts' lists, then the modifiers'
 
 
 @lru_cache(maxsize=4)
@@ -58,18 +60,18 @@ def plan_terms(path: str | None = None) -> PlanTerms:
     types = []
     for type_id, words in data.get("types", {}).items():
         for keyword in (w for lang in words.values() for w in lang):
-            types.append((type_id, keyword, keyword_pattern([keyword])))
+            types.append((type_id, keyword))
     types.sort(key=lambda t: len(t[1]), reverse=True)
-    concepts = [(cid, keyword_pattern([w for lang in words.values() for w in lang]))
-                for cid, words in data.get("concepts", {}).items()]
-    concepts += [(sid, pattern) for sid, pattern in taxonomy().patterns]
-    modifiers = [(mid, keyword_pattern([w for lang in words.values() for w in lang]))
+    concepts = [(cid, [w for lang in words.values() for w in lang]) for cid, words in data.get("concepts", {}).items()]
+    concepts += [(sid, sector.keywords) for sid, sector in taxonomy().sectors.items()]
+    modifiers = [(mid, [w for lang in words.values() for w in lang])
                  for mid, words in (data.get("modifiers") or {}).items()]
-    return PlanTerms(types, concepts, modifiers)
+    return PlanTerms(types, concepts, modifiers, KeywordTests([[keyword] for _, keyword in types]),
+                     KeywordTests([keywords for _, keywords in concepts + modifiers]))
 
 
 # A page names the same plans many times (and a site's pages name the same few plans), and a title's type
-# and concepts take a search of each of ~100 patterns: they are remembered per title (the data is fixed
+# and concepts take a look for each of ~350 keywords: they are remembered per title (the data is fixed
 # for the process: plan_terms() is itself cached).
 _TITLE_CACHE = 4096
 
@@ -77,30 +79,34 @@ _TITLE_CACHE = 4096
 @lru_cache(maxsize=_TITLE_CACHE)
 def plan_type(title: str) -> str | None:
     """The kind of plan a title names (action-plan, implementation-opinions…), by its longest type word."""
-    for type_id, _keyword, pattern in plan_terms().types:
-        if pattern.search(title):
-            return type_id
-    return None
+    terms = plan_terms()
+    found = terms.type_tests.found(title)
+    return terms.types[min(found)][0] if found else None
 
 
 def title_concepts(title: str, *, modifiers: bool = True) -> list[str]:
-    return list(_title_concepts(title, modifiers))
+    concepts, modifier_ids = _title_concepts(title)
+    return sorted(concepts | modifier_ids) if modifiers else sorted(concepts)
 
 
 @lru_cache(maxsize=_TITLE_CACHE)
-def _title_concepts(title: str, modifiers: bool) -> tuple[str, ...]:
+def _title_concepts(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The concepts and the modifiers a title names (found once for both of alias_key's questions)."""
     text = unicodedata.normalize("NFKC", title)
-    terms = plan_terms().concepts + (plan_terms().modifiers if modifiers else [])
-    return tuple(sorted({cid for cid, pattern in terms if pattern.search(text)}))
+    terms = plan_terms()
+    found = terms.term_tests.found(text)
+    ids = [term for term, _ in terms.concepts + terms.modifiers]
+    concepts = len(terms.concepts)
+    return (frozenset(ids[n] for n in found if n < concepts), frozenset(ids[n] for n in found if n >= concepts))
 
 
 def alias_key(title: str, region: str | None) -> str | None:
     """region|type|concepts+modifiers, or None when the title lacks a region, type or concept."""
     title = _STATUS.sub("", title)  # a draft and the final text are one plan
     kind = plan_type(title)
-    if not region or not kind or not _title_concepts(title, False):
+    if not region or not kind or not title_concepts(title, modifiers=False):
         return None
-    return f"{region}|{kind}|{'+'.join(_title_concepts(title, True))}"
+    return f"{region}|{kind}|{'+'.join(title_concepts(title))}"
 
 
 def plan_id_for(key: str) -> str:

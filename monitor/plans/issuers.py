@@ -127,8 +127,9 @@ class IssuerFinder:
         hits: dict[int, list[tuple[int, int]]] = {}
         for anchor, spans in self.anchors.occurrences(text).items():
             hits.setdefault(self.anchor_of[anchor], []).extend(spans)
-        for number, (body, pattern, _anchors, reach) in enumerate(self.regional):
-            for hit_start, hit_end in sorted(hits.get(number, ())):
+        for number in sorted(hits):  # the bodies named, in the order of self.regional (the first match wins)
+            body, pattern, _anchors, reach = self.regional[number]
+            for hit_start, hit_end in sorted(hits[number]):
                 window = (max(0, hit_start - reach), min(len(text), hit_end + reach))
                 for m in pattern.finditer(text, *window):
                     if m.start() <= hit_start and m.end() >= hit_end:

@@ -89,9 +89,8 @@ def page_role(text: str, title: str | None, *, plan_titles: list[str], language:
     from monitor.plans.grouping import normalise_title
 
     title_key = normalise_title(title)
-    names_plan = bool(title_key) and any(
-        normalise_title(p) and (normalise_title(p) in title_key or title_key in normalise_title(p)) for p in plan_titles
-    )
+    plan_keys = [normalise_title(p) for p in plan_titles] if title_key else []  # each normalised once
+    names_plan = bool(title_key) and any(key and (key in title_key or title_key in key) for key in plan_keys)
     foreign = plan_language is not None and plan_language != language
     remainder = title
     for plan_title in plan_titles:

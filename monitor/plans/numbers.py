@@ -27,6 +27,8 @@ SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
           "tausend": 1e3, "millionen": 1e6, "million_de": 1e6, "mio": 1e6, "milliarden": 1e9, "milliarde": 1e9,
           "mrd": 1e9, "billionen": 1e12, "billion_de": 1e12}
 
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+
 
 def parse_chinese(text: str) -> float | None:
     """三千 → 3000, 一百二十 → 120, 十 → 10, 两万 → 20000, 1.5万 → 15000, 3000亿 → 3e11, 万亿 → 1e12."""
@@ -38,7 +40,7 @@ def parse_chinese(text: str) -> float | None:
     number: float | None = None
     i = 0
     while i < len(text):
-        arabic = re.match(r"\d+(?:\.\d+)?", text[i:])
+        arabic = _ARABIC.match(text, i)  # no look-behind or anchor: as matching text[i:]
         if arabic:
             number = float(arabic.group(0))
             i += len(arabic.group(0))

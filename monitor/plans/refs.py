@@ -25,6 +25,9 @@ _LATIN_DOC = re.compile(
     rf"(?P<org>(?:[A-Z][A-Za-z]*\s+){{1,6}})[{_OPEN}]\s*(?P<year>(?:19|20)\d{{2}})\s*[{_CLOSE}]\s*"
     r"(?:No\.|Nr\.|Number)\s*(?P<num>\d{1,4})\b"
 )
+# Every _LATIN_DOC match holds one of these (case-sensitive); the pattern opens with a repeat, so re tries
+# it at every position of a page, while this opens with a literal: a page without one is not searched.
+_LATIN_DOC_GATE = re.compile(r"No\.|Nr\.|Number")
 # Words that end before an organ prefix in running text: "…印发粤府办〔2024〕1号", "文号：工信部联科…".
 _ORG_LEAD = re.compile(r"^.*(?:印发|发文字号|文号|字号|的|了|和|及|与|据|按照|依照|根据|日|见|即|为|是)")
 # Organ prefixes are abbreviations of issuers; these are words, not organs.
@@ -63,7 +66,7 @@ def doc_numbers(text: str) -> list[str]:
         if not org or org.endswith(_NOT_ORG) or len(org) > 12:
             continue
         found.append(normalise_doc_number(org, m.group("year"), m.group("num")))
-    for m in _LATIN_DOC.finditer(text):
+    for m in (_LATIN_DOC.finditer(text) if _LATIN_DOC_GATE.search(text) else ()):
         org = re.sub(r"^(?:The|Document|Doc|No)\s+", "", m.group("org").strip())
         found.append(normalise_doc_number(org, m.group("year"), m.group("num")))
     return list(dict.fromkeys(found))
@@ -89,13 +92,19 @@ _DE_MONTH = "|".join(m.capitalize() for m in _DE_MONTHS)
 # ``(?<![\d.])\d``): a pattern that opens with a look-behind is tried at every position of the text, one
 # that opens with a digit only where there is one (three times quicker on a long page; the same matches,
 # see tests/test_plans_extraction.py).
+# Each form with a gate: a pattern that finds something (the month a match names) in every text holding a
+# match, so a page where it finds nothing has no date of that form. A gate opens with a literal, so re
+# skips to where one can start and tells that quicker than the form's pattern (the patterns are
+# case-sensitive, so a month name is as written here).
 _DATE_FORMS = [
-    ("zh", re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")),
-    ("iso", re.compile(r"(?P<y>(?:19|20)(?<!\d19|\d20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")),
+    ("zh", re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"), re.compile("月")),
+    ("iso", re.compile(r"(?P<y>(?:19|20)(?<!\d19|\d20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"), None),
     ("en", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})"
-                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?")),
-    ("en", re.compile(rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?")),
-    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?")),
+                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"), re.compile(_EN_MONTH)),
+    ("en", re.compile(rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?"),
+     re.compile(_EN_MONTH)),
+    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?"),
+     re.compile(_DE_MONTH)),
 ]
 _KIND_CUES = [
     ("written", re.compile(r"(?:成文日期|成文时间|发文日期|Date of (?:writing|issuance)|Ausfertigungsdatum)"
@@ -126,7 +135,9 @@ def dates(text: str, *, default_year: int | None = None) -> list[PlanDate]:
     """
     found: dict[tuple[int, str], PlanDate] = {}
     spans: list[tuple[int, int]] = []
-    for form, pattern in _DATE_FORMS:
+    for form, pattern, gate in _DATE_FORMS:
+        if gate is not None and not gate.search(text):
+            continue
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in spans):
                 continue

@@ -61,6 +61,12 @@ class Gazetteer:
         # found like the alternation (?:zh)|(?<![A-Za-zÀ-ÿ])(?:latin)(?![A-Za-zÀ-ÿ]), in one pass each
         self.zh_finder = NameFinder(self.zh_names)
         self.latin_finder = NameFinder(self.latin_names, boundary="latin")
+        # The names' first characters (the finders are case-sensitive): a text without any names none of
+        # them, and a class search tells that quicker than the automaton's walk over every character. Chinese
+        # pages are left without a Latin scan, English ones without a Chinese one.
+        self.zh_starts, self.latin_starts = (
+            re.compile(f"[{''.join(sorted({re.escape(n[0]) for n in names if n}))}]" if any(names) else r"(?!)")
+            for names in (self.zh_names, self.latin_names))
 
     def lookup(self, name: str | None) -> str | None:
         """The region id for a name or id ("Guangdong", "广东省", "guangdong"); None if unknown."""
@@ -78,18 +84,26 @@ class Gazetteer:
         return region.parent if region.level == "city" else region_id
 
     def mentions(self, text: str) -> list[RegionMention]:
-        spans = sorted(self.zh_finder.spans(text) + self.latin_finder.spans(text))  # scripts never overlap
+        zh = self.zh_finder.spans(text) if self.zh_starts.search(text) else []
+        latin = self.latin_finder.spans(text) if self.latin_starts.search(text) else []
+        spans = sorted(zh + latin)  # scripts never overlap
         return [RegionMention(self.by_name[text[start:end].casefold()], start, end, text[start:end])
                 for start, end in spans]
 
     def dominant(self, text: str) -> str | None:
         """The region named most often (first named wins a tie); None when none is named."""
-        found = [m.region for m in self.mentions(text)]
-        if not found:
-            return None
-        counts = Counter(found)
-        best = max(counts.values())
-        return next(r for r in found if counts[r] == best)
+        return most_named(self.mentions(text))
+
+
+def most_named(mentions: list[RegionMention]) -> str | None:
+    """The region of ``mentions`` (in text order) named most often, the first named winning a tie; None when
+    there are none. For a caller that also needs the mentions themselves: the scan is the costly part."""
+    found = [m.region for m in mentions]
+    if not found:
+        return None
+    counts = Counter(found)
+    best = max(counts.values())
+    return next(r for r in found if counts[r] == best)
 
 
 @lru_cache(maxsize=4)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.keywords import KeywordMatcher
+from monitor.keywords import KeywordMatcher, needs_word_start
 from monitor.plans.data import load_yaml, require
 
 
@@ -31,10 +31,72 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts) or r"(?!)", re.I)
 
 
+def _uncased(char: str) -> bool:
+    """A character without another case: re.I compares it as written."""
+    return char.lower() == char == char.upper()
+
+
+def _is_substring_keyword(keyword: str) -> bool:
+    """keyword_pattern finds this keyword exactly where ``in`` does: no look-behind (it does not start with
+    a Latin letter or digit) and no character that has another case."""
+    return not needs_word_start(keyword) and all(map(_uncased, keyword))
+
+
+def _lead(keyword: str) -> str:
+    """The characters without another case a keyword starts with ("通用" of "通用AI", "6" of "6G")."""
+    end = 0
+    while end < len(keyword) and _uncased(keyword[end]):
+        end += 1
+    return keyword[:end]
+
+
+class KeywordTests:
+    """For many keyword lists, which ones ``keyword_pattern(keywords).search(text)`` finds something of,
+    for short texts (titles): a plan's type, concepts and modifiers.
+
+    An alternation finds something iff one of its keywords matches somewhere. Keywords that match as
+    plain substrings (Chinese ones) are looked up by their first character among the title's characters
+    and tested with ``in``; the others (Latin, with the word-start rule) are searched for with their
+    lists' patterns, and only in a text that can hold one: one holding the characters one of them starts
+    with that have no other case (``leads``, as written), or a character a keyword starts with that has
+    (``starts``: re.I matches a one-character class exactly where it matches that character).
+    """
+
+    def __init__(self, lists: list[list[str]]) -> None:
+        self.by_first: dict[str, list[tuple[str, int]]] = {}
+        self.always: set[int] = set()  # lists holding "", which is in every text
+        self.patterns: list[tuple[int, re.Pattern[str]]] = []
+        starts: set[str] = set()
+        leads: set[str] = set()
+        for number, keywords in enumerate(lists):
+            others = sorted({k for k in keywords if not _is_substring_keyword(k)})
+            for keyword in {k for k in keywords if _is_substring_keyword(k)}:
+                if keyword:
+                    self.by_first.setdefault(keyword[0], []).append((keyword, number))
+                else:
+                    self.always.add(number)
+            if others:
+                self.patterns.append((number, keyword_pattern(others)))
+                leads.update(_lead(k) for k in others if _lead(k))
+                starts.update(k[0] for k in others if not _lead(k))
+        self.leads = tuple(sorted(leads))
+        self.starts = re.compile(f"[{''.join(map(re.escape, sorted(starts)))}]" if starts else r"(?!)", re.I)
+
+    def found(self, text: str) -> set[int]:
+        """The numbers of the lists (in the order given) with a keyword in ``text``."""
+        hits = set(self.always)
+        for char in set(text):
+            keywords = self.by_first.get(char)
+            if keywords:  # most characters start no keyword
+                hits.update(number for keyword, number in keywords if keyword in text)
+        if self.patterns and (any(lead in text for lead in self.leads) or self.starts.search(text)):
+            hits.update(number for number, pattern in self.patterns if number not in hits and pattern.search(text))
+        return hits
+
+
 class Taxonomy:
     def __init__(self, data: dict, file: str = "sectors.yaml") -> None:
         self.sectors: dict[str, Sector] = {}
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []  # for short texts (titles), see grouping.py
         for direction in require(data, "directions", file):
             did = require(direction, "id", file)
             self._add(did, did, direction, file)
@@ -47,7 +109,6 @@ class Taxonomy:
             raise ValueError(f"{file}: sector id {sid!r} used twice")
         words = [str(w) for lang_words in entry.get("keywords", {}).values() for w in lang_words]
         self.sectors[sid] = Sector(sid, direction, dict(entry.get("names", {})), words)
-        self.patterns.append((sid, keyword_pattern(words)))
 
     def find(self, text: str) -> list[str]:
         """Sector ids (fields and their directions) named in ``text``, fields first by first mention."""

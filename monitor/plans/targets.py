@@ -32,8 +32,14 @@ class Target:
 
 
 _ZH_SENTENCES = re.compile(r"[^。！？!?\n]+")
-_LATIN_SENTENCES = re.compile(r".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)"
-                              r"|\n|$)",
+# A sentence ends at . ! ? (not after an abbreviation: "Nr.", "No.", "ca.", "e.g.", "U.S.") before a new
+# sentence, or at a line end. The pattern is tried after each character of the lazy .+?, so it checks the
+# punctuation first and then looks behind it for the abbreviation ("(?<!Nr)[.!?]" is "[.!?](?<!Nr.)": the
+# character the look-behind now also covers is the punctuation just matched). The same sentences as
+# ".+?(?:(?<![0-9A-Z][a-z])(?<!\b[A-Z])(?<!Nr)(?<!No)(?<!ca)[.!?](?=\s+[^a-z0-9]|\s*$)|\n|$)", 3-4 times
+# quicker (tests/test_plans_targets.py compares them).
+_LATIN_SENTENCES = re.compile(r".+?(?:[.!?](?<![0-9A-Z][a-z].)(?<!\b[A-Z].)(?<!Nr.)(?<!No.)(?<!ca.)"
+                              r"(?=\s+[^a-z0-9]|\s*$)|\n|$)",
                               re.S)
 
 # 到2030年 / 力争到2025年 / 2025年前: a year an aim is set for. Not 截至2002年底 (a count so far) nor
@@ -146,25 +152,62 @@ def _sentences(text: str, language: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in pattern.finditer(text) if m.group(0).strip()]
 
 
+_DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+_EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# What _mask blanks, in this order (each pattern runs on the text the previous ones left), each with a
+# gate: a pattern that finds something in every text holding a match (a string or character all matches
+# contain), so a text where the gate finds nothing is left as it is. Gates open with a literal or a
+# character class, and re's search skips ahead to a position whose character can start a match only for
+# such patterns; one that opens with a group, a repeat or \b is tried at every position of the page. So
+# the blanking patterns with digits open with one \d: "\d{1,2}X|\d{1,2}Y" is written "\d(?:\d?X|\d?Y)",
+# "(?:19|20)" "\d(?:(?<=1)9|(?<=2)0)", "\b\d" "\d(?<!\w\d)" (a digit is a word character, so \b before
+# it means no word character before it). Each finds, at each position, what its plain form (in the
+# comment) finds: tests/test_plans_targets.py compares them.
+_MASKS: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = [
+    (re.compile(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”"), None),  # titles
+    (re.compile(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号"), None),  # document numbers
+    # (?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日
+    (re.compile(r"\d(?:(?:(?<=1)9|(?<=2)0)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d?\s*月\s*\d{1,2}\s*日)"),
+     re.compile("月")),
+    (re.compile(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?"), None),  # 2021-2025年
+    # \b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}\.\s*(?:Januar|…)\b
+    (re.compile(rf"\d(?<!\w\d)(?:\d?(?:st|nd|rd|th)\b|\d?\.\s*(?:{_DE_MONTHS})\b)"), re.compile(r"[.dht]")),
+    # May 5 | 5 May
+    (re.compile(rf"\b(?:{_EN_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_EN_MONTHS})\b"), re.compile(_EN_MONTHS)),
+    # 十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+ (6G, 5G, 4-Billionen-Club)
+    (re.compile(r"[十\d](?:(?<=十)(?:四五|五五)|(?<=\d)\d*(?:[A-Za-z]+\b|-[A-Za-z]+))"), re.compile("[十A-Za-z]")),
+]
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
 def _mask(text: str) -> str:
     """Blank out what holds numbers that are not targets: titles, doc numbers, dates, ordinals, ranges."""
-    def blank(m: re.Match[str]) -> str:
-        return " " * len(m.group(0))
-
-    text = re.sub(r"《[^》\n]{0,120}》|“[^”\n]{0,40}(?:规划|计划|方案|意见)”", blank, text)
-    text = re.sub(r"[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号", blank, text)
-    text = re.sub(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日", blank, text)
-    text = re.sub(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?", blank, text)
-    text = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}\.\s*(?:Januar|Februar|März|April|Mai|Juni|Juli|August|"
-                  r"September|Oktober|November|Dezember)\b", blank, text)
-    text = re.sub(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-                  r"\s+\d{1,2}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December)\b", blank, text)
-    text = re.sub(r"十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+", blank, text)  # 6G, 5G, 4-Billionen-Club
+    for pattern, gate in _MASKS:
+        if gate is None or gate.search(text):
+            text = pattern.sub(_blank, text)
     return text
 
 
+# A literal every match of the year patterns holds (年; 20 or 21 of the year): most sentences have none,
+# and ``in`` tells that quicker than the pattern, which starts with a look-behind or \b and so is tried
+# at every position.
+_YEAR_NEEDS = {"zh": ("年",), "de": ("20", "21"), "en": ("20", "21")}
+_ANY_YEAR_NEEDS = ("19", "20")
+
+
+def _holds(sentence: str, literals: tuple[str, ...]) -> bool:
+    for literal in literals:  # not any(…): a generator costs more than the scans of a sentence
+        if literal in sentence:
+            return True
+    return False
+
+
 def _years(sentence: str, language: str) -> list[tuple[int, int]]:
+    if not _holds(sentence, _YEAR_NEEDS.get(language, _YEAR_NEEDS["en"])):
+        return []
     pattern = _ZH_YEAR if language == "zh" else (_DE_YEAR if language == "de" else _EN_YEAR)
     out = []
     for m in pattern.finditer(sentence):
@@ -180,12 +223,23 @@ def _year_for(position: int, years: list[tuple[int, int]]) -> int | None:
     return years[0][1] if years else None
 
 
+# Patterns of the per-target checks, compiled once (re.match(str, …) looks each up in re's cache per call).
+_YEAR_NUMBER = re.compile(r"(?:19|20|21)\d{2}")
+_ZH_CLAUSE_BREAK = re.compile(r"[，。；;,：:]")
+_ZH_CLAUSE_OPENING = re.compile(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?")
+_ZH_LIST_INTRO = re.compile(r"[^，。；,;]{0,24}[：:]")
+_SIZE_CLASS = re.compile(r"\s*(?:-level|level|-Niveau|Klasse)")
+_LATIN_WORD_START = re.compile(r"[\"“„'‘]?[A-Za-zÀ-ÿ]")
+_DE_NOT_COUNTED = re.compile(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b")
+_EN_NOT_COUNTED = re.compile(r"(?:years?|months?|times|percent|of)\b", re.I)
+
+
 def _zh_subject_before(sentence: str, start: int) -> str:
     """"未来产业产值达到5000亿元": what is measured, written before the amount."""
-    clause = re.split(r"[，。；;,：:]", sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
+    clause = _ZH_CLAUSE_BREAK.split(sentence[max(0, start - _SUBJECT_WINDOW):start])[-1]
     subject = _ZH_LEAD_TRIM.sub("", clause).strip()
     # "力争2025年全省…规模": the cue and the year open the clause, they are not what is measured
-    return re.sub(r"^(?:力争|争取|预计|计划)?\s*(?:到|至)?\s*(?:\d{4}年)?(?:底|末)?\s*[，,]?", "", subject).strip()
+    return _ZH_CLAUSE_OPENING.sub("", subject).strip()
 
 
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
@@ -198,7 +252,7 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
             continue
         after = sentence[m.end():m.end() + 1]
         number = m.group("num")
-        if re.fullmatch(r"(?:19|20|21)\d{2}", number) and unit in (None, "年"):
+        if _YEAR_NUMBER.fullmatch(number) and unit in (None, "年"):
             continue
         if number in ("一", "两", "二") and not m.group("qual"):
             continue  # 一个/一种/两个: an article or a slogan ("两个维护"), not a count
@@ -211,7 +265,7 @@ def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offs
         if kind == "count" and not unit:
             continue  # 5000亿 without a unit is ambiguous
         if kind == "count" and (_ZH_STRUCTURE.match(sentence, m.end())
-                                or re.match(r"[^，。；,;]{0,24}[：:]", sentence[m.end():m.end() + 26])):
+                                or _ZH_LIST_INTRO.match(sentence[m.end():m.end() + 26])):
             continue  # 两个阶段, 六大方向: how a plan is organised, not what it aims for
         qualifier = (m.group("qual") or "") + (m.group("tail") or "")
         if kind == "money":
@@ -236,7 +290,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
     first_word = len(sentence) - len(sentence.lstrip())
     for m in pattern.finditer(sentence):
         raw = m.group("num")
-        if re.fullmatch(r"(?:19|20|21)\d{2}", raw) and not m.group("scale") and not m.group("money"):
+        if _YEAR_NUMBER.fullmatch(raw) and not m.group("scale") and not m.group("money"):
             continue  # a year
         value = (parse_arabic(raw, language=language) if raw[0].isdigit()
                  else parse_word(raw, language=language))
@@ -251,7 +305,7 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
         kind = "money" if money else ("percent" if m.group("pct") else "count")
         rest = sentence[m.end():m.end() + _SUBJECT_WINDOW]
         before = sentence[max(0, m.start() - _SUBJECT_WINDOW):m.start()]
-        if kind == "money" and re.match(r"\s*(?:-level|level|-Niveau|Klasse)", rest):
+        if kind == "money" and _SIZE_CLASS.match(rest):
             continue
         if kind == "money" and _PER_ITEM.search(before):
             continue  # "clusters each worth 100 billion", "mit jeweils über 100 Milliarden": a size class
@@ -261,15 +315,15 @@ def _latin_targets(sentence: str, original: str, years: list[tuple[int, int]], l
                 continue  # "five clusters: a, b, c…": the count of a list that follows, not a target
             words = head.split()[:8]
             subject = " ".join(words)
-            if not subject or not re.match(r"[\"“„'‘]?[A-Za-zÀ-ÿ]", subject):
+            if not subject or not _LATIN_WORD_START.match(subject):
                 continue  # a number with nothing counted
             if _LATIN_STRUCTURE.match(subject) or _REFERRING.search(before):
                 continue  # "five aspects", "these five clusters": structure or reference, not a target
             if raw[0].isupper() and m.start() > first_word:
                 continue  # "Top Ten Trends": a number word inside a name
-            if language == "de" and re.match(r"(?:Jahre|Jahren|Monate|Prozent|Uhr)\b", subject):
+            if language == "de" and _DE_NOT_COUNTED.match(subject):
                 continue
-            if language != "de" and re.match(r"(?:years?|months?|times|percent|of)\b", subject, re.I):
+            if language != "de" and _EN_NOT_COUNTED.match(subject):
                 continue
         else:
             clause = re.split(r"[,;:]", before)[-1]
@@ -291,18 +345,18 @@ def targets(text: str, language: str) -> list[Target]:
     rows: dict[tuple, Target] = {}
     carried: int | None = None  # the last target year of the paragraph, for the sentences after it
     for start, sentence in _sentences(masked, language):
-        original = text[start:start + len(sentence)]
         if start and "\n" in masked[max(0, start - 2):start + 1]:
             carried = None
         years = _years(sentence, language)
         if years:
             carried = years[-1][1]
-        elif _ANY_YEAR.search(sentence):
+        elif _holds(sentence, _ANY_YEAR_NEEDS) and _ANY_YEAR.search(sentence):
             carried = None  # "In 2023 there were…": a sentence about another year ends the carried one
         elif carried is not None:
             years = [(0, carried)]
         if not years and not cue.search(sentence):
             continue
+        original = text[start:start + len(sentence)]
         if language == "zh":
             found = _zh_targets(sentence, original, years, start)
         else:

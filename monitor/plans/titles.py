@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 ZH_PLAN_WORDS = (
@@ -122,12 +123,16 @@ def zh_descriptions(text: str) -> list[PlanTitle]:
     """广东五大未来产业集群行动计划 written without 《》: a region, a few words, a plan type."""
     from monitor.plans.regions import gazetteer
 
-    masked = re.sub(r"《[^《》\n]{0,200}》", lambda m: "＿" * len(m.group(0)), text)
+    masked = _BRACKETED.sub(lambda m: "＿" * len(m.group(0)), text) if "《" in text else text
+    if not any(kind in masked for kind in _DESCRIPTION_KINDS):
+        return []  # every description ends in one of them: none to find (the pattern is slow to say so)
     pattern = _zh_description_pattern(gazetteer().zh_alternation)
     return [PlanTitle(m.group(0), "zh", "description", m.start()) for m in pattern.finditer(masked)]
 
 
+_BRACKETED = re.compile(r"《[^《》\n]{0,200}》")
 _DESCRIPTION_CACHE: dict[str, re.Pattern[str]] = {}
+_DESCRIPTION_KINDS = ("行动计划", "行动方案", "实施意见", "指导意见", "实施方案", "发展规划")
 # A description names a plan ("广东五大未来产业集群行动计划"), it does not tell a story about one.
 _DESCRIPTION_VERBS = "是|出台|发布|印发|编制|召开|举行|制定|首个|首部|提出|明确|围绕|按照|根据|的"
 
@@ -136,7 +141,7 @@ def _zh_description_pattern(regions: str) -> re.Pattern[str]:
     if regions not in _DESCRIPTION_CACHE:
         _DESCRIPTION_CACHE[regions] = re.compile(
             rf"(?:{regions})(?:(?!{_DESCRIPTION_VERBS})[^，。；：！？《》“”\s、＿]){{2,24}}?"
-            r"(?:行动计划|行动方案|实施意见|指导意见|实施方案|发展规划)")
+            rf"(?:{'|'.join(_DESCRIPTION_KINDS)})")
     return _DESCRIPTION_CACHE[regions]
 
 
@@ -178,6 +183,28 @@ _EN_TITLE = re.compile(
     rf"|(?:[\"“]\d+(?:st|nd|rd|th) Five-Year(?: Plan)?[\"”]\s+)?"
     rf"(?:(?:{_CAP})\s+(?:{_SMALL}\s+)?){{2,}}(?:{_EN_PLAN})\b(?!\s+[A-Z])(?:\s+\(\d{{4}}[-–—]\d{{2,4}}\))?"
 )
+# Where an _EN_TITLE match can start: a capitalised word, a digit, "(" of a bracketed period, or the quote
+# of "“14th Five-Year Plan”" (every branch opens with _CAP, a plan word, all capitalised, or that quote).
+_EN_TITLE_START = re.compile(r"[A-Z\d(\"“]")
+
+
+def _en_title_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_EN_TITLE.finditer(text)``, tried only where a match can start.
+
+    The pattern opens with a repeated group, so re's search tries it at every position of the page, and
+    English pages are long; here it is tried (``match`` at a position is search's attempt there: it has
+    no look-behind) only at the positions _EN_TITLE_START finds, from the end of the previous match, as
+    finditer does (no match is empty)."""
+    position = 0
+    while (start := _EN_TITLE_START.search(text, position)) is not None:
+        match = _EN_TITLE.match(text, start.start())
+        if match is None:
+            position = start.start() + 1
+        else:
+            position = match.end()
+            yield match
+
+
 _EN_DESCRIPTION = re.compile(
     r"\b(?:action plans?|implementation opinions|implementation plan|guiding opinions|development plan)"
     r"(?:\s+documents?)?\s+(?:for|on)\s+(?:(?!\s(?:after|before|was|were|is|are|has|have|had|which|that|by)\b)"
@@ -229,7 +256,7 @@ def en_titles(text: str, page_title: str | None = None) -> list[PlanTitle]:
         found.append(PlanTitle(_clean_en(inner), "en", "quoted", m.start()))
         spans.append((m.start(), m.end()))
     for source, offset in (((page_title or ""), -1), (text, 0)):
-        for m in _EN_TITLE.finditer(source):
+        for m in _en_title_matches(source):
             if offset == 0 and any(s <= m.start() < e for s, e in spans):
                 continue
             title = _clean_en(m.group(0))
