@@ -34,7 +34,7 @@ WORKERS_ENV = "POLICYWATCH_EXTRACT_WORKERS"
 # The crawl process reads a page's plans itself when more pages than this per worker wait for analysis
 # and its own CPU use over the last CPU_WINDOW seconds left it room (see AnalysisPool.submit).
 BACKLOG_PER_WORKER = 4
-SPARE_CPU_BELOW = 0.8
+SPARE_CPU_BELOW = float(os.environ.get("PW_SPARE", "0.8"))
 CPU_WINDOW = 0.5
 DEFAULT_WORKERS = 1
 MAX_DEFAULT_WORKERS = 2
