@@ -16,7 +16,6 @@ import logging
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,11 +30,6 @@ from monitor.sources import Source
 logger = logging.getLogger(__name__)
 
 WORKERS_ENV = "POLICYWATCH_EXTRACT_WORKERS"
-# The crawl process reads a page's plans itself when more pages than this per worker wait for analysis
-# and its own CPU use over the last CPU_WINDOW seconds left it room (see AnalysisPool.submit).
-BACKLOG_PER_WORKER = 4
-SPARE_CPU_BELOW = float(os.environ.get("PW_SPARE", "0.8"))
-CPU_WINDOW = 0.5
 DEFAULT_WORKERS = 1
 MAX_DEFAULT_WORKERS = 2
 
@@ -76,13 +70,14 @@ def _noise_rules(ignore_text: tuple[str, ...]) -> Any:
 
 
 def analyse_in_worker(body: bytes, content_type: str | None, url: str, source: Source,
-                      meta: Mapping[str, Any] | None, read_plans: bool = True) -> Any:
-    """The worker side: ``analyse_page`` with the source's noise rules compiled once per worker, and
-    (``read_plans``) the plans the text names, so that the crawl process only has to link them."""
+                      meta: Mapping[str, Any] | None) -> Any:
+    """The worker side: ``analyse_page`` with the source's noise rules compiled once per worker, and the
+    plans the text names (the plan reading costs about half as much as the extraction, and the crawl
+    process only has to link them)."""
     from monitor.detect import analyse_page
 
     analysis = analyse_page(body, content_type, url, source, _noise_rules(tuple(source.ignore_text)), meta)
-    return replace(analysis, plans=_plan_records(analysis, url, source, meta)) if read_plans else analysis
+    return replace(analysis, plans=_plan_records(analysis, url, source, meta))
 
 
 def _plan_records(analysis: Any, url: str, source: Source, meta: Mapping[str, Any] | None) -> list[Any] | None:
@@ -111,23 +106,6 @@ def _started() -> None:
     """A no-op task: submitting it makes the pool start its workers (which run ``_start_worker``)."""
 
 
-class _CpuShare:
-    """This process's CPU time over wall time in the last complete window (all its threads)."""
-
-    def __init__(self, window: float) -> None:
-        self.window = window
-        self._wall, self._cpu = time.monotonic(), time.process_time()
-        self._share = 0.0
-
-    def current(self) -> float:
-        wall = time.monotonic()
-        if wall - self._wall >= self.window:
-            cpu = time.process_time()
-            self._share = (cpu - self._cpu) / (wall - self._wall)
-            self._wall, self._cpu = wall, cpu
-        return self._share
-
-
 class AnalysisPool:
     """A lazily started process pool for ``analyse_page``; ``submit`` returns a concurrent future."""
 
@@ -139,8 +117,6 @@ class AnalysisPool:
         self.function = function
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # futures finish in the executor's own thread
-        self._in_flight = 0  # pages submitted and not yet answered
-        self._cpu_share = _CpuShare(CPU_WINDOW)
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -154,37 +130,13 @@ class AnalysisPool:
         """Start the workers now (they import trafilatura while the first pages download)."""
         self._pool().submit(_started)
 
-    def behind(self) -> bool:
-        """Whether pages wait for a worker: more in flight than ``BACKLOG_PER_WORKER`` per worker."""
-        return self._in_flight > self.workers * BACKLOG_PER_WORKER
-
-    def plans_here(self) -> bool:
-        """Whether the crawl process should read the next page's plans: the workers are behind and this
-        process used less than ``SPARE_CPU_BELOW`` of a core lately."""
-        return self.behind() and self._cpu_share.current() < SPARE_CPU_BELOW
-
     def submit(self, body: bytes, content_type: str | None, url: str, source: Source,
-               meta: Mapping[str, Any] | None, read_plans: bool | None = None) -> Future[Any]:
-        """Analyse one page; the future's result is a ``PageAnalysis`` or its ``ExtractionError``.
-
-        The worker also reads the page's plans unless ``read_plans`` is False, or is None (the default)
-        and ``plans_here`` says the crawl process should: the result's ``plans`` is then None and
-        ``monitor.detect.record`` reads them in the crawl process. So when the workers are the bottleneck
-        (a first crawl on a machine with few cores) the crawl process takes some of the plan reading,
-        about a quarter of a page's analysis, on its spare time, until it is nearly busy itself.
-        """
+               meta: Mapping[str, Any] | None) -> Future[Any]:
+        """Analyse one page; the future's result is a ``PageAnalysis`` or its ``ExtractionError``."""
         outer: Future[Any] = Future()
-        read_plans = not self.plans_here() if read_plans is None else read_plans
-        args = (body, content_type, url, source, dict(meta or {}), read_plans)
-        with self._lock:
-            self._in_flight += 1
-        outer.add_done_callback(self._answered)
+        args = (body, content_type, url, source, dict(meta or {}))
         self._submit(outer, args, retries=1)
         return outer
-
-    def _answered(self, _: Future[Any]) -> None:
-        with self._lock:
-            self._in_flight -= 1
 
     def _submit(self, outer: Future[Any], args: tuple[Any, ...], retries: int) -> None:
         try:

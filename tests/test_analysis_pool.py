@@ -29,16 +29,14 @@ TEXT = "省政府印发量子科技产业发展行动计划，提出到2028年�
 CRASH_MARKER = b"<!-- crash the analysing worker -->"
 
 
-def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Source, meta: Any,
-                    read_plans: bool = True) -> Any:
+def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
     """Module level so a worker can import it: dies like a segfaulting parser on marked pages."""
     if CRASH_MARKER in body:
         os._exit(3)
     return analyse_in_worker(body, content_type, url, source, meta)
 
 
-def collector_state(body: bytes, content_type: str | None, url: str, source: Source, meta: Any,
-                    read_plans: bool = True) -> Any:
+def collector_state(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
     import gc
     import sys
 
@@ -188,55 +186,3 @@ def test_a_first_crawl_starts_its_worker_at_once_and_a_re_check_does_not(
             logs.append(capfd.readouterr().err)
     assert "gd-demo: first crawl, analysis worker started at once" in logs[0]
     assert "analysis worker started" not in logs[1]
-
-
-def test_plans_left_to_the_crawl_process_link_the_same(tmp_path: Path, source: Source) -> None:
-    """A worker told not to read plans answers plans=None; record then reads them itself, same rows."""
-    pool = AnalysisPool(1)
-    archives = {"worker": Archive(tmp_path / "worker.db"), "here": Archive(tmp_path / "here.db")}
-    try:
-        for number, body in enumerate([page(), page(TEXT.replace("3个", "5个"))]):
-            fetched = FakeFetch(url=URL, body=body, fetched_at=f"2026-01-0{number + 1}T00:00:00Z")
-            with_plans = pool.submit(fetched.body, None, URL, source, {}, read_plans=True).result(timeout=60)
-            without = pool.submit(fetched.body, None, URL, source, {}, read_plans=False).result(timeout=60)
-            assert with_plans.plans and without.plans is None
-            assert replace(with_plans, plans=None) == without
-            record(archives["worker"], source, fetched, analysis=with_plans)
-            record(archives["here"], source, fetched, analysis=without)
-        worker, here = (plan_tables(archive) for archive in archives.values())
-    finally:
-        pool.close()
-        for archive in archives.values():
-            archive.close()
-    assert worker == here and worker["plans"] and worker["plan_targets"]
-
-
-def test_the_crawl_process_takes_plans_only_when_workers_are_behind_and_it_has_cpu_to_spare(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.analysis_pool as analysis_pool
-
-    pool = AnalysisPool(2)
-    share = {"now": 0.3}
-    monkeypatch.setattr(pool._cpu_share, "current", lambda: share["now"])
-    pool._in_flight = 2 * analysis_pool.BACKLOG_PER_WORKER
-    assert not pool.behind() and not pool.plans_here()  # workers keep up: they read the plans
-    pool._in_flight += 1
-    assert pool.behind() and pool.plans_here()
-    share["now"] = analysis_pool.SPARE_CPU_BELOW
-    assert not pool.plans_here()  # the crawl process is busy itself
-
-
-def test_cpu_share_is_cpu_time_over_wall_time_of_the_last_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.analysis_pool as analysis_pool
-
-    clock = {"wall": 100.0, "cpu": 10.0}
-    monkeypatch.setattr(analysis_pool.time, "monotonic", lambda: clock["wall"])
-    monkeypatch.setattr(analysis_pool.time, "process_time", lambda: clock["cpu"])
-    share = analysis_pool._CpuShare(0.5)
-    assert share.current() == 0.0
-    clock.update(wall=100.5, cpu=10.4)
-    assert share.current() == pytest.approx(0.8)
-    clock.update(wall=100.7, cpu=10.45)  # inside the next window: the last complete one still answers
-    assert share.current() == pytest.approx(0.8)
-    clock.update(wall=101.0, cpu=10.5)
-    assert share.current() == pytest.approx(0.2)
