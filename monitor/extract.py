@@ -204,14 +204,22 @@ def _container_outweighs_page(tree: HtmlElement, scoped: str) -> bool:
     if body is None:
         return False
     separators = 2 * len(_CELLS_AND_ITEMS(body))
-    return _visible_chars(scoped) * 2 >= visible_chars_of(body) + separators
+    return _container_wins(scoped, visible_chars_of(body) + separators)
+
+
+def _container_wins(scoped: str, whole_page_chars: int) -> bool:
+    """The rule of ``CMS_CONTENT_CSS``: the container's reading stands unless it holds less than half of a
+    whole-page reading of ``whole_page_chars`` visible characters."""
+    return _visible_chars(scoped) * 2 >= whole_page_chars
 
 
 _CELLS_AND_ITEMS = etree.XPath(".//td | .//th | .//li")
 _INVISIBLE = etree.XPath(" | ".join(f".//{tag}" for tag in sorted(_INVISIBLE_TAGS)))
 
 
-def _text_of(element: etree._Element) -> str:
+def text_of(element: etree._Element) -> str:
+    """``element.text_content()``, read by the serializer: the same text (both join the element's text nodes,
+    and leave out comments and its tail) for a third less, as the XPath call behind text_content costs more."""
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)  # type: ignore[no-any-return]
 
 
@@ -219,9 +227,9 @@ def visible_chars_of(element: HtmlElement) -> int:
     """``_visible_chars(element_text(element))`` at a third of the cost: libxml2 writes all the text at
     once, and the text of script, style, noscript and template elements (outermost ones only, so none is
     counted twice) is taken off again; tails stay, as in ``element_text``."""
-    hidden = "".join(_text_of(e) for e in _INVISIBLE(element)
+    hidden = "".join(text_of(e) for e in _INVISIBLE(element)
                      if not any(a.tag in _INVISIBLE_TAGS for a in e.iterancestors()))
-    return _visible_chars(_text_of(element)) - _visible_chars(hidden)
+    return _visible_chars(text_of(element)) - _visible_chars(hidden)
 
 
 def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:
@@ -249,16 +257,14 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     chosen, missing = content_css_text(tree, content_css) if content_css else ("", None)
     if missing:  # a layout change must not blank the page: trafilatura's guess stands in
         logger.warning("content_css %r matched %s on %s; using automatic extraction", content_css, missing, url)
+    scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
+    if scoped and _container_outweighs_page(tree, scoped):
+        chosen = scoped
     if chosen:
         # trafilatura would have found a document on all but near-empty pages, and then read this title
         # and date; on those pages it read none, and the fallback title and no date came out instead.
         meta_title, published = _page_title_and_date(tree, url, with_date)
         return Extracted(title=meta_title or fallback_title, text=chosen, published=published,
-                         language=language or lang_attr)
-    scoped = _cms_region_text(tree, url) if cms_containers and not content_css else ""
-    if scoped and _container_outweighs_page(tree, scoped):
-        meta_title, published = _page_title_and_date(tree, url, with_date)
-        return Extracted(title=meta_title or fallback_title, text=scoped, published=published,
                          language=language or lang_attr)
     import trafilatura
 
@@ -274,10 +280,10 @@ def extract_page(html: str, url: str | None = None, *, content_css: str | None =
     # one (no readability/justext comparison) serves; the full one runs when the container's reading
     # loses against it (see CMS_CONTENT_CSS), and decides then.
     document, text = whole_page(fast=bool(scoped))
-    if scoped and (document is None or _visible_chars(scoped) * 2 < _visible_chars(text)):
+    if scoped and (document is None or not _container_wins(scoped, _visible_chars(text))):
         document, text = whole_page(fast=False)
     meta_title, published = _title_and_date_of(document, tree, url, with_date)
-    if scoped and _visible_chars(scoped) * 2 >= _visible_chars(text):
+    if scoped and _container_wins(scoped, _visible_chars(text)):
         text = scoped
     return Extracted(
         title=meta_title or fallback_title,

@@ -11,8 +11,9 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 
-from lxml import etree
 from lxml import html as lxml_html
+
+from monitor.extract import text_of
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,6 @@ def _from_meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
     return found
 
 
-def _text(element: lxml_html.HtmlElement) -> str:
-    """``element.text_content()``, read by the serializer: the same text (both join the element's text nodes, and
-    leave out comments and its tail) for a third less, as the XPath call behind text_content costs more."""
-    return etree.tostring(element, method="text", encoding=str, with_tail=False)  # type: ignore[no-any-return]
-
-
 def _from_labels(tree: lxml_html.HtmlElement) -> dict[str, str]:
     """Label cells followed by value cells, or ``label：value`` runs inside one element.
 
@@ -109,14 +104,14 @@ def _from_labels(tree: lxml_html.HtmlElement) -> dict[str, str]:
     field_of = {label: field for field, labels in LABELS.items() for label in labels}
     elements = list(tree.iter("td", "th", "span", "div", "li", "p", "b", "strong", "label", "dt", "dd", "em"))
     for element in reversed(elements):
-        raw = _text(element)
+        raw = text_of(element)
         if len(raw) > 600 or not _ANY_LABEL.search(raw):  # most elements: one quick scan instead of the steps below
             continue
         compact = _WHITE.sub("", raw)
         label = compact.rstrip("：:")
         if label in field_of:
             sibling = element.getnext()
-            value = _clean(_text(sibling)) if sibling is not None else None
+            value = _clean(text_of(sibling)) if sibling is not None else None
             if value and value.rstrip("：: ") not in field_of:
                 found.setdefault(field_of[label], value)
             continue

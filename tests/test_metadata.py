@@ -80,7 +80,7 @@ def test_labels_spaced_out_or_split_across_elements_are_still_read() -> None:
 
 
 def test_quick_scans_leave_the_facts_as_their_plain_definitions_read_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """_ANY_LABEL and _BRACKETED_YEAR only skip work, _text is text_content: with scans that match everything
+    """_ANY_LABEL and _BRACKETED_YEAR only skip work, text_of is text_content: with scans that match everything
     and text_content, the facts are the same."""
     import random
     import re
@@ -97,7 +97,7 @@ def test_quick_scans_leave_the_facts_as_their_plain_definitions_read_them(monkey
     quick = [extract_metadata(page, htmldate_fallback=False) for page in pages]
     monkeypatch.setattr(metadata, "_ANY_LABEL", re.compile(""))
     monkeypatch.setattr(metadata, "_BRACKETED_YEAR", re.compile(""))
-    monkeypatch.setattr(metadata, "_text", lambda element: element.text_content())
+    monkeypatch.setattr(metadata, "text_of", lambda element: element.text_content())
     plain = [extract_metadata(page, htmldate_fallback=False) for page in pages]
     assert quick == plain
     assert sum(1 for facts in plain if facts.document_number) > 200
@@ -110,7 +110,7 @@ def test_text_is_text_content() -> None:
 
     from lxml import html as lxml_html
 
-    from monitor.metadata import _text
+    from monitor.extract import text_of
 
     compared = 0
     pages = [*sorted(Path(__file__).parent.rglob("*.html"))[:200],
@@ -119,6 +119,6 @@ def test_text_is_text_content() -> None:
         tree = lxml_html.fromstring(page.read_bytes() if isinstance(page, Path) else page)
         for element in tree.iter():
             if isinstance(element, lxml_html.HtmlElement):
-                assert _text(element) == element.text_content()
+                assert text_of(element) == element.text_content()
                 compared += 1
     assert compared > 10000
