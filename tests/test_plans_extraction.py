@@ -139,14 +139,14 @@ def test_date_forms_match_as_their_plain_look_behind_definitions() -> None:
     import random
     import re
 
-    from monitor.plans.refs import _DATE_FORMS, _DE_MONTH, _EN_MONTH
+    from monitor.plans.refs import _DATE_FORMS, DE_MONTH_NAMES, EN_MONTH_NAMES
 
     plain = [
         r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
         r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)",
-        rf"(?<![\d.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
-        rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?",
-        rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{EN_MONTH_NAMES})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?P<mn>{EN_MONTH_NAMES})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?",
+        rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?P<mn>{DE_MONTH_NAMES})(?:\s+(?P<y>(?:19|20)\d{{2}}))?",
     ]
     pieces = ["1", "2", "19", "20", "2024", "12", "5", ".", "-", "/", " ", "年", "月", "日", "March", "Mai", "März",
               "3rd", ",", "x", "\n"]

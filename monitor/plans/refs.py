@@ -85,8 +85,9 @@ _EN_MONTHS = {m: i for i, m in enumerate(
 _DE_MONTHS = {m: i for i, m in enumerate(
     ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
      "november", "dezember"], 1)}
-_EN_MONTH = "|".join(m.capitalize() for m in _EN_MONTHS)
-_DE_MONTH = "|".join(m.capitalize() for m in _DE_MONTHS)
+# The month names as written in running text, each language's as one alternation (also used by targets.py).
+EN_MONTH_NAMES = "|".join(m.capitalize() for m in _EN_MONTHS)
+DE_MONTH_NAMES = "|".join(m.capitalize() for m in _DE_MONTHS)
 
 # "Not after a digit (or a dot)" is checked after the first digit (``\d(?<![\d.]\d)`` rather than
 # ``(?<![\d.])\d``): a pattern that opens with a look-behind is tried at every position of the text, one
@@ -99,12 +100,12 @@ _DE_MONTH = "|".join(m.capitalize() for m in _DE_MONTHS)
 _DATE_FORMS = [
     ("zh", re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"), re.compile("月")),
     ("iso", re.compile(r"(?P<y>(?:19|20)(?<!\d19|\d20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"), None),
-    ("en", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH})"
-                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"), re.compile(_EN_MONTH)),
-    ("en", re.compile(rf"(?P<mn>{_EN_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?"),
-     re.compile(_EN_MONTH)),
-    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{_DE_MONTH})(?:\s+(?P<y>(?:19|20)\d{{2}}))?"),
-     re.compile(_DE_MONTH)),
+    ("en", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\s+(?P<mn>{EN_MONTH_NAMES})"
+                      rf"(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"), re.compile(EN_MONTH_NAMES)),
+    ("en", re.compile(rf"(?P<mn>{EN_MONTH_NAMES})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(?P<y>(?:19|20)\d{{2}}))?"),
+     re.compile(EN_MONTH_NAMES)),
+    ("de", re.compile(rf"(?P<d>\d(?<![\d.]\d)\d?)\.\s*(?P<mn>{DE_MONTH_NAMES})(?:\s+(?P<y>(?:19|20)\d{{2}}))?"),
+     re.compile(DE_MONTH_NAMES)),
 ]
 _KIND_CUES = [
     ("written", re.compile(r"(?:成文日期|成文时间|发文日期|Date of (?:writing|issuance)|Ausfertigungsdatum)"

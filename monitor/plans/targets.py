@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.plans.numbers import CN_NUMERAL_CHARS, parse_arabic, parse_chinese, parse_word, scale_of
+from monitor.plans.refs import DE_MONTH_NAMES, EN_MONTH_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +153,6 @@ def _sentences(text: str, language: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in pattern.finditer(text) if m.group(0).strip()]
 
 
-_DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
-_EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # What _mask blanks, in this order (each pattern runs on the text the previous ones left), each with a
 # gate: a pattern that finds something in every text holding a match (a string or character all matches
 # contain), so a text where the gate finds nothing is left as it is. Gates open with a literal or a
@@ -171,9 +170,10 @@ _MASKS: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = [
      re.compile("月")),
     (re.compile(r"(?:19|20)\d{2}\s*[-—–~至]+\s*(?:19|20)?\d{2,4}\s*年?"), None),  # 2021-2025年
     # \b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}\.\s*(?:Januar|…)\b
-    (re.compile(rf"\d(?<!\w\d)(?:\d?(?:st|nd|rd|th)\b|\d?\.\s*(?:{_DE_MONTHS})\b)"), re.compile(r"[.dht]")),
+    (re.compile(rf"\d(?<!\w\d)(?:\d?(?:st|nd|rd|th)\b|\d?\.\s*(?:{DE_MONTH_NAMES})\b)"), re.compile(r"[.dht]")),
     # May 5 | 5 May
-    (re.compile(rf"\b(?:{_EN_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_EN_MONTHS})\b"), re.compile(_EN_MONTHS)),
+    (re.compile(rf"\b(?:{EN_MONTH_NAMES})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{EN_MONTH_NAMES})\b"),
+     re.compile(EN_MONTH_NAMES)),
     # 十四五|十五五|\d+[A-Za-z]+\b|\d+-[A-Za-z]+ (6G, 5G, 4-Billionen-Club)
     (re.compile(r"[十\d](?:(?<=十)(?:四五|五五)|(?<=\d)\d*(?:[A-Za-z]+\b|-[A-Za-z]+))"), re.compile("[十A-Za-z]")),
 ]
