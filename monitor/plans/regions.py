@@ -90,10 +90,6 @@ class Gazetteer:
         return [RegionMention(self.by_name[text[start:end].casefold()], start, end, text[start:end])
                 for start, end in spans]
 
-    def dominant(self, text: str) -> str | None:
-        """The region named most often (first named wins a tie); None when none is named."""
-        return most_named(self.mentions(text))
-
 
 def most_named(mentions: list[RegionMention]) -> str | None:
     """The region of ``mentions`` (in text order) named most often, the first named winning a tie; None when
