@@ -122,8 +122,8 @@ class Daemon:
         self._wake = threading.Event()
         self._stop_requested = False
         self._reload_requested = False
-        self._workdir = Path(tempfile.mkdtemp(prefix="policywatch-daemon-"))
-        self.snapshot_path = self._workdir / "sources.yaml"
+        # Made by the first config load and removed by stop(): a daemon that never loads leaves nothing behind.
+        self._workdir: Path | None = None
         self._lock_file: IO[str] | None = None
 
     # -- config ------------------------------------------------------------------------------
@@ -140,10 +140,19 @@ class Daemon:
             parse_schedule(self.options.default_schedule)
         except ValueError as exc:
             raise ConfigError(f"--default-schedule: {exc}") from None
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="policywatch-daemon-"))
         tmp = self._workdir / "sources.yaml.new"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.snapshot_path)
         return {s.name: s for s in sources}
+
+    @property
+    def snapshot_path(self) -> Path:
+        """The copy of the sources file the crawl children read (stable while the user edits the original)."""
+        if self._workdir is None:
+            raise RuntimeError("no config loaded yet: call load_config() or start() first")
+        return self._workdir / "sources.yaml"
 
     def reload(self) -> bool:
         """Re-read the sources file; on any error keep the old schedule and say why."""
@@ -302,7 +311,11 @@ class Daemon:
     def start(self) -> None:
         """Validate the config (raises ``ConfigError``), tidy the archive, write feeds, start the scheduler."""
         sources = self.load_config()
-        self._take_lock()
+        try:
+            self._take_lock()
+        except BaseException:
+            self._remove_workdir()
+            raise
         longest = max([self.options.timeout, *(s.timeout or 0 for s in sources.values())])
         with Archive(self.options.db_path) as archive:  # creates or migrates it
             cutoff = iso(utc_now() - timedelta(seconds=longest + self.options.stop_grace + 60))
@@ -331,11 +344,16 @@ class Daemon:
             thread.join()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # the jobs record their stopped runs, then return
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        self._remove_workdir()
         if self._lock_file is not None:
             self._lock_file.close()  # releases the flock
             self._lock_file = None
         logger.info("daemon stopped")
+
+    def _remove_workdir(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
     def request_stop(self, *_: Any) -> None:
         self._stop_requested = True

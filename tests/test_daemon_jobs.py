@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import CrawlError, CrawlProcess, exit_reason, parse_summaries
-from monitor.daemon import Daemon, DaemonError, DaemonOptions, iso
+from monitor.daemon import ConfigError, Daemon, DaemonError, DaemonOptions, iso
 from storage import Archive
 
 ENTRY = "  - {{name: {name}, start_urls: ['http://127.0.0.1:9/'], allow: ['/p'], schedule: '{schedule}'}}\n"
@@ -95,6 +95,32 @@ def test_one_daemon_per_archive(daemon: Daemon) -> None:
         second.start()
     second.stop()
     assert daemon.scheduler.running  # the first one is untouched
+
+
+def test_the_config_snapshot_dir_is_removed_whatever_ends_the_daemon(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    sources = tmp_path / "sources.yaml"
+    write_sources(sources, broken="every fortnight")
+    options = DaemonOptions(sources_path=sources, db_path=tmp_path / "archive.db", feeds_dir=tmp_path / "feeds",
+                            jitter=0)
+    with pytest.raises(ConfigError):
+        Daemon(options).start()  # a config error: nothing was written
+    assert list(temp.iterdir()) == []
+
+    write_sources(sources, daily="every 1d")
+    first = Daemon(options)
+    first.load_config()
+    assert first.snapshot_path.parent.parent == temp
+    second = Daemon(options)
+    first._take_lock()
+    with pytest.raises(DaemonError):
+        second.start()  # the snapshot was written, then the lock refused: the snapshot goes
+    assert [p.name for p in temp.iterdir()] == [first.snapshot_path.parent.name]
+    first.stop()
+    assert list(temp.iterdir()) == []
 
 
 def test_crawl_process_timeout_and_exit_reasons(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
