@@ -6,6 +6,7 @@ failing source must not make pages look changed.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from monitor.decode import decode_html
 from monitor.diff import TextDiff, diff_sentences, render_html
 from monitor.errorpages import error_page_reason
-from monitor.extract import ExtractionError, extract_page
+from monitor.extract import ExtractionError, extract_page, parse_html
 from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
@@ -117,8 +118,9 @@ def _flag(value: Any) -> bool:
 def analyse_page(body: bytes, content_type: str | None, url: str, source: Source,
                  noise: NoiseRules | None = None, meta: Mapping[str, Any] | None = None) -> PageAnalysis:
     html, encoding = decode_html(body, content_type)
-    facts = extract_metadata(html, url, htmldate_fallback=False)  # htmldate runs in extract_page if needed
-    extracted = extract_page(html, url, content_css=source.content_css, ignore_css=source.ignore_css,
+    tree = parse_html(html)  # one parse for both readings, each of which changes its tree
+    facts = extract_metadata(html, url, htmldate_fallback=False, tree=copy.deepcopy(tree))  # htmldate: below
+    extracted = extract_page(tree, url, content_css=source.content_css, ignore_css=source.ignore_css,
                              language=source.language, with_date=facts.published is None)
     noise = noise or NoiseRules(source.ignore_text)
     text = noise.clean(extracted.text)

@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import html as lxml_html
 
 from monitor.decode import decode_html
@@ -227,3 +228,30 @@ def test_skipping_the_whole_page_reading_changes_no_extraction(monkeypatch: Any)
     monkeypatch.setattr(extract, "_container_outweighs_page", lambda tree, scoped: False)
     for name, html in pages.items():
         assert extract_page(html, f"http://127.0.0.1/{name}") == shortcut[name], name
+
+
+def test_cms_container_finder_selects_what_the_css_selector_selects() -> None:
+    """The finder replaces the compiled ``CMS_CONTENT_CSS`` selector for speed; it must pick the same
+    elements in the same order, including on the selector's edge cases."""
+    from monitor.extract import CMS_CONTENT_CSS, _cms_containers, _ContainerFinder, _selector
+
+    tricky = ("<html><body><div id='zoom' class='TRS_Editor'>both</div>"  # selected once, not twice
+              "<div class='x\tTRS_Editor\nother'>tab and newline separate tokens</div>"
+              "<div class='x\u3000TRS_Editor'>an ideographic space does not</div>"
+              "<div class='TRS_Editor2'>not a token</div><p id='ZOOM'>ids compare exactly</p>"
+              "<div class='pages_content'><div id='js_content'>nested</div></div>"
+              "<div id=' zoom'>no trimming</div><div class=' endText  artibody '>class, not id</div></body></html>")
+    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in _saved_pages())]
+    selector = _selector(CMS_CONTENT_CSS)
+    selected = 0
+    for html in pages:
+        tree = parse_html(html)
+        expected = selector(tree)
+        found = _cms_containers(tree)
+        assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected, strict=True)), html[:200]
+        selected += len(found)
+    assert [e.text for e in _cms_containers(parse_html(tricky))] == [
+        "both", "tab and newline separate tokens", None, "nested"]
+    assert selected > len(pages) // 4  # saved pages hold containers too
+    with pytest.raises(ValueError, match="only #id and .class"):
+        _ContainerFinder("div.article")

@@ -122,3 +122,33 @@ def test_text_is_text_content() -> None:
                 assert text_of(element) == element.text_content()
                 compared += 1
     assert compared > 10000
+
+
+def test_a_comment_between_label_and_value_hides_nothing_whichever_parse_read_the_page() -> None:
+    from monitor.extract import parse_html
+
+    html = ("<html><body><table><tr><td>发布日期：</td><!-- 发布日期 --><td>2024-03-05</td></tr>"
+            "<tr><th>发文字号</th>\n<!-- x --><td>国办发〔2024〕5号</td></tr></table></body></html>")
+    for facts in (extract_metadata(html, htmldate_fallback=False),
+                  extract_metadata(html, htmldate_fallback=False, tree=parse_html(html))):
+        assert (facts.published, facts.document_number) == ("2024-03-05", "国办发〔2024〕5号")
+
+
+def test_facts_from_the_shared_parse_are_the_facts_of_the_page() -> None:
+    """analyse_page hands extract_metadata the tree parse_html made for extraction; on every saved page
+    that tree gives the facts metadata's own parse gives."""
+    from pathlib import Path
+
+    from monitor.decode import decode_html
+    from monitor.extract import parse_html
+
+    root = Path(__file__).parent
+    pages = [decode_html(p.read_bytes())[0] for p in sorted([*root.glob("fixtures/**/*.html"),
+                                                               *root.glob("corpus/changes/*/*.html")])]
+    assert len(pages) > 100
+    with_facts = 0
+    for html in pages:
+        own = extract_metadata(html, htmldate_fallback=False)
+        assert extract_metadata(html, htmldate_fallback=False, tree=parse_html(html)) == own, html[:200]
+        with_facts += own != PageMetadata()
+    assert with_facts > 30
