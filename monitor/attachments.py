@@ -63,6 +63,21 @@ def may_be_attachment_link(href: str) -> bool:
     return any(suffix in lowered for suffix in _ATTACHMENT_SUFFIXES)
 
 
+def may_link_attachments(html: str, page_url: str) -> bool:
+    """False only for a page none of whose links can pass ``may_be_attachment_link`` and resolve to an
+    attachment, so its links need not be read at all (parsing it is most of what they cost).
+
+    A link that does holds a suffix such as ``.pdf`` once unescaped, and then so does the page's text,
+    unescaped the same way; or the link has no path of its own and the page's (or its ``<base>``'s,
+    which is in the text) is an attachment path. A numeric character reference may spell the suffix
+    in an attribute, so a page that has one is always read.
+    """
+    if "&#" in html or is_attachment_url(page_url):
+        return True
+    lowered = (unquote(html) if "%" in html else html).lower()
+    return any(suffix in lowered for suffix in _ATTACHMENT_SUFFIXES)
+
+
 def file_name(url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 

@@ -165,3 +165,56 @@ def test_attachment_links_are_read_from_the_tree_as_the_css_form_reads_them() ->
     assert found == reference
     assert found[0] == ("http://127.0.0.1/att/guide.pdf", "1.申报指南（2026年）")
     assert ("http://127.0.0.1/att/list.xls", "清单") in found and found[-1][1] is None
+
+
+@pytest.mark.parametrize(("html", "page", "linked"), [
+    ('<a href="/att/guide.pdf">指南</a>', PAGE, True),
+    ('<a href="/att/GUIDE.PDF">指南</a>', PAGE, True),
+    ('<a href="/att/guide%2Epdf">escaped dot</a>', PAGE, True),
+    ('<a href="/att/guide.%50DF">escaped letter</a>', PAGE, True),
+    ('<a href="/att/guide&#46;pdf">character reference</a>', PAGE, True),
+    ('<base href="http://127.0.0.1/att/guide.pdf"><a href="?v=2">a base that is a file</a>', PAGE, True),
+    ('<a href="#top">the page itself is a file</a>', "http://127.0.0.1/att/guide.pdf", True),
+    ('<a href="/content/post_2.html">办法</a><a href="?page=2">下一页</a>', PAGE, False),
+])
+def test_a_page_is_skipped_only_when_none_of_its_links_is_an_attachment(html: str, page: str, linked: bool) -> None:
+    """may_link_attachments gates the whole link reading: it may pass a page without attachment links,
+    never stop one with."""
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.pages import SourceSpider
+    from monitor.attachments import may_link_attachments
+
+    spider = SourceSpider(source=Source(name="s", start_urls=["http://127.0.0.1/list/"], allow=["/content/"]))
+    response = HtmlResponse(url=page, body=f"<html><body>{html}</body></html>".encode(), encoding="utf-8")
+    assert may_link_attachments(response.text, page) is linked
+    spider_finds = bool(list(spider.attachment_requests(response, page)))
+    assert spider_finds is linked
+
+
+def test_the_page_gates_read_the_corpus_pages_as_before() -> None:
+    """On every saved and extraction-corpus page, the gated spider finds the same attachment links and
+    canonical URL as reading every page would."""
+    import gzip
+
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.pages import may_name_canonical
+    from monitor.attachments import may_link_attachments
+
+    root = Path(__file__).parent
+    paths = sorted([*root.glob("fixtures/**/*.html"), *root.glob("corpus/changes/*/*.html"),
+                    *(root.parent.parent / "shared" / "corpus").glob("*/html/*.html*")])
+    gated = skipped = 0
+    for path in paths:
+        body = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+        response = HtmlResponse(url=PAGE, body=body)
+        canonical = response.css("link[rel=canonical]::attr(href)").get()
+        if not may_name_canonical(response.text):
+            assert canonical is None, path
+            gated += 1
+        if not may_link_attachments(response.text, PAGE):
+            assert not [h for h in response.xpath("//a/@href").getall()
+                        if is_attachment_url(canonical_url(response.urljoin(h.strip())))], path
+            skipped += 1
+    assert len(paths) > 100 and gated > 50 and skipped > 50
