@@ -218,3 +218,26 @@ def test_the_page_gates_read_the_corpus_pages_as_before() -> None:
                         if is_attachment_url(canonical_url(response.urljoin(h.strip())))], path
             skipped += 1
     assert len(paths) > 100 and gated > 50 and skipped > 50
+
+
+def test_the_page_gate_passes_every_random_href_that_is_an_attachment() -> None:
+    import random
+    from urllib.parse import quote
+
+    from monitor.attachments import ATTACHMENT_EXTENSIONS, may_link_attachments
+
+    rng = random.Random(5)
+    pieces = ["/att/", "a", "B", "指南", ".", "?x=", "#", "html", "/", "-", "%20", "&amp;", *ATTACHMENT_EXTENSIONS,
+              *(e.upper() for e in ATTACHMENT_EXTENSIONS)]
+    attachments = 0
+    for _ in range(5000):
+        href = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if rng.random() < 0.5:
+            href += "." + rng.choice(pieces)
+        if rng.random() < 0.3:  # percent-escape some characters, as sites do
+            href = "".join((rng.choice(("%{:02X}", "%{:02x}")).format(ord(c)) if c.isascii() else quote(c))
+                           if rng.random() < 0.3 else c for c in href)
+        if is_attachment_url(canonical_url(urljoin(PAGE, href))):
+            attachments += 1
+            assert may_link_attachments(f'<html><body><a href="{href}">x</a></body></html>', PAGE), href
+    assert attachments > 300
