@@ -1,0 +1,60 @@
+"""How fast this machine is right now, on a fixed workload that none of policywatch's code takes part in.
+
+The 2-core machines the benchmarks run on change speed by 10-35% within an hour (the same code measured
+159 and 116 first-crawl pages/s on one afternoon, with nothing else running), so a pages/s figure alone
+cannot be compared with one taken at another time. ``reference_ms`` times a fixed mix of what a crawl
+spends its CPU on (lxml parsing and text serialisation, zlib, regex scans, pure-Python string and dict
+work) and reports the median CPU milliseconds of a pass: results taken at similar values are comparable.
+
+    python bench/machine_speed.py            # prints the reference, e.g. "reference workload: 41.2 ms"
+"""
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import time
+import zlib
+
+from lxml import etree
+from lxml import html as lxml_html
+
+_WORDS = ("plan", "industry", "target", "province", "robot", "quantum", "hydrogen", "by", "2030", "未来产业",
+          "行动方案", "到2027年", "人形机器人", "量子", "氢能", "billion", "yuan", "centres", "pilot", "platforms")
+
+
+def _fixed_page(seed: int = 7, paragraphs: int = 120) -> str:
+    rng = random.Random(seed)
+    body = "".join(f"<p class='c{i % 5}'>{' '.join(rng.choice(_WORDS) for _ in range(40))}</p>"
+                   for i in range(paragraphs))
+    menu = "".join(f"<li><a href='/col/{i}/index.html'>{rng.choice(_WORDS)}</a></li>" for i in range(150))
+    return f"<html><head><title>t</title></head><body><ul>{menu}</ul><div id='zoom'>{body}</div></body></html>"
+
+
+_PAGE = _fixed_page()
+_NUMBER = re.compile(r"\d{4}年|\d+ (?:billion|yuan)")
+
+
+def _one_pass() -> int:
+    tree = lxml_html.fromstring(_PAGE)
+    text = etree.tostring(tree, method="text", encoding="unicode")
+    packed = zlib.compress(_PAGE.encode("utf-8"), 6)
+    counts: dict[str, int] = {}
+    for word in text.split():
+        counts[word] = counts.get(word, 0) + 1
+    return len(packed) + len(_NUMBER.findall(text)) + len(counts)
+
+
+def reference_ms(passes: int = 10, trials: int = 5) -> float:
+    """Median over ``trials`` of the CPU milliseconds of one pass (lower is faster)."""
+    results = []
+    for _ in range(trials):
+        start = time.process_time()
+        for _ in range(passes):
+            _one_pass()
+        results.append((time.process_time() - start) * 1000 / passes)
+    return round(statistics.median(results), 2)
+
+
+if __name__ == "__main__":
+    print(f"reference workload: {reference_ms()} ms")
