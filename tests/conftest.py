@@ -50,6 +50,12 @@ def demo_site() -> Iterator[SiteServer]:
         yield site
 
 
+def saved_pages() -> list[Path]:
+    """Every real-looking page saved under tests/: the site fixtures and the change corpus."""
+    root = Path(__file__).parent
+    return sorted([*root.glob("fixtures/**/*.html"), *root.glob("corpus/changes/*/*.html")])
+
+
 def page_html(title: str, *paragraphs: str, lang: str = "zh", extra: str = "") -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>'

@@ -201,10 +201,10 @@ def test_the_page_gates_read_the_corpus_pages_as_before() -> None:
 
     from crawlers.spiders.pages import may_name_canonical
     from monitor.attachments import may_link_attachments
+    from tests.conftest import saved_pages
 
-    root = Path(__file__).parent
-    paths = sorted([*root.glob("fixtures/**/*.html"), *root.glob("corpus/changes/*/*.html"),
-                    *(root.parent.parent / "shared" / "corpus").glob("*/html/*.html*")])
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    paths = [*saved_pages(), *sorted(corpus.glob("*/html/*.html*"))]
     gated = skipped = 0
     for path in paths:
         body = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()

@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 
 from monitor.decode import decode_html
 from monitor.extract import element_text, extract_page, parse_html, title_and_date
-from tests.conftest import page_html
+from tests.conftest import page_html, saved_pages
 
 P1 = "广东省发布未来产业集群行动方案，明确到2030年建成5个未来产业科技园，培育一批领军企业和创新平台。"
 P2 = "到2035年，基本形成若干具有全球影响力的未来产业集群，人形机器人、脑机接口等领域取得突破。"
@@ -130,11 +130,6 @@ def test_tiny_cms_container_does_not_replace_the_article() -> None:
     assert P1 in page.text and P2 in page.text
 
 
-def _saved_pages() -> list[Path]:
-    root = Path(__file__).parent
-    return sorted([*root.glob("fixtures/**/*.html"), *root.glob("corpus/changes/*/*.html")])
-
-
 _BODY = "<p>" + P1 + "</p><p>" + P2 + "</p>"
 # Pages where each step of trafilatura's title and date reading decides: OpenGraph title (escaped twice),
 # a canonical URL holding the date, JSON-LD headline and date, the <title> when there are several <h1>.
@@ -158,7 +153,7 @@ def test_title_and_date_are_trafilaturas_own() -> None:
     from trafilatura.metadata import extract_metadata
 
     root = Path(__file__).parent
-    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in _saved_pages()}
+    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in saved_pages()}
     assert len(pages) > 100
     pages.update({name: html for name, (html, _) in METADATA_PAGES.items()})
     differing = []
@@ -198,7 +193,7 @@ def test_visible_chars_of_counts_what_element_text_shows() -> None:
     tricky = ("<html><body><div>a b<script>var x = 1;</script>tail&nbsp;c<!-- note --> d"
               "<noscript><p>no<script>inner()</script>script</p></noscript>after"
               "<style>p{}</style><template><p>t</p></template>\u3000端<br>口</div></body></html>")
-    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in _saved_pages())]
+    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in saved_pages())]
     assert len(pages) > 100
     for html in pages:
         body = parse_html(html).find("body")
@@ -212,7 +207,7 @@ def test_skipping_the_whole_page_reading_changes_no_extraction(monkeypatch: Any)
     import monitor.extract as extract
 
     root = Path(__file__).parent
-    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in _saved_pages()}
+    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in saved_pages()}
     pages["cms"] = _cms_page("".join(f"<p>{p}</p>" for p in (P1, P2) * 6), NOTICE)
     pages["tiny-cms"] = _cms_page("<p>图为签约现场。</p>", f"<div class='article'><p>{P1}</p><p>{P2}</p></div>")
     decided: list[bool] = []
@@ -241,7 +236,7 @@ def test_cms_container_finder_selects_what_the_css_selector_selects() -> None:
               "<div class='TRS_Editor2'>not a token</div><p id='ZOOM'>ids compare exactly</p>"
               "<div class='pages_content'><div id='js_content'>nested</div></div>"
               "<div id=' zoom'>no trimming</div><div class=' endText  artibody '>class, not id</div></body></html>")
-    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in _saved_pages())]
+    pages = [tricky, *(decode_html(path.read_bytes())[0] for path in saved_pages())]
     selector = _selector(CMS_CONTENT_CSS)
     selected = 0
     for html in pages:

@@ -137,14 +137,11 @@ def test_a_comment_between_label_and_value_hides_nothing_whichever_parse_read_th
 def test_facts_from_the_shared_parse_are_the_facts_of_the_page() -> None:
     """analyse_page hands extract_metadata the tree parse_html made for extraction; on every saved page
     that tree gives the facts metadata's own parse gives."""
-    from pathlib import Path
-
     from monitor.decode import decode_html
     from monitor.extract import parse_html
+    from tests.conftest import saved_pages
 
-    root = Path(__file__).parent
-    pages = [decode_html(p.read_bytes())[0] for p in sorted([*root.glob("fixtures/**/*.html"),
-                                                               *root.glob("corpus/changes/*/*.html")])]
+    pages = [decode_html(p.read_bytes())[0] for p in saved_pages()]
     assert len(pages) > 100
     with_facts = 0
     for html in pages:
