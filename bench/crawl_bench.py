@@ -404,7 +404,7 @@ def profile_crawls(out: Path, work: Path, server: NginxServer, sources: Path, se
     written = {}
     for name in ("first", "unchanged"):
         raw = out / f"{name}.collapsed.txt"
-        command = [py_spy, "record", "--format", "raw", "--rate", "200", "--output", str(raw), "--",
+        command = [py_spy, "record", "--format", "raw", "--rate", "200", "--subprocesses", "--output", str(raw), "--",
                    *crawl_command(sources, db, settings)]
         run = timed_process(command, server, env=env, log_path=out / f"{name}.stderr.log")
         summary = summarise_profile(raw)

@@ -3,17 +3,21 @@
 Why: a page's versions differ in a few sentences, pages of one site share their whole frame (head,
 scripts, navigation, footer), and the same article is often republished, so storing each fetched page
 and each extracted text on its own would make them the bulk of the archive. Each distinct value is kept
-once, keyed by the SHA-256 of its bytes, zlib-compressed, with the most useful earlier value (the page's
-previous version, or a recent page of the same site) as the zlib preset dictionary: its ``base``.
-Chains are at most ``MAX_DEPTH`` long, so reading any value costs at most ``MAX_DEPTH + 1``
-decompressions.
+once, keyed by the SHA-256 of its bytes, compressed with the most useful earlier value (the page's
+previous version, or a recent page of the same site) as dictionary: its ``base``. Chains are at most
+``MAX_DEPTH`` long, so reading any value costs at most ``MAX_DEPTH + 1`` decompressions.
 
 Two tables have this shape: ``texts`` (extracted texts) and ``bodies`` (pages as fetched).
 
-A value that has a base is also tried alone (a value alone that is no larger becomes self-contained, and a
-body that is becomes its source's new frame, see storage/content.py); that second compression cost as much
-as the first. It is first tried at zlib level 1, a third of the cost, and done at ``LEVEL`` only when that
-quick result comes within ``PROBE_MARGIN`` of the delta, that is when the base may not have helped.
+Values are written as Zstandard frames with the base as raw-content dictionary: at level 3 a page costs
+a quarter of the CPU zlib's level 6 took and comes out no larger (bench/compression_levels.py), and
+compression was a third of what storing a page cost the crawl process. Archives written before hold
+zlib streams (the base's last 32 KiB as preset dictionary); they are told apart by their first bytes
+(a zstd frame's magic number, a zlib header's 0x78) and stay readable, and either kind serves as base
+for the other, since a base is used as the bytes it decompresses to.
+
+A value that has a base is also compressed alone unless the delta is clearly small: a value alone that
+is no larger becomes self-contained, and a body that is becomes its source's new frame (storage/content.py).
 """
 from __future__ import annotations
 
@@ -21,16 +25,17 @@ import hashlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+import zstandard
 
 MAX_DEPTH = 2
-ZDICT_BYTES = 32 * 1024  # zlib uses at most the last 32 KiB of a preset dictionary
-LEVEL = 6
-PROBE_LEVEL = 1
-PROBE_MARGIN = 1.15  # level 1 output is ~8-13% larger than level 6 on HTML (bench site, gne-testpages)
-PRIMED_COMPRESSORS = 8  # bases kept ready as compression dictionaries (a source's frame is one per source)
+ZDICT_BYTES = 32 * 1024  # zlib (archives written before zstd) used at most the last 32 KiB of a base
+LEVEL = 3  # zstd
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+PRIMED_DICTIONARIES = 8  # bases kept ready as compression dictionaries (a source's frame is one per source)
 GOOD_DELTA_RATIO = 0.1  # a delta this small is kept without also compressing the value alone
 TABLES = ("texts", "bodies")
 BLOB_COLUMNS = {"hash": str, "base": str, "depth": int, "data_z": bytes, "bytes": int}
@@ -54,45 +59,59 @@ def blob_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class _PrimedCompressors:
-    """zlib compressors that already hold a base as their dictionary, copied for each use.
+class _PrimedDictionaries:
+    """Bases made into zstd dictionaries, prepared for compression at ``LEVEL``, kept for the next pages.
 
-    Setting a 32 KiB dictionary costs a quarter of compressing a page against it, and reading the base
-    a decompression and a row: every new page of a source is compressed against the same frame. Keyed by
-    the base's hash (its content), so a compressor fits any archive that stores that base.
+    Reading a base costs a row and a decompression, and preparing it as a dictionary a third of
+    compressing a page against it, while every new page of a source is compressed against the same
+    frame. Keyed by the base's hash (its content), so an entry fits any archive that stores that base.
+    A prepared dictionary is read-only and may be shared; each compression gets its own compressor.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._primed: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._primed: OrderedDict[str, zstandard.ZstdCompressionDict | None] = OrderedDict()
 
-    def copy(self, digest: str, level: int, zdict: Any) -> Any:
-        """A fresh compressor with the base ``digest`` as dictionary; ``zdict()`` gives the base if not cached."""
-        key = (digest, level)
+    def get(self, digest: str, base: Callable[[], bytes]) -> zstandard.ZstdCompressionDict | None:
+        """The dictionary of the base ``digest``; ``base()`` gives its bytes when it is not cached.
+        None for an empty base, which is no dictionary (``_decompress`` reads it so)."""
         with self._lock:
-            primed = self._primed.get(key)
-            if primed is not None:
-                self._primed.move_to_end(key)
-                return primed.copy()
-        primed = zlib.compressobj(level, zdict=zdict()[-ZDICT_BYTES:])
+            if digest in self._primed:
+                self._primed.move_to_end(digest)
+                return self._primed[digest]
+        data = base()
+        primed = _dictionary(data) if data else None
+        if primed is not None:
+            primed.precompute_compress(level=LEVEL)
         with self._lock:
-            self._primed[key] = primed
+            self._primed[digest] = primed
             while len(self._primed) > self.size:
                 self._primed.popitem(last=False)
-        return primed.copy()
+        return primed
 
 
-_primed = _PrimedCompressors(PRIMED_COMPRESSORS)
+_primed = _PrimedDictionaries(PRIMED_DICTIONARIES)
 
 
-def _compress(data: bytes, compressor: Any) -> bytes:
-    return compressor.compress(data) + compressor.flush()  # type: ignore[no-any-return]
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
-def _decompress(blob: bytes, zdict: bytes | None) -> bytes:
-    decompressor = zlib.decompressobj(zdict=zdict[-ZDICT_BYTES:]) if zdict else zlib.decompressobj()
-    return decompressor.decompress(blob) + decompressor.flush()
+def _compress(data: bytes, dictionary: zstandard.ZstdCompressionDict | None = None) -> bytes:
+    compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary) if dictionary is not None \
+        else zstandard.ZstdCompressor(level=LEVEL)
+    return compressor.compress(data)
+
+
+def _decompress(blob: bytes, base: bytes | None) -> bytes:
+    """One stored value from its bytes and its base's bytes (None: self-contained), zstd or older zlib."""
+    if blob[:4] == ZSTD_MAGIC:
+        decompressor = zstandard.ZstdDecompressor(dict_data=_dictionary(base)) if base \
+            else zstandard.ZstdDecompressor()
+        return decompressor.decompress(blob)
+    zlib_stream = zlib.decompressobj(zdict=base[-ZDICT_BYTES:]) if base else zlib.decompressobj()
+    return zlib_stream.decompress(blob) + zlib_stream.flush()
 
 
 def _row(db: _Executes, table: str, digest: str) -> tuple[str | None, int, bytes]:
@@ -144,15 +163,13 @@ def store_blob(db: _Executes, table: str, data: bytes, *, bases: Iterable[str | 
         while depth >= MAX_DEPTH and base is not None:
             candidate = base
             base, depth = _chain_link(db, table, candidate)
-        compressor = _primed.copy(candidate, LEVEL, lambda c=candidate: load_blob(db, table, c))
-        compressed = _compress(data, compressor)
+        compressed = _compress(data, _primed.get(candidate, lambda c=candidate: load_blob(db, table, c)))
         if best is None or len(compressed) < len(best):
             best_base, best_depth, best = candidate, depth + 1, compressed
     if best is None or len(best) > len(data) * GOOD_DELTA_RATIO:  # no base, or not clearly useful: try alone
-        if best is None or len(_compress(data, zlib.compressobj(PROBE_LEVEL))) <= len(best) * PROBE_MARGIN:
-            plain = _compress(data, zlib.compressobj(LEVEL))
-            if best is None or len(plain) <= len(best):
-                best_base, best_depth, best = None, 0, plain
+        plain = _compress(data)
+        if best is None or len(plain) <= len(best):
+            best_base, best_depth, best = None, 0, plain
     db.execute(f"insert into {table} (hash, base, depth, data_z, bytes) values (?, ?, ?, ?, ?)",
                [digest, best_base, best_depth, best, len(data)])
     return StoredBlob(digest, best_depth)

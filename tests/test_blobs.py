@@ -1,4 +1,4 @@
-"""Stored bodies and texts read back byte-identical, whatever zlib level or cached dictionary wrote them."""
+"""Stored bodies and texts read back byte-identical, whatever codec, level or cached dictionary wrote them."""
 from __future__ import annotations
 
 import random
@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage import blobs
-from storage.blobs import BLOB_COLUMNS, LEVEL, ZDICT_BYTES, blob_hash, load_blob, store_blob
+from storage.blobs import BLOB_COLUMNS, ZDICT_BYTES, ZSTD_MAGIC, blob_hash, load_blob, store_blob
 from storage.content import load_body, load_text, store_body, store_text
 
 
@@ -51,15 +51,16 @@ def test_bodies_and_texts_read_back_byte_identical(tmp_path: Path) -> None:
     assert max(r["depth"] for r in rows.values()) <= blobs.MAX_DEPTH
     # the frame is shared: pages after the first are stored against a base, much smaller than alone
     assert all(rows[k]["base"] is not None for k in keys[1:])
-    assert all(len(rows[k]["data_z"]) < len(zlib.compress(bodies[i], LEVEL)) * 0.8
-               for i, k in enumerate(keys[1:], 1))
+    assert all(len(rows[k]["data_z"]) < len(blobs._compress(bodies[i])) * 0.8 for i, k in enumerate(keys[1:], 1))
+    assert all(row["data_z"].startswith(ZSTD_MAGIC) for row in rows.values())
     # a body stored again is found, not stored twice, and keeps its depth
     assert store_blob(db, "bodies", bodies[5]) == blobs.StoredBlob(keys[5], rows[keys[5]]["depth"])
     assert db["bodies"].count == len(bodies)
 
 
-def test_an_archive_compressed_at_level_6_stays_readable_and_serves_as_base(tmp_path: Path) -> None:
-    """Archives written before bodies moved to level 1 hold level-6 blobs, some of them a source's frame."""
+def test_an_archive_written_with_zlib_stays_readable_and_serves_as_base(tmp_path: Path) -> None:
+    """Archives written before zstd hold zlib streams (level 6, the base's last 32 KiB as dictionary), some of
+    them a source's frame: they read back, and a new zstd value is stored against them."""
     db = _blob_db(tmp_path / "old.db")
     noise = random.Random(3)
     frame = "".join(f'<li><a href="/nav/{i}.html">导航{i}</a></li>' for i in range(150))
@@ -77,7 +78,9 @@ def test_an_archive_compressed_at_level_6_stays_readable_and_serves_as_base(tmp_
     new = _page(3, frame, noise)
     new_key = store_body(db, new, source="s", previous=delta_key)
     assert load_body(db, new_key) == new
-    assert db["bodies"].get(new_key)["base"] in (root_key, delta_key)
+    stored = db["bodies"].get(new_key)
+    assert stored["base"] in (root_key, delta_key) and stored["data_z"].startswith(ZSTD_MAGIC)
+    assert len(stored["data_z"]) < len(blobs._compress(new)) * 0.8  # the zlib-stored base helped
 
 
 def test_a_cached_dictionary_serves_every_archive_that_holds_the_base(tmp_path: Path) -> None:
@@ -93,16 +96,16 @@ def test_a_cached_dictionary_serves_every_archive_that_holds_the_base(tmp_path: 
         key = store_body(db, page, source="s")
         assert db["bodies"].get(key)["base"] == blob_hash(root)
         assert load_body(db, key) == page
-    cache = blobs._PrimedCompressors(2)
+    cache = blobs._PrimedDictionaries(2)
     made = []
     for digest in ("a", "b", "a", "c"):
-        cache.copy(digest, 1, lambda d=digest: made.append(d) or root)
-    assert made == ["a", "b", "c"] and list(cache._primed) == [("a", 1), ("c", 1)]
+        cache.get(digest, lambda d=digest: made.append(d) or root)
+    assert made == ["a", "b", "c"] and list(cache._primed) == ["a", "c"]
     assert load_blob(first, "bodies", blob_hash(root)) == root
 
 
 def test_a_body_its_source_frame_does_not_help_becomes_the_new_frame(tmp_path: Path) -> None:
-    """The quick level-1 trial must not hide the case the trial alone is for: a body unlike the frame."""
+    """A body unlike the frame is stored alone, and is the frame the source's next pages are stored against."""
     db = _blob_db(tmp_path / "a.db")
     noise = random.Random(2)
     unlike = bytes(noise.randrange(256) for _ in range(20_000))  # shares nothing with any page
@@ -113,3 +116,12 @@ def test_a_body_its_source_frame_does_not_help_becomes_the_new_frame(tmp_path: P
     assert db["bodies"].get(key)["depth"] == 0
     assert db["html_roots"].get("s")["hash"] == key
     assert load_body(db, key) == page
+
+
+def test_an_empty_base_is_no_dictionary_on_either_side(tmp_path: Path) -> None:
+    """An empty text can be the previous text of a page; what is stored against it reads back."""
+    db = _blob_db(tmp_path / "a.db")
+    empty = store_text(db, "")
+    key = store_text(db, "到2035年，建成10个量子科技产业园。" * 20, previous=empty)
+    assert load_text(db, empty) == ""
+    assert load_text(db, key) == "到2035年，建成10个量子科技产业园。" * 20
