@@ -2,13 +2,18 @@
 
 Pages that need extraction are analysed in a worker process first (``monitor.analysis_pool``, one
 pool per crawl process, ``POLICYWATCH_EXTRACT_WORKERS`` workers; 0 analyses in this process), so the
-reactor keeps downloading meanwhile. The archive writes stay here, one page at a time. Scrapy's
-scraper slot bounds how many responses wait for their analysis (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
+reactor keeps downloading meanwhile. The archive writes stay here, one page at a time, committed in
+short groups (``storage.commit_groups``, ``POLICYWATCH_COMMIT_PAGES`` pages at most; 1 commits every
+page). Scrapy's scraper slot bounds how many responses wait for their analysis
+(``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -21,6 +26,7 @@ from monitor.attachments import record_attachment
 from monitor.detect import needs_analysis, record
 from monitor.normalize import NoiseRules
 from storage import Archive
+from storage.commit_groups import DEFAULT_PAGES, DEFAULT_SECONDS, CommitGroup
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,54 @@ class _SharedPool:
             cls.pool, cls.users = None, 0
 
 
+class _ArchiveWriter:
+    """The archive connection, commit group and count of pages on their way, of all the crawlers of a process
+    that write one archive file.
+
+    The crawlers of a process share one thread (the reactor's). With a connection each, one crawler's
+    open commit group would make another's ``BEGIN IMMEDIATE`` wait for SQLite's lock, blocking the very
+    thread that would commit the group, until the busy timeout failed it.
+    """
+
+    _open: dict[str, _ArchiveWriter] = {}
+
+    def __init__(self, path: str, *, search_batch: int, commit_pages: int, commit_seconds: float) -> None:
+        self.path = path
+        self.archive = Archive(path, search_batch=search_batch)
+        self.commits = CommitGroup(self.archive, max_pages=commit_pages, max_seconds=commit_seconds,
+                                   schedule=_event_loop_timer())
+        self.on_the_way = 0  # pages between their arrival at a pipeline and their write (awaiting analysis)
+        self.users = 0
+        logger.debug("%s: commits of up to %d items or %.2f s%s", path, commit_pages, commit_seconds,
+                     "" if self.commits.schedule else " (no event loop: committed with the next item)")
+
+    @classmethod
+    def acquire(cls, path: str, **options: Any) -> _ArchiveWriter:
+        key = str(Path(path).resolve())
+        writer = cls._open.get(key)
+        if writer is None:
+            writer = cls._open[key] = cls(path, **options)
+        writer.users += 1
+        return writer
+
+    @contextmanager
+    def item(self) -> Iterator[None]:
+        """One item's writes in the open commit group, committed when due (also after a failed write)."""
+        try:
+            with self.commits.page():
+                yield
+        finally:
+            self.commits.done(idle=self.on_the_way == 0)
+
+    def release(self) -> None:
+        self.commits.commit()
+        self.users -= 1
+        if self.users <= 0:
+            logger.info("%s: %d items written in %d commits", self.path, self.commits.written, self.commits.commits)
+            self.archive.close()
+            self._open.pop(str(Path(self.path).resolve()), None)
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -66,6 +120,9 @@ class ArchivePipeline:
         # Pages stored before the search index takes them in, in one go (storage/search.py): per page, that
         # index cost a quarter of storing a page; closing the spider indexes the rest.
         self.search_batch = crawler.settings.getint("POLICYWATCH_SEARCH_BATCH", SEARCH_BATCH)
+        self.commit_pages = crawler.settings.getint("POLICYWATCH_COMMIT_PAGES", DEFAULT_PAGES)
+        self.commit_seconds = crawler.settings.getfloat("POLICYWATCH_COMMIT_SECONDS", DEFAULT_SECONDS)
+        self.writer: _ArchiveWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -75,7 +132,9 @@ class ArchivePipeline:
         spider = spider or self.crawler.spider
         source = spider.source  # type: ignore[union-attr]
         self.noise = NoiseRules(source.ignore_text)
-        self.archive = Archive(self.db_path, search_batch=self.search_batch)
+        self.writer = _ArchiveWriter.acquire(self.db_path, search_batch=self.search_batch,
+                                             commit_pages=self.commit_pages, commit_seconds=self.commit_seconds)
+        self.archive = self.writer.archive
         now = utc_now()
         self.archive.upsert_source(source.name, title=source.title, region=source.region,
                                    language=source.language, now=now)
@@ -93,23 +152,30 @@ class ArchivePipeline:
             analysis = None
             if self.workers > 0 and needs_analysis(self.archive, item) and self._use_pool():
                 assert self.pool is not None
+                assert self.writer is not None
+                self.writer.on_the_way += 1
                 try:
                     analysis = await asyncio.wrap_future(
                         self.pool.submit(item.body, item.content_type, item.url, spider.source, item.meta))  # type: ignore[union-attr]
                 except Exception as exc:  # noqa: BLE001 - handed to record, which decides what it means
                     analysis = exc
-            if self.archive is None:  # the spider closed while the page was analysed
+                finally:
+                    self.writer.on_the_way -= 1
+            if self.archive is None or self.writer is None:  # the spider closed while the page was analysed
                 return item
-            outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
-                             noise=self.noise, analysis=analysis)
+            with self.writer.item():
+                outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
+                                 noise=self.noise, analysis=analysis)
             self.crawler.stats.inc_value(f"policywatch/outcome/{outcome.kind}")
-        elif isinstance(item, AttachmentItem) and self.archive is not None:
-            result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
+        elif isinstance(item, AttachmentItem) and self.archive is not None and self.writer is not None:
+            with self.writer.item():
+                result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
             self.crawler.stats.inc_value(f"policywatch/attachment/{result}")
-        elif isinstance(item, ListingItem) and self.archive is not None:
-            kept = self.archive.save_listing_state(
-                item.source, item.url, fingerprint=item.fingerprint, depth=item.depth, etag=item.etag,
-                last_modified=item.last_modified, calls=item.calls, checked_at=item.fetched_at)
+        elif isinstance(item, ListingItem) and self.archive is not None and self.writer is not None:
+            with self.writer.item():
+                kept = self.archive.save_listing_state(
+                    item.source, item.url, fingerprint=item.fingerprint, depth=item.depth, etag=item.etag,
+                    last_modified=item.last_modified, calls=item.calls, checked_at=item.fetched_at)
             self.crawler.stats.inc_value(f"policywatch/listing/{'kept' if kept else 'not kept'}")
         return item
 
@@ -127,12 +193,24 @@ class ArchivePipeline:
             return
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
         status = "ok" if reason == "finished" else f"stopped: {reason}"
+        assert self.writer is not None
+        self.writer.commits.commit()  # the run's summary counts what is stored
         spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
-        self.archive.close()
-        self.archive = None
+        self.writer.release()
+        self.archive, self.writer = None, None
         if self.pool is not None:
             self.pool = None
             _SharedPool.release()
+
+
+def _event_loop_timer() -> Callable[[float, Callable[[], None]], object] | None:
+    """The running asyncio loop's ``call_later`` (Scrapy's asyncio reactor), to commit a group no page closes."""
+    if not asyncio_reactor():
+        return None
+    try:
+        return asyncio.get_running_loop().call_later
+    except RuntimeError:  # open_spider is called from the reactor's loop; no loop means no timer is needed
+        return None
 
 
 def asyncio_reactor() -> bool:

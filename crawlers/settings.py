@@ -97,3 +97,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # POLICYWATCH_EXTRACT_POOL_AFTER pages were extracted in-process (a small re-check never starts it).
 POLICYWATCH_EXTRACT_WORKERS = None
 POLICYWATCH_EXTRACT_POOL_AFTER = 20
+# Archive writes are committed in groups of at most this many items or seconds (storage/commit_groups.py),
+# and at once when no other page is on its way; 1 commits every page in its own transaction.
+POLICYWATCH_COMMIT_PAGES = 20
+POLICYWATCH_COMMIT_SECONDS = 0.25
