@@ -2,10 +2,11 @@
 
 Pages that need extraction are analysed in a worker process first (``monitor.analysis_pool``, one
 pool per crawl process, ``POLICYWATCH_EXTRACT_WORKERS`` workers; 0 analyses in this process), so the
-reactor keeps downloading meanwhile. The archive writes stay here, one page at a time, committed in
-short groups (``storage.commit_groups``, ``POLICYWATCH_COMMIT_PAGES`` pages at most; 1 commits every
-page). Scrapy's scraper slot bounds how many responses wait for their analysis
-(``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
+reactor keeps downloading meanwhile. When the worker already has ``POLICYWATCH_ANALYSE_HERE_AFTER``
+pages queued, this process analyses the next page itself (a first crawl on 2 cores). The archive
+writes stay here, one page at a time, committed in short groups (``storage.commit_groups``,
+``POLICYWATCH_COMMIT_PAGES`` pages at most; 1 commits every page). Scrapy's scraper slot bounds how
+many responses wait for their analysis (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from storage.commit_groups import DEFAULT_PAGES, DEFAULT_SECONDS, CommitGroup
 logger = logging.getLogger(__name__)
 
 POOL_AFTER_PAGES = 20
+SHARE_AFTER = 32  # ~0.25 s of queued work for the worker at ~7 ms a page
 SEARCH_BATCH = 50
 
 
@@ -120,6 +122,9 @@ class ArchivePipeline:
         # Pages stored before the search index takes them in, in one go (storage/search.py): per page, that
         # index cost a quarter of storing a page; closing the spider indexes the rest.
         self.search_batch = crawler.settings.getint("POLICYWATCH_SEARCH_BATCH", SEARCH_BATCH)
+        # With this many pages already waiting for the worker, the next one is analysed here (0: never).
+        self.share_after = crawler.settings.getint("POLICYWATCH_ANALYSE_HERE_AFTER", SHARE_AFTER)
+        self.shared_here = 0
         self.commit_pages = crawler.settings.getint("POLICYWATCH_COMMIT_PAGES", DEFAULT_PAGES)
         self.commit_seconds = crawler.settings.getfloat("POLICYWATCH_COMMIT_SECONDS", DEFAULT_SECONDS)
         self.writer: _ArchiveWriter | None = None
@@ -150,7 +155,8 @@ class ArchivePipeline:
         spider = spider or self.crawler.spider
         if isinstance(item, PageItem) and self.archive is not None:
             analysis = None
-            if self.workers > 0 and needs_analysis(self.archive, item) and self._use_pool():
+            if self.workers > 0 and needs_analysis(self.archive, item) and self._use_pool() \
+                    and not self._analyse_here():
                 assert self.pool is not None
                 assert self.writer is not None
                 self.writer.on_the_way += 1
@@ -179,6 +185,18 @@ class ArchivePipeline:
             self.crawler.stats.inc_value(f"policywatch/listing/{'kept' if kept else 'not kept'}")
         return item
 
+    def _analyse_here(self) -> bool:
+        """Whether this page is analysed in this process because the worker already has a queue.
+
+        When the worker is the bottleneck (a first crawl on 2 cores), this process still has spare time
+        between downloads and writes; a page analysed here then costs nothing in waiting, and the share
+        it takes settles by itself: the queue shrinks below ``share_after`` as soon as it takes too many.
+        """
+        if self.share_after <= 0 or self.pool is None or self.pool.pending < self.share_after:
+            return False
+        self.shared_here += 1
+        return True
+
     def _use_pool(self) -> bool:
         if self.pool is None:
             if self.analysed_here < self.pool_after or not asyncio_reactor():
@@ -194,6 +212,9 @@ class ArchivePipeline:
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
         status = "ok" if reason == "finished" else f"stopped: {reason}"
         assert self.writer is not None
+        if self.shared_here:
+            logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued",
+                        spider.source.name, self.shared_here, self.share_after)  # type: ignore[union-attr]
         self.writer.commits.commit()  # the run's summary counts what is stored
         spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
         self.writer.release()

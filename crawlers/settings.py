@@ -101,3 +101,6 @@ POLICYWATCH_EXTRACT_POOL_AFTER = 20
 # and at once when no other page is on its way; 1 commits every page in its own transaction.
 POLICYWATCH_COMMIT_PAGES = 20
 POLICYWATCH_COMMIT_SECONDS = 0.25
+# With this many pages waiting for the analysis worker, the crawl process analyses the next one itself
+# (crawlers/pipelines.py); 0 never does.
+POLICYWATCH_ANALYSE_HERE_AFTER = 32

@@ -117,6 +117,7 @@ class AnalysisPool:
         self.function = function
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # futures finish in the executor's own thread
+        self.pending = 0  # pages submitted whose analysis has not finished (read without the lock: a hint)
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -135,6 +136,8 @@ class AnalysisPool:
         """Analyse one page; the future's result is a ``PageAnalysis`` or its ``ExtractionError``."""
         outer: Future[Any] = Future()
         args = (body, content_type, url, source, dict(meta or {}))
+        with self._lock:
+            self.pending += 1
         self._submit(outer, args, retries=1)
         return outer
 
@@ -155,8 +158,10 @@ class AnalysisPool:
                 self._reset()
                 self._submit(outer, args, retries - 1)
                 return
-            outer.set_exception(AnalysisWorkerError(f"analysis worker died on this page: {error}"))
-        elif error is not None:
+            error = AnalysisWorkerError(f"analysis worker died on this page: {error}")
+        with self._lock:  # before the page's future is done, so its waiter sees the count without it
+            self.pending -= 1
+        if error is not None:
             outer.set_exception(error)
         else:
             outer.set_result(inner.result())

@@ -36,6 +36,12 @@ def crash_on_marker(body: bytes, content_type: str | None, url: str, source: Sou
     return analyse_in_worker(body, content_type, url, source, meta)
 
 
+def wait_for_fifo(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
+    """Blocks until the test writes to the FIFO named by ``url``: a page whose analysis is still running."""
+    with open(url, encoding="utf-8") as fifo:
+        return fifo.read()
+
+
 def collector_state(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
     import gc
     import sys
@@ -119,6 +125,23 @@ def test_a_dying_worker_is_a_fetch_error_and_the_pool_recovers(archive: Archive,
     assert archive.versions(URL) == [] and archive.events() == []
 
 
+def test_the_pool_counts_pages_whose_analysis_has_not_finished(tmp_path: Path, source: Source) -> None:
+    """``pending`` is what the pipeline reads to analyse a page itself when the worker has a queue."""
+    fifos = [tmp_path / f"page-{n}" for n in range(3)]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    pool = AnalysisPool(1, function=wait_for_fifo)
+    try:
+        futures = [pool.submit(b"", None, str(fifo), source, {}) for fifo in fifos]
+        assert pool.pending == 3
+        for n, (fifo, future) in enumerate(zip(fifos, futures, strict=True)):
+            fifo.write_text(f"page {n} analysed", encoding="utf-8")
+            assert future.result(timeout=60) == f"page {n} analysed"
+            assert pool.pending == 2 - n  # counted down before the future is done
+    finally:
+        pool.close()
+
+
 def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Archive, source: Source) -> None:
     fetched = FakeFetch(url=URL, body=page())
     assert needs_analysis(archive, fetched)
@@ -150,12 +173,13 @@ def test_a_crawl_through_the_pool_detects_what_an_in_process_crawl_does(tmp_path
     from crawlers.runner import run_crawl
 
     outcomes = {}
-    for workers in ("0", "1"):
+    # "shared": the crawl process analyses any page that finds another one waiting for the worker
+    for workers, share_after in (("0", "0"), ("1", "0"), ("shared", "1")):
         work = tmp_path / f"workers-{workers}"
         work.mkdir()
         db = work / "archive.db"
-        settings = {**DEMO_CRAWL_SETTINGS, "POLICYWATCH_EXTRACT_WORKERS": workers,
-                    "POLICYWATCH_EXTRACT_POOL_AFTER": "0"}
+        settings = {**DEMO_CRAWL_SETTINGS, "POLICYWATCH_EXTRACT_WORKERS": "1" if workers == "shared" else workers,
+                    "POLICYWATCH_EXTRACT_POOL_AFTER": "0", "POLICYWATCH_ANALYSE_HERE_AFTER": share_after}
         counts = []
         with SiteServer(DEMO_SITE / "state1") as site:
             sources = write_demo_sources(DEMO_SITE / "sources.yaml", site.base_url, work / "sources.yaml")
@@ -167,7 +191,7 @@ def test_a_crawl_through_the_pool_detects_what_an_in_process_crawl_does(tmp_path
             runs = [row[0] for row in archive.db.execute("select id from runs")]
             events = sorted((e.kind, e.url.split("/", 3)[3]) for e in archive.run_events(runs))
         outcomes[workers] = (counts, events)
-    assert outcomes["1"] == outcomes["0"]
+    assert outcomes["1"] == outcomes["0"] == outcomes["shared"]
     assert any(c["new"] for c in outcomes["1"][0]) and any(c["changed"] for c in outcomes["1"][0])
 
 
