@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,7 @@ def check_counts(name: str, run: ProcessRun, expected: dict[str, int]) -> list[s
 def archive_bytes(db: Path) -> int:
     """The archive's size once its write-ahead log is folded in: the log's size after a crawl depends on
     when SQLite last checkpointed, not on what was stored (before 2026-12-04 session 6 it was counted as is)."""
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:  # a connection's own "with" commits but does not close
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return sum(p.stat().st_size for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists())
 

@@ -70,17 +70,24 @@ class _ArchiveWriter:
 
     def __init__(self, path: str, *, search_batch: int, commit_pages: int, commit_seconds: float) -> None:
         self.path = path
+        self.key = self.key_of(path)
         self.archive = Archive(path, search_batch=search_batch)
         self.commits = CommitGroup(self.archive, max_pages=commit_pages, max_seconds=commit_seconds,
                                    schedule=_event_loop_timer())
-        self.on_the_way = 0  # pages between their arrival at a pipeline and their write (awaiting analysis)
+        # pages between their arrival at a pipeline and their write: awaiting their analysis, or analysed and
+        # not yet resumed (the pool's ``pending`` no longer counts those, but they will write soon)
+        self.on_the_way = 0
         self.users = 0
         logger.debug("%s: commits of up to %d items or %.2f s%s", path, commit_pages, commit_seconds,
                      "" if self.commits.schedule else " (no event loop: committed with the next item)")
 
+    @staticmethod
+    def key_of(path: str) -> str:
+        return str(Path(path).resolve())
+
     @classmethod
     def acquire(cls, path: str, **options: Any) -> _ArchiveWriter:
-        key = str(Path(path).resolve())
+        key = cls.key_of(path)
         writer = cls._open.get(key)
         if writer is None:
             writer = cls._open[key] = cls(path, **options)
@@ -97,12 +104,13 @@ class _ArchiveWriter:
             self.commits.done(idle=self.on_the_way == 0)
 
     def release(self) -> None:
+        """Commit what is open (the run's own rows included) and close the archive after its last crawler."""
         self.commits.commit()
         self.users -= 1
         if self.users <= 0:
             logger.info("%s: %d items written in %d commits", self.path, self.commits.written, self.commits.commits)
             self.archive.close()
-            self._open.pop(str(Path(self.path).resolve()), None)
+            self._open.pop(self.key, None)
 
 
 class ArchivePipeline:
@@ -215,7 +223,6 @@ class ArchivePipeline:
         if self.shared_here:
             logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued",
                         spider.source.name, self.shared_here, self.share_after)  # type: ignore[union-attr]
-        self.writer.commits.commit()  # the run's summary counts what is stored
         spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
         self.writer.release()
         self.archive, self.writer = None, None

@@ -138,7 +138,12 @@ class AnalysisPool:
         args = (body, content_type, url, source, dict(meta or {}))
         with self._lock:
             self.pending += 1
-        self._submit(outer, args, retries=1)
+        try:
+            self._submit(outer, args, retries=1)
+        except BaseException:  # never submitted (the pool was shut down): not pending either
+            with self._lock:
+                self.pending -= 1
+            raise
         return outer
 
     def _submit(self, outer: Future[Any], args: tuple[Any, ...], retries: int) -> None:

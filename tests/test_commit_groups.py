@@ -21,11 +21,10 @@ def _seen_from_outside(path: Path) -> list[str]:
         return [r[0] for r in other.execute("select note from notes order by rowid")]
 
 
-@pytest.fixture()
-def archive(tmp_path: Path):
-    with Archive(tmp_path / "a.db") as archive:
-        archive.db.execute("create table notes (note text)")
-        yield archive
+@pytest.fixture(autouse=True)
+def notes(archive: Archive) -> None:
+    """A table the tests' pages write to, in conftest's ``archive``."""
+    archive.db.execute("create table notes (note text)")
 
 
 def test_a_group_is_committed_when_full_and_other_readers_see_it_only_then(archive: Archive) -> None:
