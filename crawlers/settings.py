@@ -56,6 +56,8 @@ RETRY_BACKOFF_MAX = 60.0
 _UNUSED_DOWNLOADER_MIDDLEWARES = (
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",  # no site needs credentials
+    # the same, after a quick test for the word "refresh" (crawlers/middlewares.py)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
 )
 _UNUSED_EXTENSIONS = (
     "scrapy.extensions.remote_control.RemoteControl",  # an HTTP control server: never in a crawl child
@@ -75,7 +77,11 @@ SPIDER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.SPIDER_MIDDLEWARES_BASE.it
                            if k not in _UNUSED_SPIDER_MIDDLEWARES}
 DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
                                if k not in _UNUSED_DOWNLOADER_MIDDLEWARES}
-DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.RetryBackoffMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.RetryBackoffMiddleware": 560,
+    "crawlers.middlewares.MetaRefreshMiddleware":
+        _defaults.DOWNLOADER_MIDDLEWARES_BASE["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"],
+}
 EXTENSIONS_BASE = {k: v for k, v in _defaults.EXTENSIONS_BASE.items() if k not in _UNUSED_EXTENSIONS}
 EXTENSIONS: dict[str, int | None] = {}
 COOKIES_ENABLED = False

@@ -6,6 +6,7 @@ one plan would become several pages and each would be "new".
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -22,10 +23,13 @@ def is_tracking_parameter(name: str) -> bool:
     return name in TRACKING_PARAMETERS or name.startswith("utm_")
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str, *, strip_tracking: bool = True) -> str:
     """Drop the fragment and tracking parameters, sort the query, normalise case and escaping.
 
     ``strip_tracking=False`` keeps every parameter (list pages and APIs may use ``from`` as an offset).
+    Remembered for the last few thousand URLs: a crawl asks for each article's URL when a list links it
+    and again when its answer arrives.
     """
     parts = urlsplit(url.strip())
     # Filter the raw "k=v" pairs: decoding and re-encoding values would corrupt GBK-escaped queries.

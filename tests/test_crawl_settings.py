@@ -28,7 +28,8 @@ process.crawl(crawler)
 process.start()
 print(json.dumps({
     "extensions": [type(e).__name__ for e in crawler.extensions.middlewares],
-    "downloader": [type(m).__name__ for m in crawler.engine.downloader.middleware.middlewares],
+    "downloader": [f"{type(m).__module__}.{type(m).__name__}"
+                   for m in crawler.engine.downloader.middleware.middlewares],
     "spider": [type(m).__name__ for m in crawler.engine.scraper.spidermw.middlewares],
     "imported": [m for m in ("aiohttp", "scrapy.extensions.remote_control", "scrapy.extensions.telnet",
                              "scrapy.downloadermiddlewares.cookies") if m in sys.modules],
@@ -42,8 +43,13 @@ def test_unused_scrapy_components_are_not_loaded() -> None:
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert "RemoteControl" not in loaded["extensions"] and "TelnetConsole" not in loaded["extensions"]
     assert "CoreStats" in loaded["extensions"]  # Scrapy's other defaults are kept
-    assert "CookiesMiddleware" not in loaded["downloader"]
-    assert {"RetryBackoffMiddleware", "HttpCompressionMiddleware", "RedirectMiddleware"} <= set(loaded["downloader"])
+    downloader = [name.rsplit(".", 1)[-1] for name in loaded["downloader"]]
+    assert "CookiesMiddleware" not in downloader
+    assert {"RetryBackoffMiddleware", "HttpCompressionMiddleware", "RedirectMiddleware"} <= set(downloader)
+    # Scrapy's meta refresh handling is replaced by ours, at the same place in the chain
+    assert "crawlers.middlewares.MetaRefreshMiddleware" in loaded["downloader"]
+    assert downloader.count("MetaRefreshMiddleware") == 1
+    assert downloader.index("MetaRefreshMiddleware") < downloader.index("RedirectMiddleware")
     assert "DepthMiddleware" not in loaded["spider"] and "MetaCopyDetectionMiddleware" not in loaded["spider"]
     assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(loaded["spider"])
     assert loaded["imported"] == []

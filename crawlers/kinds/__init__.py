@@ -194,31 +194,47 @@ def link_urls(response: TextResponse, deny: Iterable[str] = ()) -> list[str]:
     link: list pages of government sites carry hundreds of navigation links, and the extractor was a
     tenth of a re-check's CPU (bench/crawl_bench.py --profile). tests/test_kinds.py compares the two.
     """
-    from scrapy.linkextractors import IGNORED_EXTENSIONS
     from scrapy.utils.response import get_base_url
     from w3lib.html import strip_html5_whitespace
-    from w3lib.url import safe_url_string
 
-    ignored = _ignored_extensions(tuple(IGNORED_EXTENSIONS))
-    patterns = _deny_patterns(tuple(deny))
     base, encoding = get_base_url(response), response.encoding
+    deny = tuple(deny)
     seen: set[str] = set()
     urls = []
     for href in response.xpath(_LINK_HREFS).getall():
         try:
-            url = safe_url_string(urljoin(base, strip_html5_whitespace(href)), encoding=encoding)
+            joined = urljoin(base, strip_html5_whitespace(href))
         except ValueError:
             continue  # a bogus link
-        if url in seen:
+        link = _link_url(joined, encoding, deny)
+        if link is None or link[0] in seen:
             continue
+        url, extracted = link
         seen.add(url)
-        parts = urlparse(url)
-        if parts.scheme not in _LINK_SCHEMES or any(p.search(url) for p in patterns):
-            continue
-        if posixpath.splitext(parts.path)[1].lower() in ignored:
-            continue
-        urls.append(url)
+        if extracted:
+            urls.append(url)
     return urls
+
+
+@lru_cache(maxsize=8192)
+def _link_url(joined: str, encoding: str, deny: tuple[str, ...]) -> tuple[str, bool] | None:
+    """The escaped URL of a link already joined with its base, and whether it is extracted (a scheme, file
+    type or ``deny`` regex can rule it out; it still counts as seen); None when it is not a URL.
+
+    Remembered: the list pages of a site repeat the same navigation and pager links on every page, and
+    escaping, parsing and matching each one again was most of the cost of reading a list page.
+    """
+    from scrapy.linkextractors import IGNORED_EXTENSIONS
+    from w3lib.url import safe_url_string
+
+    try:
+        url = safe_url_string(joined, encoding=encoding)
+    except ValueError:
+        return None  # a bogus link
+    parts = urlparse(url)
+    if parts.scheme not in _LINK_SCHEMES or any(p.search(url) for p in _deny_patterns(deny)):
+        return url, False
+    return url, posixpath.splitext(parts.path)[1].lower() not in _ignored_extensions(tuple(IGNORED_EXTENSIONS))
 
 
 @lru_cache(maxsize=4)

@@ -62,10 +62,30 @@ _DE_CUE = re.compile(r"\b(?:soll|sollen|geplant|Ziel|Zielen|plant|planen|anstreb
 _ZH_NUM = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERAL_CHARS}]{{1,6}})"
 _ZH_UNITS = ("个|家|项|条|座|所|名|人|支|台|套|组|处|类|种|只|件|款|户|辆|艘|颗|架|吨|"
              "万千瓦|千瓦|吉瓦|GW|个百分点|%|％|倍|元")
+_ZH_QUALIFIERS = ("超过", "超", "逾", "达到", "达", "突破", "不少于", "至少", "约", "近", "累计")
 _ZH_QTY = re.compile(
-    rf"(?P<qual>超过|超|逾|达到|达|突破|不少于|至少|约|近|累计)?(?P<num>{_ZH_NUM})\s*"
+    rf"(?P<qual>{'|'.join(_ZH_QUALIFIERS)})?(?P<num>{_ZH_NUM})\s*"
     rf"(?P<mult>万亿|千亿|百亿|十亿|亿|万|千)?(?P<unit>{_ZH_UNITS})?(?P<tail>以上|左右|余|多)?"
 )
+# The characters a match of _ZH_QTY can start with. A pattern that opens with an optional group is tried at
+# every position of a text; _zh_quantities lets this one-character class find the next possible start
+# instead, which finds the same matches three times quicker on Chinese sentences.
+_ZH_QTY_START = re.compile(rf"[\d{CN_NUMERAL_CHARS}{''.join(sorted({q[0] for q in _ZH_QUALIFIERS}))}]")
+
+
+def _zh_quantities(sentence: str) -> list[re.Match[str]]:
+    """``list(_ZH_QTY.finditer(sentence))``: each match is the leftmost from where the previous one ended."""
+    found = []
+    search, match = _ZH_QTY_START.search, _ZH_QTY.match
+    position = 0
+    while (start := search(sentence, position)) is not None:
+        m = match(sentence, start.start())
+        if m is None:
+            position = start.start() + 1
+        else:
+            found.append(m)
+            position = m.end()  # never empty: a match holds a number
+    return found
 _ZH_STRUCTURE = re.compile(r"(?:以上|左右)?(?:阶段|方面|方向|领域|维度|路径|部分)")
 _LATIN_STRUCTURE = re.compile(
     r"(?:aspects?|directions?|areas?|fields?|stages?|phases?|parts?|dimensions?|paths?|pathways?|ways?|"
@@ -244,7 +264,7 @@ def _zh_subject_before(sentence: str, start: int) -> str:
 
 def _zh_targets(sentence: str, original: str, years: list[tuple[int, int]], offset: int) -> list[Target]:
     found = []
-    for m in _ZH_QTY.finditer(sentence):
+    for m in _zh_quantities(sentence):
         mult, unit = m.group("mult"), m.group("unit")
         if not unit and not mult:
             continue
