@@ -34,3 +34,17 @@ def pipeline_recall(html: bytes, url: str) -> str:
 def pipeline_no_cms(html: bytes, url: str) -> str:
     """The pipeline without the CMS content-container step (monitor.extract.CMS_CONTENT_CSS)."""
     return _run(html, url, favor_precision=True, cms_containers=False)
+
+
+def pipeline_cms_plain(html: bytes, url: str) -> str:
+    """The pipeline with every CMS container's text taken as it stands (as a source's ``content_css`` is),
+    not only plain ones (``monitor.extract._plain_container``): the same F1 on every corpus, but news
+    containers with related-article lists inside then read those lists, which change from visit to visit."""
+    import monitor.extract as extract
+
+    original = extract._plain_container
+    extract._plain_container = lambda region: True
+    try:
+        return pipeline(html, url)
+    finally:
+        extract._plain_container = original

@@ -250,3 +250,56 @@ def test_cms_container_finder_selects_what_the_css_selector_selects() -> None:
     assert selected > len(pages) // 4  # saved pages hold containers too
     with pytest.raises(ValueError, match="only #id and .class"):
         _ContainerFinder("div.article")
+
+
+def test_a_plain_cms_container_reads_as_trafilatura_read_it(monkeypatch: Any, tmp_path: Path) -> None:
+    """A container of plain paragraphs is taken as its text, without trafilatura; on every saved page and on
+    pages of the generated benchmark site, trafilatura's reading of it (the shortcut switched off) is the same.
+    """
+    import monitor.extract as extract
+    from bench.site_gen import generate_site
+
+    root = Path(__file__).parent
+    pages = {path.relative_to(root).as_posix(): decode_html(path.read_bytes())[0] for path in saved_pages()}
+    site = generate_site(tmp_path / "site", pages=12, seed=3)
+    pages.update({a.path: decode_html((site.root / a.path).read_bytes())[0] for a in site.articles})
+    pages["cms"] = _cms_page("".join(f"<p>{p}</p>" for p in (P1, P2) * 6), NOTICE)
+    pages["cms-formatted"] = _cms_page(f"<p><strong>一、总体要求</strong></p><p>{P1}<br>{P2}</p>"
+                                       f"<div><span style='font-size:16px'>{P2}</span></div>", "")
+    plain: list[bool] = []
+    check = extract._plain_container
+
+    def recording(region: Any) -> bool:
+        plain.append(check(region))
+        return plain[-1]
+
+    monkeypatch.setattr(extract, "_plain_container", recording)
+    shortcut = {name: extract_page(html, f"http://127.0.0.1/{name}") for name, html in pages.items()}
+    assert sum(plain) >= len(site.articles) + 2  # taken on every generated page and the two made here
+    monkeypatch.setattr(extract, "_plain_container", lambda region: False)
+    for name, html in pages.items():
+        assert extract_page(html, f"http://127.0.0.1/{name}") == shortcut[name], name
+
+
+@pytest.mark.parametrize("inside", [
+    "<table><tr><td>指标</td><td>2030年目标</td></tr><tr><td>产业园</td><td>5个</td></tr></table>",
+    "<ul>" + "".join(f"<li><a href='/r/{n}.html'>相关阅读：第{n}篇报道</a></li>" for n in range(6)) + "</ul>",
+])
+def test_a_container_with_a_table_or_a_link_list_is_read_by_trafilatura(inside: str) -> None:
+    from monitor.extract import _cms_containers, trafilatura_region_text
+
+    html = _cms_page(f"<p>{P1}</p>{inside}<p>{P2}</p>" * 3, "")
+    tree = parse_html(html)
+    expected = trafilatura_region_text(_cms_containers(tree), "http://127.0.0.1/post_1.html")
+    # (here trafilatura's reading differs from the container's text: it lays out the table, drops the list)
+    assert expected != "\n".join(element_text(region) for region in _cms_containers(tree)).strip()
+    assert extract_page(html, "http://127.0.0.1/post_1.html").text == expected
+
+
+def test_text_after_a_plain_container_leaves_the_reading_to_trafilatura() -> None:
+    from monitor.extract import _cms_containers, _plain_container
+
+    tree = parse_html(_cms_page(f"<p>{P1}</p>", ""))
+    assert _plain_container(_cms_containers(tree)[0])
+    tree = parse_html(_cms_page(f"<p>{P1}</p>", "").replace("</div><div class='hot'>", "</div>尾注<div class='hot'>"))
+    assert not _plain_container(_cms_containers(tree)[0])
