@@ -48,6 +48,17 @@ def area_of(frames: list[tuple[str, str]]) -> str:
     return "other"
 
 
+def process_of(frames: list[tuple[str, str]]) -> str:
+    """Which process a sample is from: ``py-spy --subprocesses`` opens each stack with a ``process PID:"command"``
+    frame (a worker's below its parent's), so the innermost such frame names it."""
+    for func, _ in reversed(frames):
+        if func.startswith("process "):
+            if "multiprocessing" in func:
+                return "analysis workers"
+            return "crawl process" if "crawlers.crawl" in func else "other processes"
+    return "one process"
+
+
 def parse_frame(frame: str) -> tuple[str, str]:
     match = _FRAME.match(frame.strip())
     if not match:
@@ -80,6 +91,8 @@ def summarise(path: str | Path, top: int = 25) -> str:
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     areas: Counter[str] = Counter()
+    processes: Counter[str] = Counter()
+    process_areas: Counter[tuple[str, str]] = Counter()
     for frames, count in stacks:
         names = {f"{func} ({_short(file)})" for func, file in frames}
         for name in names:
@@ -87,9 +100,17 @@ def summarise(path: str | Path, top: int = 25) -> str:
         func, file = frames[-1]
         own[f"{func} ({_short(file)})"] += count
         areas[area_of(frames)] += count
+        processes[process_of(frames)] += count
+        process_areas[(process_of(frames), area_of(frames))] += count
     lines = [f"{path}: {total} busy samples ({idle} idle-thread samples left out)"]
     lines.append("\nby area (innermost matching frame, see profile_summary.AREAS):")
     lines += [f"  {100 * n / total:5.1f}%  {area}" for area, n in areas.most_common()]
+    if len(processes) > 1:
+        lines.append("\nby process, and its areas (shares of all busy samples):")
+        for process, n in processes.most_common():
+            lines.append(f"  {100 * n / total:5.1f}%  {process}")
+            lines += [f"      {100 * m / total:5.1f}%  {area}" for (p, area), m in process_areas.most_common()
+                      if p == process]
     lines.append(f"\ntop {top} functions by inclusive share:")
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
     lines.append(f"\ntop {top} functions by self share:")

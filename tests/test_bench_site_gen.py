@@ -107,3 +107,23 @@ def test_profile_summary_attributes_samples_to_the_innermost_area(tmp_path: Path
     assert "40 busy samples (60 idle-thread samples left out)" in text
     assert "75.0%  trafilatura (extraction)" in text
     assert "25.0%  policywatch monitor/" in text
+
+
+def test_profile_summary_splits_samples_by_process(tmp_path: Path) -> None:
+    from bench.profile_summary import summarise
+
+    crawl = 'process 11:"python -m crawlers.crawl --sources s.yaml" ()'
+    worker = 'process 12:"python -B -c from multiprocessing.forkserver import main" ()'
+    raw = tmp_path / "stacks.txt"
+    raw.write_text(
+        f"{crawl};main (crawlers/crawl.py:10);record (monitor/detect.py:5) 20\n"
+        f"{crawl};{worker};_process_worker (concurrent/futures/process.py:2);"
+        "bare_extraction (trafilatura/core.py:9) 60\n"
+        f"{crawl};{worker};_process_worker (concurrent/futures/process.py:2);"
+        "targets (monitor/plans/targets.py:3) 20\n",
+        encoding="utf-8")
+    words = " ".join(summarise(raw).split())
+    assert "80.0% analysis workers 60.0% trafilatura (extraction) 20.0% policywatch monitor/" in words
+    assert "20.0% crawl process 20.0% policywatch monitor/" in words
+    raw.write_text("main (crawlers/crawl.py:10);record (monitor/detect.py:5) 20\n", encoding="utf-8")
+    assert "by process" not in summarise(raw)  # one process: no split
