@@ -109,4 +109,4 @@ POLICYWATCH_COMMIT_PAGES = 20
 POLICYWATCH_COMMIT_SECONDS = 0.25
 # With this many pages waiting for the analysis worker, the crawl process analyses the next one itself
 # (crawlers/pipelines.py); 0 never does.
-POLICYWATCH_ANALYSE_HERE_AFTER = 32
+POLICYWATCH_ANALYSE_HERE_AFTER = 96
