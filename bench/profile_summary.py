@@ -91,7 +91,6 @@ def summarise(path: str | Path, top: int = 25) -> str:
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     areas: Counter[str] = Counter()
-    processes: Counter[str] = Counter()
     process_areas: Counter[tuple[str, str]] = Counter()
     for frames, count in stacks:
         names = {f"{func} ({_short(file)})" for func, file in frames}
@@ -99,12 +98,15 @@ def summarise(path: str | Path, top: int = 25) -> str:
             inclusive[name] += count
         func, file = frames[-1]
         own[f"{func} ({_short(file)})"] += count
-        areas[area_of(frames)] += count
-        processes[process_of(frames)] += count
-        process_areas[(process_of(frames), area_of(frames))] += count
+        area = area_of(frames)
+        areas[area] += count
+        process_areas[(process_of(frames), area)] += count
     lines = [f"{path}: {total} busy samples ({idle} idle-thread samples left out)"]
     lines.append("\nby area (innermost matching frame, see profile_summary.AREAS):")
     lines += [f"  {100 * n / total:5.1f}%  {area}" for area, n in areas.most_common()]
+    processes: Counter[str] = Counter()
+    for (process, _), n in process_areas.items():
+        processes[process] += n
     if len(processes) > 1:
         lines.append("\nby process, and its areas (shares of all busy samples):")
         for process, n in processes.most_common():

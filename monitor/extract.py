@@ -166,12 +166,11 @@ _PLAIN_TAGS = frozenset({
     "p", "div", "span", "br", "strong", "b", "em", "i", "u", "font", "h1", "h2", "h3", "h4", "h5", "h6",
     "center", "sub", "sup", "section", "article", "img", "strike", "s", "small", "big", "hr",
 })
-_SPACE_ONLY = re.compile(r"\s*")
 
 
 def _plain_container(region: HtmlElement) -> bool:
     """Whether a container holds only plain text blocks (comments aside) and no text follows it."""
-    if region.tail and not _SPACE_ONLY.fullmatch(region.tail):
+    if region.tail and region.tail.strip():
         return False  # trafilatura reads a container's tail too; its own reading decides then
     for element in region.iterdescendants():
         tag = element.tag
@@ -191,7 +190,7 @@ def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     if not regions:
         return ""
     if all(_plain_container(region) for region in regions):
-        return "\n".join(element_text(region) for region in regions).strip()
+        return regions_text(regions)
     return trafilatura_region_text(regions, url)
 
 
@@ -305,11 +304,16 @@ def visible_chars_of(element: HtmlElement) -> int:
     return _visible_chars(text_of(element)) - _visible_chars(hidden)
 
 
+def regions_text(regions: list[HtmlElement]) -> str:
+    """The text of some regions of a page, one after the other: a ``content_css`` or plain CMS region's reading."""
+    return "\n".join(element_text(region) for region in regions).strip()
+
+
 def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:
     """The text of a source's ``content_css`` regions, and when it is empty why: "nothing" (no region
     matched) or "only empty elements". ``sources check`` reports the same reasons."""
     regions = _selector(content_css)(tree)
-    text = "\n".join(element_text(r) for r in regions).strip()
+    text = regions_text(regions)
     return text, None if text else ("only empty elements" if regions else "nothing")
 
 

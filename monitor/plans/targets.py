@@ -86,6 +86,8 @@ def _zh_quantities(sentence: str) -> list[re.Match[str]]:
             found.append(m)
             position = m.end()  # never empty: a match holds a number
     return found
+
+
 _ZH_STRUCTURE = re.compile(r"(?:以上|左右)?(?:阶段|方面|方向|领域|维度|路径|部分)")
 _LATIN_STRUCTURE = re.compile(
     r"(?:aspects?|directions?|areas?|fields?|stages?|phases?|parts?|dimensions?|paths?|pathways?|ways?|"
