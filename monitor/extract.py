@@ -186,7 +186,7 @@ def _cms_region_text(tree: HtmlElement, url: str | None) -> str:
     are; trafilatura's reading of it came out the same at about a third of a page's analysis time.
     Any other container is read by trafilatura.
     """
-    regions = _cms_containers(tree)
+    regions = outermost(_cms_containers(tree))
     if not regions:
         return ""
     if all(_plain_container(region) for region in regions):
@@ -304,9 +304,26 @@ def visible_chars_of(element: HtmlElement) -> int:
     return _visible_chars(text_of(element)) - _visible_chars(hidden)
 
 
+def outermost(regions: list[HtmlElement]) -> list[HtmlElement]:
+    """The regions (in document order) that are not inside another one.
+
+    A CMS nests its containers (``#zoom`` around ``.TRS_Editor``), and a ``content_css`` may name both:
+    reading each region found would give the article twice.
+    """
+    if len(regions) < 2:
+        return regions
+    kept: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for region in regions:
+        if not any(ancestor in seen for ancestor in region.iterancestors()):
+            kept.append(region)
+        seen.add(region)
+    return kept
+
+
 def regions_text(regions: list[HtmlElement]) -> str:
     """The text of some regions of a page, one after the other: a ``content_css`` or plain CMS region's reading."""
-    return "\n".join(element_text(region) for region in regions).strip()
+    return "\n".join(element_text(region) for region in outermost(regions)).strip()
 
 
 def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:

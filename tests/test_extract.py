@@ -303,3 +303,25 @@ def test_text_after_a_plain_container_leaves_the_reading_to_trafilatura() -> Non
     assert _plain_container(_cms_containers(tree)[0])
     tree = parse_html(_cms_page(f"<p>{P1}</p>", "").replace("</div><div class='hot'>", "</div>尾注<div class='hot'>"))
     assert not _plain_container(_cms_containers(tree)[0])
+
+
+@pytest.mark.parametrize("inner", [
+    f"<p>{P1}</p><p>{P2}</p>" * 4,  # plain: read as its text
+    f"<p>{P1}</p><table><tr><td>指标</td><td>2030年目标</td></tr></table><p>{P2}</p>" * 4,  # read by trafilatura
+])
+def test_nested_cms_containers_give_the_article_once(inner: str) -> None:
+    """``#zoom`` around ``.TRS_Editor`` (as TRS-built sites nest them): both are containers, the text is read once."""
+    nested = _cms_page(f"<div class='TRS_Editor'>{inner}</div>", NOTICE)
+    single = _cms_page(inner, NOTICE)
+    text = extract_page(nested, "http://127.0.0.1/post_1.html").text
+    assert text == extract_page(single, "http://127.0.0.1/post_1.html").text
+    assert text.count(P1) == 4 and P2 in text
+
+
+def test_nested_content_css_regions_give_the_text_once() -> None:
+    html = _cms_page(f"<div class='body'><p>{P1}</p></div><div class='body'><p>{P2}</p></div>", NOTICE)
+    page = extract_page(html, "http://127.0.0.1/post_1.html", content_css="#zoom, .body")
+    assert page.text == f"{P1}\n{P2}"
+    # regions side by side are all read, in page order
+    page = extract_page(html, "http://127.0.0.1/post_1.html", content_css=".body")
+    assert page.text == f"{P1}\n{P2}"
