@@ -43,10 +43,6 @@ class CommitGroup:
         self._opened = 0.0
         self._timer: object | None = None
 
-    @property
-    def open(self) -> bool:
-        return self.pages > 0 and self.archive.db.conn.in_transaction
-
     @contextmanager
     def page(self) -> Iterator[None]:
         """The writes of one page: in the open group (a savepoint), or in a new one."""

@@ -34,7 +34,7 @@ def test_a_group_is_committed_when_full_and_other_readers_see_it_only_then(archi
             _note(archive, f"page {n}")
         group.done(idle=False)
         assert _seen_from_outside(archive.path) == [f"page {k}" for k in range(3 if n >= 2 else 0)]
-    assert group.commits == 1 and group.open
+    assert group.commits == 1 and group.pages == 2 and archive.db.conn.in_transaction
     group.commit()
     assert _seen_from_outside(archive.path) == [f"page {k}" for k in range(5)]
     assert not archive.db.conn.in_transaction and (group.written, group.commits) == (5, 2)
