@@ -101,7 +101,8 @@ def element_text(element: HtmlElement) -> str:
             parts.append("\n")
 
     walk(element)
-    lines = (_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    # _SPACE holds no line break: one pass over the whole text spaces out each line as a pass per line would
+    lines = (line.strip() for line in _SPACE.sub(" ", "".join(parts)).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
