@@ -26,7 +26,12 @@ process = CrawlerProcess(settings, install_root_handler=False)
 crawler = process.create_crawler(Probe)
 process.crawl(crawler)
 process.start()
+crawler.stats.inc_value("probe/count", 2)
+crawler.stats.inc_value("probe/count")
 print(json.dumps({
+    "stats_class": type(crawler.stats).__name__,
+    "counted": crawler.stats.get_value("probe/count"),
+    "finish_reason": crawler.stats.get_value("finish_reason"),
     "extensions": [type(e).__name__ for e in crawler.extensions.middlewares],
     "downloader": [f"{type(m).__module__}.{type(m).__name__}"
                    for m in crawler.engine.downloader.middleware.middlewares],
@@ -53,3 +58,7 @@ def test_unused_scrapy_components_are_not_loaded() -> None:
     assert "DepthMiddleware" not in loaded["spider"] and "MetaCopyDetectionMiddleware" not in loaded["spider"]
     assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(loaded["spider"])
     assert loaded["imported"] == []
+    # no byte counts per request (the archive records each fetch); stats still counted, without Scrapy's hook
+    assert "DownloaderStats" not in downloader
+    assert loaded["stats_class"] == "PlainStatsCollector"
+    assert (loaded["counted"], loaded["finish_reason"]) == (3, "finished")
