@@ -23,11 +23,16 @@ REPO = Path(__file__).resolve().parents[1]
 # crawlers.crawl.main in a process of its own, reporting the collector's state once the crawl is done
 # and whether a module imported only on demand was imported.
 PROBE = """
-import gc, json, sys
+import gc, json, logging, sys
 from crawlers.crawl import main
+made = []
+record = logging.getLogRecordFactory()
+logging.setLogRecordFactory(lambda *a, **k: made.append((a[1], a[0])) or record(*a, **k))  # (level, logger name)
 status = main(sys.argv[1:])
 print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
-                               "threshold": gc.get_threshold()[0], "feedparser": "feedparser" in sys.modules}))
+                               "threshold": gc.get_threshold()[0], "feedparser": "feedparser" in sys.modules,
+                               "per_request_debug": sum(name in ("scrapy.core.engine", "scrapy.core.scraper")
+                                                        for level, name in made if level == logging.DEBUG)}))
 """
 
 
@@ -51,6 +56,16 @@ def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, 
     assert collector["threshold"] == GC_THRESHOLD
     assert collector["frozen"] > 10_000  # start-up's modules and Scrapy's components, then everything at exit
     assert not collector["feedparser"]  # imported only to read a source's feed_urls, which the demo has none of
+    # the crawl logs at WARNING (crawlers/runner.py): no record is made of Scrapy's per-request DEBUG lines
+    assert collector["per_request_debug"] == 0
+
+
+def test_crawl_child_logs_debug_lines_when_asked(tmp_path: Path, demo_site: SiteServer) -> None:
+    sources = write_demo_sources(DEMO_SITE / "sources.yaml", demo_site.base_url, tmp_path / "sources.yaml")
+    command = crawl_command(sources, tmp_path / "archive.db", settings=DEMO_CRAWL_SETTINGS, log_level="DEBUG")
+    done = subprocess.run(command, cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "DEBUG: Crawled (200)" in done.stderr
 
 
 def test_crawl_child_rejects_a_bad_sources_file_naming_it(tmp_path: Path) -> None:
