@@ -95,13 +95,13 @@ class _ArchiveWriter:
         return writer
 
     @contextmanager
-    def item(self) -> Iterator[None]:
+    def item(self, crawler: Crawler) -> Iterator[None]:
         """One item's writes in the open commit group, committed when due (also after a failed write)."""
         try:
             with self.commits.page():
                 yield
         finally:
-            self.commits.done(idle=self.on_the_way == 0)
+            self.commits.done(idle=self.on_the_way == 0 and not _responses_on_the_way(crawler))
 
     def release(self) -> None:
         """Commit what is open (the run's own rows included) and close the archive after its last crawler."""
@@ -177,16 +177,16 @@ class ArchivePipeline:
                     self.writer.on_the_way -= 1
             if self.archive is None or self.writer is None:  # the spider closed while the page was analysed
                 return item
-            with self.writer.item():
+            with self.writer.item(self.crawler):
                 outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
                                  noise=self.noise, analysis=analysis)
             self.crawler.stats.inc_value(f"policywatch/outcome/{outcome.kind}")
         elif isinstance(item, AttachmentItem) and self.archive is not None and self.writer is not None:
-            with self.writer.item():
+            with self.writer.item(self.crawler):
                 result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
             self.crawler.stats.inc_value(f"policywatch/attachment/{result}")
         elif isinstance(item, ListingItem) and self.archive is not None and self.writer is not None:
-            with self.writer.item():
+            with self.writer.item(self.crawler):
                 kept = self.archive.save_listing_state(
                     item.source, item.url, fingerprint=item.fingerprint, depth=item.depth, etag=item.etag,
                     last_modified=item.last_modified, calls=item.calls, checked_at=item.fetched_at)
@@ -229,6 +229,22 @@ class ArchivePipeline:
         if self.pool is not None:
             self.pool = None
             _SharedPool.release()
+
+
+def _responses_on_the_way(crawler: Crawler) -> bool:
+    """Whether the crawler is downloading or has other responses to scrape: their items will follow soon.
+
+    Without this, a re-check (304s, nothing for the analysis worker) committed every page alone, and the
+    commits were a twentieth of its CPU. The group's timer still commits within ``max_seconds``, so a slow
+    site does not keep the lock. Read defensively: without Scrapy's attributes, items are taken as the last.
+    """
+    engine = crawler.engine
+    if engine is None:
+        return False
+    if getattr(engine.downloader, "active", None):
+        return True
+    slot = getattr(engine.scraper, "slot", None)
+    return slot is not None and (len(getattr(slot, "active", ())) > 1 or bool(getattr(slot, "queue", None)))
 
 
 def _event_loop_timer() -> Callable[[float, Callable[[], None]], object] | None:

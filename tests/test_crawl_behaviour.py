@@ -221,3 +221,25 @@ def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) ->
         assert page == site.url("/content/2024/a.html")
         assert [v.number for v in archive.versions(page)] == [1]
         assert archive.db.execute("select reason from url_aliases").fetchall() == [("moved",)]
+
+
+def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """304s reach the archive one after another while more are downloading: committing each alone was a
+    twentieth of a re-check's CPU, so they share commits (storage/commit_groups.py), and all are stored."""
+    import re
+
+    paths = [f"/content/{n}.html" for n in range(40)]
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing(*paths)
+        for n, path in enumerate(paths):
+            site.answers[path] = Answer(article(f"人形机器人行动方案第{n}号", TEXT_A), etag=f'"v{n}"')
+        crawl(site, tmp_path)
+        capfd.readouterr()
+        [second] = run_crawl(tmp_path / "sources.yaml", tmp_path / "archive.db",
+                             settings={**DEMO_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "8"},
+                             timeout=60, log_level="INFO")
+        log = capfd.readouterr().err
+    assert second["unchanged"] == 40 and second["errors"] == 0
+    assert list(fetches(tmp_path, second["id"]).values()).count((304, "unchanged")) == 40
+    written, commits = map(int, re.search(r"(\d+) items written in (\d+) commits", log).groups())
+    assert written >= 40 and commits <= written // 4, log[-2000:]
