@@ -1,0 +1,108 @@
+"""Instructions the crawl process executes per article in an unchanged re-check, counted by valgrind.
+
+On a shared 2-core machine CPU time drifts by a factor of two within an hour (bench/machine_speed.py),
+and back-to-back ``crawl_bench`` sets of old and new code differed by less than their own run-to-run
+noise. An instruction count does not drift: the same crawl of the same site executes about the same
+number of instructions whatever else the host runs (scheduling moves it by well under 1%). That makes it
+the yardstick for comparing two versions of the crawl process's code, not a throughput figure: the
+targets of issue 3 are pages per second, which ``crawl_bench.py`` measures.
+
+The site is ``site_gen``'s, served by nginx as in ``crawl_bench``. A first crawl fills the archive
+(normally, not counted); then the unchanged re-check runs under ``valgrind --tool=cachegrind
+--cache-sim=no`` (about 17 times slower). This is done for two sizes of site, and the difference gives
+the instructions per article apart from the fixed part (start-up, robots.txt, list pages, shutdown).
+Run it from the tree whose code is measured:
+
+    python bench/crawl_instructions.py --pages 500            # this tree
+    cd /tmp/old && python bench/crawl_instructions.py --pages 500  # a `git archive` of the old commit
+
+Needs nginx and valgrind (``apt-get install -y nginx valgrind``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from crawl_bench import BENCH_SETTINGS, child_env, crawl_command, make_readable, totals
+from nginx_server import INSTALL_HINT, NginxServer, find_nginx
+from site_gen import generate_site, write_sources
+
+REPO = Path(__file__).resolve().parent.parent
+_I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions_of(command: list[str], env: dict[str, str], out_dir: Path) -> tuple[int, list[dict]]:
+    """(instructions executed, the crawl's summary lines) of one run of ``command`` under cachegrind."""
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                f"--cachegrind-out-file={out_dir / 'cachegrind.out'}"]
+    done = subprocess.run(valgrind + command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    match = _I_REFS.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"crawl under valgrind failed ({done.returncode}): {done.stderr[-2000:]}")
+    summaries = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return int(match.group(1).replace(",", "")), summaries
+
+
+def count_recheck(work: Path, pages: int, seed: int) -> int:
+    """Instructions of the crawl process in an unchanged re-check of a generated site of ``pages`` articles."""
+    site = generate_site(work / "site", pages, seed)
+    make_readable(work)
+    with NginxServer(site.root, work / "nginx") as server:
+        sources = write_sources(work / "sources.yaml", server.base_url, site)
+        command = crawl_command(sources, work / "archive.db", BENCH_SETTINGS)
+        env = child_env()
+        first = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+        if first.returncode != 0:
+            raise RuntimeError(f"first crawl failed: {first.stderr[-2000:]}")
+        count, summaries = instructions_of(command, env, work)
+    got = totals(summaries)
+    if got["unchanged"] != pages or got["errors"] or got["changed"] or got["new"]:
+        raise RuntimeError(f"the re-check of {pages} articles did not find every one unchanged: {got}")
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=500, help="articles in the larger site (default 500)")
+    parser.add_argument("--small", type=int, default=100,
+                        help="articles in the smaller site, to split off what does not grow with pages (default 100)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json-out", help="also write the result here")
+    args = parser.parse_args(argv)
+    if find_nginx() is None:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 2
+    if shutil.which("valgrind") is None:
+        print("needs valgrind: apt-get install -y valgrind", file=sys.stderr)
+        return 2
+    if not 0 < args.small < args.pages:
+        parser.error("--small must be between 0 and --pages")
+    counts = {}
+    for pages in (args.small, args.pages):
+        work = Path(tempfile.mkdtemp(prefix="policywatch-instructions-"))
+        try:
+            counts[pages] = count_recheck(work, pages, args.seed)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"unchanged re-check of {pages} articles: {counts[pages]:,} instructions in the crawl process",
+              flush=True)
+    per_article = (counts[args.pages] - counts[args.small]) / (args.pages - args.small)
+    fixed = counts[args.small] - args.small * per_article
+    print(f"per article: {per_article:,.0f} instructions; fixed (start-up, robots.txt, list pages, shutdown): "
+          f"{fixed:,.0f}")
+    if args.json_out:
+        result = {"counts": counts, "instructions_per_article": round(per_article), "fixed_instructions": round(fixed),
+                  "command": shlex.join(["python", "bench/crawl_instructions.py", *(argv or sys.argv[1:])])}
+        Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
