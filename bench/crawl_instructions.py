@@ -1,4 +1,4 @@
-"""Instructions the crawl process executes per article in an unchanged re-check, counted by valgrind.
+"""Instructions a crawl executes per article (unchanged re-check, or ``--first`` crawl), counted by valgrind.
 
 On a shared 2-core machine CPU time drifts by a factor of two within an hour (bench/machine_speed.py),
 and back-to-back ``crawl_bench`` sets of old and new code differed by less than their own run-to-run
@@ -39,32 +39,36 @@ _I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 def instructions_of(command: list[str], env: dict[str, str], out_dir: Path) -> tuple[int, list[dict]]:
-    """(instructions executed, the crawl's summary lines) of one run of ``command`` under cachegrind."""
-    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no",
-                f"--cachegrind-out-file={out_dir / 'cachegrind.out'}"]
+    """(instructions executed by the process and all its children, the crawl's summary lines) of one run
+    of ``command`` under cachegrind: each process (the analysis worker, its fork server) reports its own."""
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes",
+                f"--cachegrind-out-file={out_dir / 'cachegrind.out.%p'}"]
     done = subprocess.run(valgrind + command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
-    match = _I_REFS.search(done.stderr)
-    if done.returncode != 0 or match is None:
+    counts = [int(found.replace(",", "")) for found in _I_REFS.findall(done.stderr)]
+    if done.returncode != 0 or not counts:
         raise RuntimeError(f"crawl under valgrind failed ({done.returncode}): {done.stderr[-2000:]}")
     summaries = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    return int(match.group(1).replace(",", "")), summaries
+    return sum(counts), summaries
 
 
-def count_recheck(work: Path, pages: int, seed: int) -> int:
-    """Instructions of the crawl process in an unchanged re-check of a generated site of ``pages`` articles."""
+def count_crawl(work: Path, pages: int, seed: int, *, first: bool) -> int:
+    """Instructions of an unchanged re-check (or, with ``first``, of the first crawl, analysis worker
+    included) of a generated site of ``pages`` articles."""
     site = generate_site(work / "site", pages, seed)
     make_readable(work)
     with NginxServer(site.root, work / "nginx") as server:
         sources = write_sources(work / "sources.yaml", server.base_url, site)
         command = crawl_command(sources, work / "archive.db", BENCH_SETTINGS)
         env = child_env()
-        first = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
-        if first.returncode != 0:
-            raise RuntimeError(f"first crawl failed: {first.stderr[-2000:]}")
+        if not first:
+            done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"first crawl failed: {done.stderr[-2000:]}")
         count, summaries = instructions_of(command, env, work)
     got = totals(summaries)
-    if got["unchanged"] != pages or got["errors"] or got["changed"] or got["new"]:
-        raise RuntimeError(f"the re-check of {pages} articles did not find every one unchanged: {got}")
+    expected = {"new": pages, "unchanged": 0} if first else {"new": 0, "unchanged": pages}
+    if any(got[k] != v for k, v in expected.items()) or got["errors"] or got["changed"]:
+        raise RuntimeError(f"the {'first crawl' if first else 're-check'} of {pages} articles went wrong: {got}")
     return count
 
 
@@ -74,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=100,
                         help="articles in the smaller site, to split off what does not grow with pages (default 100)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--first", action="store_true",
+                        help="count the first crawl (crawl process and analysis worker) instead of the re-check")
     parser.add_argument("--json-out", help="also write the result here")
     args = parser.parse_args(argv)
     if find_nginx() is None:
@@ -85,20 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.small < args.pages:
         parser.error("--small must be between 0 and --pages")
     counts = {}
+    crawl = "first crawl (crawl process and analysis worker)" if args.first else "unchanged re-check (crawl process)"
     for pages in (args.small, args.pages):
         work = Path(tempfile.mkdtemp(prefix="policywatch-instructions-"))
         try:
-            counts[pages] = count_recheck(work, pages, args.seed)
+            counts[pages] = count_crawl(work, pages, args.seed, first=args.first)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        print(f"unchanged re-check of {pages} articles: {counts[pages]:,} instructions in the crawl process",
-              flush=True)
+        print(f"{crawl} of {pages} articles: {counts[pages]:,} instructions", flush=True)
     per_article = (counts[args.pages] - counts[args.small]) / (args.pages - args.small)
     fixed = counts[args.small] - args.small * per_article
     print(f"per article: {per_article:,.0f} instructions; fixed (start-up, robots.txt, list pages, shutdown): "
           f"{fixed:,.0f}")
     if args.json_out:
-        result = {"counts": counts, "instructions_per_article": round(per_article), "fixed_instructions": round(fixed),
+        result = {"crawl": crawl, "counts": counts, "instructions_per_article": round(per_article),
+                  "fixed_instructions": round(fixed),
                   "command": shlex.join(["python", "bench/crawl_instructions.py", *(argv or sys.argv[1:])])}
         Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
