@@ -23,8 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,9 +53,23 @@ def instructions_of(command: list[str], env: dict[str, str], out_dir: Path) -> t
     return sum(counts), summaries
 
 
-def count_crawl(work: Path, pages: int, seed: int, *, first: bool) -> int:
+def timed_rechecks(command: list[str], env: dict[str, str], runs: int, pages: int) -> list[tuple[float, float]]:
+    """(user, system) CPU ms per article of ``runs`` more unchanged re-checks, outside valgrind: the
+    instruction count leaves out the kernel's share, and this shows how large it is."""
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, env=env, cwd=REPO, capture_output=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append((1000 * (after.ru_utime - before.ru_utime) / pages,
+                      1000 * (after.ru_stime - before.ru_stime) / pages))
+    return times
+
+
+def count_crawl(work: Path, pages: int, seed: int, *, first: bool,
+                timed: int = 0) -> tuple[int, list[tuple[float, float]]]:
     """Instructions of an unchanged re-check (or, with ``first``, of the first crawl, analysis worker
-    included) of a generated site of ``pages`` articles."""
+    included) of a generated site of ``pages`` articles, and ``timed_rechecks`` of ``timed`` more."""
     site = generate_site(work / "site", pages, seed)
     make_readable(work)
     with NginxServer(site.root, work / "nginx") as server:
@@ -65,11 +81,12 @@ def count_crawl(work: Path, pages: int, seed: int, *, first: bool) -> int:
             if done.returncode != 0:
                 raise RuntimeError(f"first crawl failed: {done.stderr[-2000:]}")
         count, summaries = instructions_of(command, env, work)
+        times = timed_rechecks(command, env, timed, pages) if timed and not first else []
     got = totals(summaries)
     expected = {"new": pages, "unchanged": 0} if first else {"new": 0, "unchanged": pages}
     if any(got[k] != v for k, v in expected.items()) or got["errors"] or got["changed"]:
         raise RuntimeError(f"the {'first crawl' if first else 're-check'} of {pages} articles went wrong: {got}")
-    return count
+    return count, times
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--first", action="store_true",
                         help="count the first crawl (crawl process and analysis worker) instead of the re-check")
+    parser.add_argument("--timed", type=int, default=0, metavar="N",
+                        help="also time N re-checks of the larger site without valgrind (user and system CPU)")
     parser.add_argument("--json-out", help="also write the result here")
     args = parser.parse_args(argv)
     if find_nginx() is None:
@@ -90,12 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not 0 < args.small < args.pages:
         parser.error("--small must be between 0 and --pages")
-    counts = {}
+    counts: dict[int, int] = {}
+    times: list[tuple[float, float]] = []
     crawl = "first crawl (crawl process and analysis worker)" if args.first else "unchanged re-check (crawl process)"
     for pages in (args.small, args.pages):
         work = Path(tempfile.mkdtemp(prefix="policywatch-instructions-"))
         try:
-            counts[pages] = count_crawl(work, pages, args.seed, first=args.first)
+            counts[pages], times = count_crawl(work, pages, args.seed, first=args.first,
+                                               timed=args.timed if pages == args.pages else 0)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         print(f"{crawl} of {pages} articles: {counts[pages]:,} instructions", flush=True)
@@ -103,8 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     fixed = counts[args.small] - args.small * per_article
     print(f"per article: {per_article:,.0f} instructions; fixed (start-up, robots.txt, list pages, shutdown): "
           f"{fixed:,.0f}")
+    if times:
+        print(f"timed re-checks of {args.pages} articles, CPU ms per article (start-up included): user "
+              f"{', '.join(f'{u:.2f}' for u, _ in times)} (median {statistics.median(u for u, _ in times):.2f}); "
+              f"system {', '.join(f'{s:.2f}' for _, s in times)}")
     if args.json_out:
         result = {"crawl": crawl, "counts": counts, "instructions_per_article": round(per_article),
+                  "timed_user_system_ms_per_article": times,
                   "fixed_instructions": round(fixed),
                   "command": shlex.join(["python", "bench/crawl_instructions.py", *(argv or sys.argv[1:])])}
         Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
