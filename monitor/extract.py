@@ -324,13 +324,13 @@ def outermost(regions: list[HtmlElement]) -> list[HtmlElement]:
 
 def regions_text(regions: list[HtmlElement]) -> str:
     """The text of some regions of a page, one after the other: a ``content_css`` or plain CMS region's reading."""
-    return "\n".join(element_text(region) for region in outermost(regions)).strip()
+    return "\n".join(element_text(region) for region in regions).strip()
 
 
 def content_css_text(tree: HtmlElement, content_css: str) -> tuple[str, str | None]:
     """The text of a source's ``content_css`` regions, and when it is empty why: "nothing" (no region
     matched) or "only empty elements". ``sources check`` reports the same reasons."""
-    regions = _selector(content_css)(tree)
+    regions = outermost(_selector(content_css)(tree))
     text = regions_text(regions)
     return text, None if text else ("only empty elements" if regions else "nothing")
 

@@ -5,8 +5,8 @@ what storing it did (bench/record_cost.py, ``--batch``). But an open transaction
 lock, and other writers (a second crawl, the daemon, a plans rebuild) wait for it, so a group is short:
 it is committed after ``max_pages`` pages, after ``max_seconds``, and as soon as the writer has nothing
 else on the way (``done(idle=True)``; crawlers/pipelines.py says when: no page with the analysis worker,
-nothing downloading, no other response being scraped). Each page is a savepoint inside the group, so a page whose write
-fails is undone alone, as it was in its own transaction. A process killed mid-group loses the group's
+nothing downloading, no other response being scraped). Each page is a savepoint inside the group, so a
+page whose write fails is undone alone, as it was in its own transaction. A process killed mid-group loses the group's
 pages; they were never marked as checked, so the next crawl fetches and stores them again.
 """
 from __future__ import annotations

@@ -224,8 +224,8 @@ def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) ->
 
 
 def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    """304s reach the archive one after another while more are downloading: committing each alone was a
-    twentieth of a re-check's CPU, so they share commits (storage/commit_groups.py), and all are stored."""
+    """304s reach the archive one after another while more are downloading: committing each alone was
+    ~4% of a re-check's CPU samples, so they share commits (storage/commit_groups.py), and all are stored."""
     import re
 
     paths = [f"/content/{n}.html" for n in range(40)]
