@@ -50,10 +50,45 @@ def drop_records_below_log_level(settings: Settings) -> None:
         logger.setLevel(level)
 
 
+SCRAPY_TLS_MODULES = ("scrapy.core.downloader.tls", "scrapy.core.downloader.contextfactory")
+
+
+def import_tls_modules_without_stack_walks() -> None:
+    """Import Scrapy's TLS modules (every HTTP download handler imports them) with a frame-only ``inspect.stack``.
+
+    They define deprecated aliases with ``create_deprecated_class``, which calls ``inspect.stack()`` only to
+    name the alias's module; that reads the source lines of every frame of the import chain and scans
+    ``sys.modules`` once per frame: 210 M instructions, ~6% of a crawl's fixed start-up cost
+    (bench/crawl_instructions.py). The frames alone name the module just as well.
+    """
+    import importlib
+    import inspect
+
+    def frames_only(context: int = 1) -> list[tuple]:
+        frames = []
+        frame = sys._getframe(1)
+        while frame is not None:  # the tuple shape inspect.stack documents, without the source lookups
+            frames.append((frame, frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, None, None))
+            frame = frame.f_back
+        return frames
+
+    real_stack = inspect.stack
+    inspect.stack = frames_only
+    try:
+        for name in SCRAPY_TLS_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # gone from a later Scrapy: nothing to import, nothing to save
+                logging.getLogger(__name__).debug("no module %s to import early", name)
+    finally:
+        inspect.stack = real_stack
+
+
 def main(argv: list[str] | None = None) -> int:
     # Start-up (imports, settings, Scrapy's components) creates ~75,000 objects that live as long as the
     # process and ~2,000 of garbage: collecting meanwhile only re-scans the survivors (~50 ms).
     gc.disable()
+    import_tls_modules_without_stack_walks()
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.spiders.pages import SourceSpider

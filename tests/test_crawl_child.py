@@ -78,3 +78,35 @@ def test_crawl_child_rejects_a_bad_sources_file_naming_it(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert f"{sources}:2: source 'Bad Name': key 'name'" in done.stderr
     assert not db.exists()  # nothing was crawled
+
+
+_STACK_PROBE = """
+import inspect, json, sys
+calls = []
+real_getframeinfo = inspect.getframeinfo
+inspect.getframeinfo = lambda *a, **k: calls.append(1) or real_getframeinfo(*a, **k)
+real_stack = inspect.stack
+if sys.argv[1] == "early":
+    from crawlers.crawl import import_tls_modules_without_stack_walks
+    import_tls_modules_without_stack_walks()
+from scrapy.core.downloader import contextfactory as cf, tls
+import scrapy.core.downloader.handlers.http11
+print(json.dumps({"source_lookups": len(calls), "stack_restored": inspect.stack is real_stack,
+                  "modules": [tls.ScrapyClientTLSOptions.__module__, cf.ScrapyClientContextFactory.__module__],
+                  "alias_is_subclass": issubclass(cf._ScrapyClientContextFactory, cf.ScrapyClientContextFactory)}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["early", "plain"])
+def test_tls_modules_are_imported_without_reading_the_stack_s_source(mode: str) -> None:
+    """Scrapy's deprecated TLS aliases look up their module with ``inspect.stack()``, which reads every
+    frame's source; imported early by the crawl child, they get the same module names without that."""
+    done = subprocess.run([sys.executable, "-c", _STACK_PROBE, mode], capture_output=True, text=True,
+                          env=child_env(), check=True)
+    probe = json.loads(done.stdout)
+    assert probe["modules"] == ["scrapy.core.downloader.tls", "scrapy.core.downloader.contextfactory"]
+    assert probe["stack_restored"] and probe["alias_is_subclass"]
+    if mode == "early":
+        assert probe["source_lookups"] == 0
+    else:  # what the early import avoids: one frame-info lookup per frame of the import chain, per alias
+        assert probe["source_lookups"] > 20
