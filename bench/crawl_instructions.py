@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crawl_bench import BENCH_SETTINGS, child_env, crawl_command, make_readable, totals
+from crawl_bench import BENCH_SETTINGS, child_env, crawl_command, make_readable, prepare_bytecode, totals
 from nginx_server import INSTALL_HINT, NginxServer, find_nginx
 from site_gen import generate_site, write_sources
 
@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="count the first crawl (crawl process and analysis worker) instead of the re-check")
     parser.add_argument("--timed", type=int, default=0, metavar="N",
                         help="also time N re-checks of the larger site without valgrind (user and system CPU)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="make every crawl process compile the project's modules (crawl_bench.prepare_bytecode)")
     parser.add_argument("--json-out", help="also write the result here")
     args = parser.parse_args(argv)
     if find_nginx() is None:
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not 0 < args.small < args.pages:
         parser.error("--small must be between 0 and --pages")
+    bytecode = prepare_bytecode(not args.no_bytecode_cache)
+    print(f"project bytecode: {bytecode}", flush=True)
     counts: dict[int, int] = {}
     times: list[tuple[float, float]] = []
     crawl = "first crawl (crawl process and analysis worker)" if args.first else "unchanged re-check (crawl process)"
@@ -129,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{u:.2f}' for u, _ in times)} (median {statistics.median(u for u, _ in times):.2f}); "
               f"system {', '.join(f'{s:.2f}' for _, s in times)}")
     if args.json_out:
-        result = {"crawl": crawl, "counts": counts, "instructions_per_article": round(per_article),
+        result = {"crawl": crawl, "bytecode": bytecode, "counts": counts,
+                  "instructions_per_article": round(per_article),
                   "timed_user_system_ms_per_article": times,
                   "fixed_instructions": round(fixed),
                   "command": shlex.join(["python", "bench/crawl_instructions.py", *(argv or sys.argv[1:])])}
