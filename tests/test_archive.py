@@ -95,3 +95,29 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     with Archive(path, readonly=True) as archive:
         assert archive.db.execute("select count(*) from versions").fetchone()[0] == 180
         assert archive.db.execute("select count(*) from events").fetchone()[0] == 180
+
+
+def test_sqlite_utils_plugins_do_not_run_on_the_archive(tmp_path: Path) -> None:
+    """A plugin installed for other sqlite-utils work must not hook into the archive's connection."""
+    from sqlite_utils import hookimpl
+    from sqlite_utils.plugins import pm
+
+    connections: list[sqlite3.Connection] = []
+
+    class Plugin:
+        @hookimpl
+        def prepare_connection(self, conn: sqlite3.Connection) -> None:
+            connections.append(conn)
+
+    plugin = Plugin()
+    pm.register(plugin, name="policywatch-test-plugin")
+    try:
+        Database(sqlite3.connect(":memory:"))  # the probe: sqlite-utils' default runs it
+        assert len(connections) == 1
+        with Archive(tmp_path / "a.db"):
+            pass
+        with Archive(tmp_path / "a.db", readonly=True):
+            pass
+        assert len(connections) == 1
+    finally:
+        pm.unregister(plugin)

@@ -110,3 +110,33 @@ def test_tls_modules_are_imported_without_reading_the_stack_s_source(mode: str) 
         assert probe["source_lookups"] == 0
     else:  # what the early import avoids: one frame-info lookup per frame of the import chain, per alias
         assert probe["source_lookups"] > 20
+
+
+_IDNA_PROBE = """
+import json
+from crawlers.crawl import remember_hostname_encodings
+remember_hostname_encodings()
+from scrapy.core.downloader._idna_patch import _install_twisted_idna_fallbacks
+_install_twisted_idna_fallbacks()  # what Scrapy's HTTP/1.1 handler does when it starts
+from twisted.internet import endpoints
+encoded = [endpoints._idnaBytes(host).decode() for host in
+           ("www.gd.gov.cn", "www.gd.gov.cn", "工信部.中国", "my_host.example", "my_host.example")]
+try:
+    endpoints._idnaBytes("bad host:1")
+    refused = False
+except UnicodeError:
+    refused = True
+info = endpoints._idnaBytes.cache_info()
+print(json.dumps({"encoded": encoded, "refused": refused, "hits": info.hits, "misses": info.misses}))
+"""
+
+
+def test_hostnames_are_encoded_once_per_crawl_with_scrapy_s_fallback_kept() -> None:
+    done = subprocess.run([sys.executable, "-c", _IDNA_PROBE], capture_output=True, text=True, env=child_env(),
+                          check=True)
+    probe = json.loads(done.stdout)
+    # the same answers as uncached: IDNA for Chinese names, Scrapy's fallback for an underscore
+    assert probe["encoded"] == ["www.gd.gov.cn", "www.gd.gov.cn", "工信部.中国".encode("idna").decode(),
+                                "my_host.example", "my_host.example"]
+    assert probe["refused"]  # an invalid name still raises, every time (failures are not cached)
+    assert probe["hits"] == 2 and probe["misses"] == 4
