@@ -40,6 +40,8 @@ from nginx_server import INSTALL_HINT, LogLine, NginxError, NginxServer, find_ng
 from profile_summary import summarise as summarise_profile
 from site_gen import SiteInfo, generate_site, write_sources
 
+from crawlers.runner import validated_sources_json
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Loopback benchmark settings: politeness off (AutoThrottle, delay), concurrency high. CONCURRENT_ITEMS
@@ -219,7 +221,15 @@ def child_env() -> dict[str, str]:
 
 
 def crawl_command(sources: Path, db: Path, settings: dict[str, str]) -> list[str]:
-    command = [sys.executable, "-m", "crawlers.crawl", "--sources", str(sources), "--db", str(db)]
+    """The crawl child as ``policywatch crawl`` and the daemon start it: the sources validated beforehand
+    (here, into a JSON file beside the YAML; ``crawlers.runner`` passes the same JSON on stdin)."""
+    validated = sources.with_suffix(".json")
+    validated.write_text(validated_sources_json(sources), encoding="utf-8")
+    return child_command(validated, db, settings)
+
+
+def child_command(validated_sources: Path, db: Path, settings: dict[str, str]) -> list[str]:
+    command = [sys.executable, "-m", "crawlers.crawl", "--sources-json", str(validated_sources), "--db", str(db)]
     for key, value in settings.items():
         command += ["--set", f"{key}={value}"]
     return command
@@ -548,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
                     "reference_ms_after": (speed_after := (reference_ms(), kernel_reference_ms()))[0],
                     "kernel_reference_ms_after": speed_after[1],
                     "python": platform.python_version(), "platform": platform.platform()},
-        "crawl_command": shlex.join(crawl_command(Path("SOURCES"), Path("DB"), settings)),
+        "crawl_command": shlex.join(child_command(Path("SOURCES.json"), Path("DB"), settings)),
     })
     print()
     print(table(medians, result["runs"]))

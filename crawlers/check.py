@@ -26,7 +26,7 @@ from crawlers.items import PageItem
 from crawlers.kinds import LINKS_STAT
 from crawlers.runner import CrawlError, child_env
 from crawlers.spiders.pages import SourceSpider
-from monitor.sources import Source
+from monitor.source import Source
 
 OPENING_CHARS = 200
 SAMPLE_URLS = 3
@@ -41,7 +41,7 @@ class CheckSpider(SourceSpider):
     def __init__(self, source: Source, *args: Any, **kwargs: Any) -> None:
         first_only = {"start_urls": source.start_urls[:1], "sitemap_urls": source.sitemap_urls[:1],
                       "feed_urls": source.feed_urls[:1]}
-        super().__init__(source.model_copy(update=first_only), *args, **kwargs)
+        super().__init__(source.replace(**first_only), *args, **kwargs)
         self.report: dict[str, Any] = {"source": source.name, "kind": source.kind, "listings": [], "article": None}
         self._current: dict[str, Any] | None = None
         self._article_requested = False

@@ -1,5 +1,8 @@
 """Child-process entry point of one crawl: ``python -m crawlers.crawl --sources F --db D [--source N]``.
 
+``crawlers.runner`` starts it with ``--sources-json -`` instead: the sources validated by the caller, as
+JSON on stdin, so the child imports neither PyYAML nor pydantic.
+
 Runs one Scrapy crawler per source in a fresh process and prints one JSON line per source run on
 stdout (logs go to stderr). ``crawlers.runner.run_crawl`` is the way to call it.
 
@@ -19,6 +22,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
+
+    from monitor.source import Source
 
 
 def crawl_settings(db: str, overrides: list[str]) -> Settings:
@@ -104,6 +109,32 @@ def remember_hostname_encodings() -> None:
         _idna_patch._patched_idna_bytes = functools.lru_cache(maxsize=1024)(fallback)
 
 
+def read_sources(args: argparse.Namespace) -> list[Source]:
+    """The sources to crawl: from a YAML file (validated here), or from the JSON its caller validated."""
+    if args.sources is not None:
+        from monitor.sources import ConfigError, load_sources
+
+        try:
+            return load_sources(args.sources, args.source)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+    from monitor.source import Source
+
+    where = "standard input" if args.sources_json == "-" else args.sources_json
+    try:
+        if args.sources_json == "-":
+            data = json.load(sys.stdin)
+        else:
+            with open(args.sources_json, encoding="utf-8") as stream:
+                data = json.load(stream)
+        sources = [Source.from_dict(entry) for entry in data]
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{where}: not a JSON list of validated sources: {exc}") from None
+    if args.source:
+        sources = [source for source in sources if source.name in set(args.source)]
+    return sources
+
+
 def main(argv: list[str] | None = None) -> int:
     # Start-up (imports, settings, Scrapy's components) creates ~75,000 objects that live as long as the
     # process and ~2,000 of garbage: collecting meanwhile only re-scans the survivors (~50 ms).
@@ -114,18 +145,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from crawlers.spiders.pages import SourceSpider
     from monitor.collector import settle_after_start_up
-    from monitor.sources import ConfigError, load_sources
 
     parser = argparse.ArgumentParser(prog="python -m crawlers.crawl")
-    parser.add_argument("--sources", required=True)
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--sources", help="a sources YAML file, read and validated here")
+    given.add_argument("--sources-json", metavar="FILE",
+                       help="sources validated already (crawlers.runner.prepared_crawl), as JSON; - for stdin")
     parser.add_argument("--db", required=True)
     parser.add_argument("--source", action="append", default=[])
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a Scrapy setting")
     args = parser.parse_args(argv)
     try:
-        sources = load_sources(args.sources, args.source)
-    except ConfigError as exc:
+        sources = read_sources(args)
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -30,12 +30,40 @@ class CrawlError(RuntimeError):
 
 def crawl_command(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
                   settings: Mapping[str, Any] | None = None, log_level: str = "WARNING") -> list[str]:
+    """The child's command line when it reads and validates the sources file itself."""
     command = [sys.executable, "-m", "crawlers.crawl", "--sources", str(sources_path), "--db", str(db_path)]
     for name in names:
         command += ["--source", name]
+    return command + _setting_arguments(settings, log_level)
+
+
+def _setting_arguments(settings: Mapping[str, Any] | None, log_level: str) -> list[str]:
+    arguments = []
     for key, value in {"LOG_LEVEL": log_level, **(settings or {})}.items():
-        command += ["--set", f"{key}={value}"]
-    return command
+        arguments += ["--set", f"{key}={value}"]
+    return arguments
+
+
+def prepared_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
+                   settings: Mapping[str, Any] | None = None, log_level: str = "WARNING") -> tuple[list[str], str]:
+    """Validate the sources here; return the child's command line and the sources as JSON for its stdin.
+
+    The child then needs neither PyYAML nor pydantic (monitor/source.py says what that saves), and a
+    broken sources file is reported by the caller, naming file and line, before any process starts.
+    """
+    command = [sys.executable, "-m", "crawlers.crawl", "--sources-json", "-", "--db", str(db_path)]
+    return command + _setting_arguments(settings, log_level), validated_sources_json(sources_path, names)
+
+
+def validated_sources_json(sources_path: str | Path, names: Sequence[str] = ()) -> str:
+    """The named sources (all when empty) of a sources file, validated, as the JSON ``--sources-json`` reads."""
+    from monitor.sources import ConfigError, load_sources  # the caller (CLI, daemon) has it loaded already
+
+    try:
+        sources = load_sources(sources_path, names)
+    except ConfigError as exc:
+        raise CrawlError(str(exc)) from None
+    return json.dumps([source.to_dict() for source in sources], ensure_ascii=False)
 
 
 def child_env() -> dict[str, str]:
@@ -76,6 +104,16 @@ def _relay_lines(stream: IO[str] | None, target: logging.Logger, limit: int = 20
             target.warning("%s", line[:limit])
 
 
+def _write_and_close(stream: IO[str] | None, text: str) -> None:
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.close()
+    except (BrokenPipeError, ValueError, OSError):  # the child died first; its exit status tells why
+        logger.debug("crawl child closed its stdin before reading the sources")
+
+
 class CrawlProcess:
     """One running crawl child. ``wait`` returns its summaries or raises ``CrawlError``.
 
@@ -83,12 +121,17 @@ class CrawlProcess:
     daemon's ``--log-file`` holds the crawl's warnings too; without it the child writes to our stderr.
     """
 
-    def __init__(self, command: list[str], *, new_session: bool = True, log_as: str | None = None) -> None:
+    def __init__(self, command: list[str], *, new_session: bool = True, log_as: str | None = None,
+                 stdin_text: str | None = None) -> None:
         # A session of its own: Ctrl-C in the daemon's terminal reaches the daemon, which then
         # stops the child itself, instead of the child being interrupted behind its back.
-        self.popen = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE if log_as else None, text=True, errors="replace",
+        self.popen = subprocess.Popen(command, stdin=subprocess.DEVNULL if stdin_text is None else subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE if log_as else None,
+                                      text=True, encoding="utf-8", errors="replace",
                                       env=child_env(), start_new_session=new_session)
+        if stdin_text is not None:  # by a thread: a large payload must not block the caller on a full pipe
+            threading.Thread(target=_write_and_close, args=(self.popen.stdin, stdin_text),
+                             name=f"crawl-{self.popen.pid}-stdin", daemon=True).start()
         self.stopped_because: str | None = None
         # stdout (the summaries) is read by a thread of its own: ``communicate`` would also read stderr
         # and race the relay thread for the child's log lines.
@@ -143,8 +186,8 @@ def start_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[s
                 settings: Mapping[str, Any] | None = None, log_level: str = "WARNING",
                 log_as: str | None = None) -> CrawlProcess:
     """Start crawling the named sources (all when empty) in a child process; return its handle."""
-    return CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level),
-                        log_as=log_as)
+    command, sources_json = prepared_crawl(sources_path, db_path, names, settings=settings, log_level=log_level)
+    return CrawlProcess(command, log_as=log_as, stdin_text=sources_json)
 
 
 def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
@@ -152,8 +195,8 @@ def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str
               log_level: str = "WARNING") -> list[dict[str, Any]]:
     """Crawl the named sources (all when empty) once; return one summary dict per source."""
     # The CLI's crawl stays in the caller's session, so Ctrl-C stops it as before.
-    child = CrawlProcess(crawl_command(sources_path, db_path, names, settings=settings, log_level=log_level),
-                         new_session=False)
+    command, sources_json = prepared_crawl(sources_path, db_path, names, settings=settings, log_level=log_level)
+    child = CrawlProcess(command, new_session=False, stdin_text=sources_json)
     try:
         return child.wait(timeout)
     finally:

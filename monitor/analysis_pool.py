@@ -25,7 +25,7 @@ from typing import Any
 
 from monitor.collector import settle_after_start_up
 from monitor.extract import ExtractionError
-from monitor.sources import Source
+from monitor.source import Source
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from monitor.diff import diff_paragraphs, render_html
-from monitor.sources import Source
+from monitor.source import Source
 from storage import Archive
 
 logger = logging.getLogger(__name__)

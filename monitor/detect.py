@@ -21,7 +21,7 @@ from monitor.extract import ExtractionError, extract_page, parse_html
 from monitor.metadata import PageMetadata, extract_metadata
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
-from monitor.sources import Source
+from monitor.source import Source
 from storage import Archive, ArchiveError, Event, PageState, Version
 
 logger = logging.getLogger(__name__)

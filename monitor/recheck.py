@@ -7,9 +7,8 @@ first saw it. Pure functions: the clock is passed in.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -31,23 +30,24 @@ def parse_duration(value: str | int | float) -> float:
     return seconds
 
 
-class RecheckPolicy(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class RecheckPolicy:
     """``recheck: {new_days: 30, new_every: 0, old_every: 7d}`` in a source.
 
     A page first seen less than ``new_days`` ago is re-fetched when its last answered check is at least
-    ``new_every`` old (0: every run); an older page when it is at least ``old_every`` old.
+    ``new_every`` old (0: every run); an older page when it is at least ``old_every`` old. Durations may
+    be given as in the sources file (``"6h"``); they are kept in seconds.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    new_days: float = Field(default=30, ge=0)
+    new_days: float = 30
     new_every: float = 0.0
     old_every: float = 7 * 86400.0
 
-    @field_validator("new_every", "old_every", mode="before")
-    @classmethod
-    def _duration(cls, value: str | int | float) -> float:
-        return parse_duration(value)
+    def __post_init__(self) -> None:
+        if isinstance(self.new_days, bool) or not isinstance(self.new_days, int | float) or self.new_days < 0:
+            raise ValueError(f"new_days must be a number of days, at least 0, not {self.new_days!r}")
+        for name in ("new_every", "old_every"):
+            object.__setattr__(self, name, parse_duration(getattr(self, name)))
 
 
 def parse_time(value: str) -> datetime:

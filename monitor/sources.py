@@ -1,21 +1,30 @@
 """Load and validate ``sources.yaml``: every watched site is a declarative entry, not a class.
 
+What comes out is plain ``monitor.source.Source`` data; this module (PyYAML, pydantic) is only needed
+where a file is read.
+
 Errors name the file, the line, the source and the key, because a config with dozens of sources
 is edited by hand and a bare "validation error" helps nobody.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from monitor.recheck import RecheckPolicy
+from monitor.recheck import parse_duration as parse_interval
 from monitor.schedule import parse_duration, parse_schedule
+from monitor.source import Source
+
+__all__ = ["KIND_OPTIONS", "KNOWN_KINDS", "ConfigError", "Source", "load_sources", "parse_sources"]
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -74,6 +83,9 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
 }
 
 
+_STRICT_KEYS = ConfigDict(extra="forbid")
+
+
 class ConfigError(Exception):
     """A sources file that cannot be used; the message says where and why."""
 
@@ -87,38 +99,48 @@ def _compile_all(patterns: list[str]) -> list[str]:
     return patterns
 
 
-class Source(BaseModel):
-    """One watched site section: where to start, which links are articles, what is noise."""
+_AT_LEAST = {"max_pages": 1, "max_depth": 0, "removed_after": 1}
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=NAME_PATTERN)
-    title: str | None = None
-    kind: str = "html"
-    start_urls: list[str] = Field(min_length=1)
-    allow: list[str] = Field(default_factory=list)
-    follow: list[str] = Field(default_factory=list)
-    deny: list[str] = Field(default_factory=list)
-    allowed_domains: list[str] | None = None
-    language: str | None = None
-    region: str | None = None
-    schedule: str | None = None
-    timeout: float | None = Field(default=None, gt=0)
-    content_css: str | None = None
-    ignore_css: list[str] = Field(default_factory=list)
-    ignore_text: list[str] = Field(default_factory=list)
-    topics: list[str] | None = None
-    report: Literal["all", "additions"] = "all"  # "additions": feed entries show added text only
-    max_pages: int = Field(default=500, ge=1)
-    max_depth: int = Field(default=5, ge=0)
-    sitemap_urls: list[str] = Field(default_factory=list)
-    feed_urls: list[str] = Field(default_factory=list)
-    options: dict[str, Any] = Field(default_factory=dict)
-    # Re-checking (see monitor/recheck.py and the README section on crawling politely).
-    recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
-    removed_after: int = Field(default=2, ge=1)
-    incremental: bool = False
-    attachments: bool = True
+@pydantic_dataclass(frozen=True, kw_only=True, config=_STRICT_KEYS)
+class _CheckedRecheck(RecheckPolicy):
+    """Validation of a source's ``recheck:`` mapping (the policy itself is ``monitor.recheck.RecheckPolicy``)."""
+
+    @field_validator("new_every", "old_every", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_interval(value)  # 0 allowed: "every run"
+
+    @field_validator("new_days")
+    @classmethod
+    def _not_negative(cls, days: float) -> float:
+        if days < 0:
+            raise ValueError("Input should be greater than or equal to 0")
+        return days
+
+
+@pydantic_dataclass(frozen=True, kw_only=True, config=_STRICT_KEYS)
+class _CheckedSource(Source):
+    """Validation of one entry of a sources file; ``load_sources`` hands out plain ``Source`` objects.
+
+    A subclass so that the fields, their types and defaults are declared once, in ``monitor.source``.
+    """
+
+    recheck: _CheckedRecheck = field(default_factory=_CheckedRecheck)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        if not re.match(NAME_PATTERN, name):
+            raise ValueError(f"String should match pattern '{NAME_PATTERN}'")
+        return name
+
+    @field_validator("start_urls")
+    @classmethod
+    def _some_start_url(cls, urls: list[str]) -> list[str]:
+        if not urls:
+            raise ValueError("give at least one start URL")
+        return urls
 
     @field_validator("start_urls", "sitemap_urls", "feed_urls")
     @classmethod
@@ -146,6 +168,21 @@ class Source(BaseModel):
     def _timeout_seconds(cls, value: Any) -> Any:
         return parse_duration(value) if isinstance(value, str) else value
 
+    @field_validator("timeout")
+    @classmethod
+    def _positive_timeout(cls, seconds: float | None) -> float | None:
+        if seconds is not None and seconds <= 0:
+            raise ValueError("Input should be greater than 0")
+        return seconds
+
+    @field_validator(*_AT_LEAST)
+    @classmethod
+    def _at_least(cls, value: int, info: ValidationInfo) -> int:
+        least = _AT_LEAST[info.field_name or ""]
+        if value < least:
+            raise ValueError(f"Input should be greater than or equal to {least}")
+        return value
+
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, kind: str) -> str:
@@ -162,17 +199,10 @@ class Source(BaseModel):
         return check_kind_options(kind, options)
 
     @model_validator(mode="after")
-    def _something_to_archive(self) -> Source:
+    def _something_to_archive(self) -> _CheckedSource:
         if not self.allow:
             raise ValueError("'allow' is empty: give at least one regex for the article pages to archive")
         return self
-
-    @property
-    def domains(self) -> list[str]:
-        """Same-domain crawling by default: the hosts of the start URLs."""
-        if self.allowed_domains is not None:
-            return self.allowed_domains
-        return sorted({urlparse(u).hostname or "" for u in self.start_urls})
 
 
 def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -203,8 +233,8 @@ def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 class SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sources: list[Source] = Field(min_length=1)
+    model_config = _STRICT_KEYS
+    sources: list[_CheckedSource] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique_names(self) -> SourcesFile:
@@ -250,16 +280,22 @@ def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping with a 'sources' list")
     try:
-        return SourcesFile.model_validate(data).sources
+        checked = SourcesFile.model_validate(data).sources
     except ValidationError as exc:
         node = yaml.compose(text, Loader=_YAML_LOADER)  # parsed again only to say which line is wrong
         lines = _key_lines(node) if node is not None else {}
         raise ConfigError("\n".join(_describe(err, data, lines, origin) for err in exc.errors())) from None
+    return [Source.from_dict(dataclasses.asdict(source)) for source in checked]
+
+
+# What a pydantic dataclass says of a missing or unknown key, in the words a model would use.
+_PLAIN_MESSAGES = {"unexpected_keyword_argument": "Extra inputs are not permitted",
+                   "missing_keyword_only_argument": "Field required"}
 
 
 def _describe(err: Any, data: dict[str, Any], lines: dict[tuple[Any, ...], int], origin: str) -> str:
     loc = tuple(err["loc"])
-    message = err["msg"].removeprefix("Value error, ")
+    message = _PLAIN_MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
     option = re.match(r"option '([^']+)'", message)
     if option and loc and loc[-1] == "options":
         loc = (*loc, option.group(1))  # point at the option's own line

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.runner import child_env, crawl_command, parse_summaries
+from crawlers.runner import CrawlError, child_env, crawl_command, parse_summaries, prepared_crawl
 from monitor.collector import GC_THRESHOLD
 from monitor.demo import DEMO_CRAWL_SETTINGS, write_demo_sources
 from monitor.siteserver import SiteServer
@@ -31,6 +31,7 @@ logging.setLogRecordFactory(lambda *a, **k: made.append((a[1], a[0])) or record(
 status = main(sys.argv[1:])
 print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
                                "threshold": gc.get_threshold()[0], "feedparser": "feedparser" in sys.modules,
+                               "validation": sorted({"pydantic", "apscheduler"} & set(sys.modules)),
                                "per_request_debug": sum(name in ("scrapy.core.engine", "scrapy.core.scraper")
                                                         for level, name in made if level == logging.DEBUG)}))
 """
@@ -39,9 +40,10 @@ print("collector", json.dumps({"status": status, "enabled": gc.isenabled(), "fro
 def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, demo_site: SiteServer) -> None:
     sources = write_demo_sources(DEMO_SITE / "sources.yaml", demo_site.base_url, tmp_path / "sources.yaml")
     db = tmp_path / "archive.db"
-    arguments = crawl_command(sources, db, settings=DEMO_CRAWL_SETTINGS)[3:]  # after `python -m crawlers.crawl`
+    command, sources_json = prepared_crawl(sources, db, settings=DEMO_CRAWL_SETTINGS)  # as the CLI and daemon do
+    arguments = command[3:]  # after `python -m crawlers.crawl`
     done = subprocess.run([sys.executable, "-c", PROBE, *arguments], cwd=tmp_path, env=child_env(),
-                          capture_output=True, text=True, timeout=120)
+                          input=sources_json, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     summaries = parse_summaries(done.stdout)
     assert summaries and all(s["status"] == "ok" for s in summaries), summaries
@@ -55,6 +57,7 @@ def test_crawl_child_archives_the_site_with_the_collector_tuned(tmp_path: Path, 
     assert collector["enabled"]  # switched off for start-up only
     assert collector["threshold"] == GC_THRESHOLD
     assert collector["frozen"] > 10_000  # start-up's modules and Scrapy's components, then everything at exit
+    assert collector["validation"] == []  # the sources came validated, as JSON: no pydantic, no cron parsing
     assert not collector["feedparser"]  # imported only to read a source's feed_urls, which the demo has none of
     # the crawl logs at WARNING (crawlers/runner.py): no record is made of Scrapy's per-request DEBUG lines
     assert collector["per_request_debug"] == 0
@@ -78,6 +81,25 @@ def test_crawl_child_rejects_a_bad_sources_file_naming_it(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert f"{sources}:2: source 'Bad Name': key 'name'" in done.stderr
     assert not db.exists()  # nothing was crawled
+
+
+def test_runner_reports_a_bad_sources_file_before_starting_a_child(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - name: ok\n    start_urls: ['http://127.0.0.1/']\n    allow: ['x']\n"
+                       "    max_pages: 0\n", encoding="utf-8")
+    with pytest.raises(CrawlError, match=rf"{sources}:5: source 'ok': key 'max_pages': .*greater than or equal to 1"):
+        prepared_crawl(sources, tmp_path / "archive.db")
+    assert not (tmp_path / "archive.db").exists()
+
+
+def test_crawl_child_rejects_sources_json_that_is_not_a_list_of_sources(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    for payload in ('{"name": "x"}', '[{"name": "x", "start_urls": ["http://127.0.0.1/"], "colour": 1}]', "[1"):
+        done = subprocess.run([sys.executable, "-m", "crawlers.crawl", "--sources-json", "-", "--db", str(db)],
+                              input=payload, cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, payload
+        assert "standard input: not a JSON list of validated sources" in done.stderr, done.stderr
+    assert not db.exists()
 
 
 _STACK_PROBE = """

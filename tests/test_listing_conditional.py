@@ -69,7 +69,7 @@ def test_a_list_read_at_another_depth_or_under_another_configuration_is_fetched_
     spider._listing_states = {state.url: state}
     deeper = spider.listing_request("http://a.cn/list/index_1.html", 2)
     assert deeper is not None and "If-None-Match" not in deeper.headers
-    other = SourceSpider(source=SOURCE.model_copy(update={"allow": ["/content/", "/article/"]}))
+    other = SourceSpider(source=SOURCE.replace(allow=["/content/", "/article/"]))
     assert other.listing_fingerprint != spider.listing_fingerprint
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from monitor.sources import ConfigError, load_sources, parse_sources
+from monitor.recheck import RecheckPolicy
+from monitor.sources import ConfigError, Source, load_sources, parse_sources
 
 MINIMAL = """\
 sources:
@@ -102,3 +104,18 @@ def test_libyaml_reads_the_shipped_sources_as_pure_python_yaml_does() -> None:
         assert pure.value.problem_mark.line + 1 == line  # type: ignore[attr-defined]
         with pytest.raises(ConfigError, match=rf"^<sources>:{line}: not valid YAML"):
             parse_sources(broken)
+
+
+def test_sources_survive_the_json_the_crawl_child_reads() -> None:
+    """The runner validates here and hands the child JSON (crawlers.runner.validated_sources_json)."""
+    text = MINIMAL.replace("    schedule:", "    recheck: {new_every: 6h, old_every: 30d}\n    timeout: 2m\n"
+                                            "    options: {}\n    schedule:")
+    (source,) = parse_sources(text)
+    assert type(source) is Source  # plain data, not the validating subclass
+    assert source.recheck == RecheckPolicy(new_every=6 * 3600, old_every=30 * 86400) and source.timeout == 120
+    again = Source.from_dict(json.loads(json.dumps(source.to_dict())))
+    assert again == source and again.domains == ["www.gd.gov.cn"]
+    assert source.to_dict(exclude_defaults=True) == {
+        "name": "gd-policy", "title": source.title, "start_urls": source.start_urls, "allow": source.allow,
+        "follow": source.follow, "language": "zh", "region": "Guangdong", "schedule": "0 */6 * * *",
+        "timeout": 120.0, "recheck": {"new_every": 21600.0, "old_every": 2592000.0}}

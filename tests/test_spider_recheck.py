@@ -7,11 +7,12 @@ from scrapy.http import HtmlResponse, Request
 
 from crawlers.items import PageItem
 from crawlers.spiders.pages import SourceSpider
+from monitor.recheck import RecheckPolicy
 from monitor.sources import Source
 from storage import PageState
 
 SOURCE = Source(name="s", start_urls=["http://a.cn/list/"], allow=["/content/"],
-                recheck={"new_every": "6h", "old_every": "7d"})
+                recheck=RecheckPolicy(new_every="6h", old_every="7d"))
 
 
 def state(url: str, *, last_ok: str | None, etag: str | None = None, modified: str | None = None,
@@ -77,7 +78,7 @@ def test_attachment_links_become_bounded_requests_once_per_page() -> None:
     assert isinstance(item, PageItem)
     assert [(r.url, r.meta["policywatch_title"]) for r in requests] == [("http://a.cn/att/guide.pdf", "申报 指南")]
     assert requests[0].meta["download_maxsize"] == 20 * 1024 * 1024 and requests[0].priority < 0
-    spider_off = SourceSpider(source=SOURCE.model_copy(update={"attachments": False}))
+    spider_off = SourceSpider(source=SOURCE.replace(attachments=False))
     assert list(spider_off.parse_article(response("http://a.cn/content/5.html", body)))[1:] == []
 
 

@@ -31,7 +31,7 @@ from crawlers.items import AttachmentItem, ListingItem, PageItem
 from crawlers.kinds import get_kind, listing_depth
 from monitor.attachments import is_attachment_url, may_be_attachment_link, may_link_attachments
 from monitor.recheck import is_due
-from monitor.sources import Source
+from monitor.source import Source
 from monitor.urls import canonical_url, same_site
 from storage import Archive, ArchiveError, PageState
 from storage.listings import ListingState
@@ -105,7 +105,7 @@ class SourceSpider(scrapy.Spider):
         """Which configuration and code read the lists: the links a list gave are only replayed under the same."""
         from crawlers.settings import _VERSION
 
-        config = json.dumps([_VERSION, self.source.model_dump(mode="json")], sort_keys=True, default=str)
+        config = json.dumps([_VERSION, self.source.to_dict()], sort_keys=True, default=str)
         return hashlib.sha256(config.encode()).hexdigest()[:32]
 
     def on_site(self, url: str) -> bool:

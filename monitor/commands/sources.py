@@ -34,7 +34,7 @@ def list_sources(sources_path: str, as_json: bool) -> None:
     """
     for source in _load(sources_path):
         if as_json:
-            click.echo(json.dumps(source.model_dump(exclude_defaults=True), ensure_ascii=False))
+            click.echo(json.dumps(source.to_dict(exclude_defaults=True), ensure_ascii=False))
             continue
         extra = [f"{len(source.sitemap_urls)} sitemap(s)"] if source.sitemap_urls else []
         extra += [f"{len(source.feed_urls)} feed(s)"] if source.feed_urls else []
