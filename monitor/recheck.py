@@ -39,7 +39,7 @@ class RecheckPolicy:
     be given as in the sources file (``"6h"``); they are kept in seconds.
     """
 
-    new_days: float = 30
+    new_days: float = 30.0
     new_every: float = 0.0
     old_every: float = 7 * 86400.0
 

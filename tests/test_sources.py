@@ -113,6 +113,9 @@ def test_sources_survive_the_json_the_crawl_child_reads() -> None:
     (source,) = parse_sources(text)
     assert type(source) is Source  # plain data, not the validating subclass
     assert source.recheck == RecheckPolicy(new_every=6 * 3600, old_every=30 * 86400) and source.timeout == 120
+    # numbers keep the types the pydantic model gave them: the JSON is part of the spider's listing fingerprint
+    (default,) = parse_sources(MINIMAL)
+    assert type(default.recheck.new_days) is float and type(default.recheck.old_every) is float
     again = Source.from_dict(json.loads(json.dumps(source.to_dict())))
     assert again == source and again.domains == ["www.gd.gov.cn"]
     assert source.to_dict(exclude_defaults=True) == {
