@@ -130,8 +130,12 @@ def read_sources(args: argparse.Namespace) -> list[Source]:
         sources = [Source.from_dict(entry) for entry in data]
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"{where}: not a JSON list of validated sources: {exc}") from None
-    if args.source:
-        sources = [source for source in sources if source.name in set(args.source)]
+    if args.source:  # as load_sources does for a YAML file: each name must be there
+        known = {source.name: source for source in sources}
+        missing = [name for name in args.source if name not in known]
+        if missing:
+            raise ValueError(f"{where}: no source named {', '.join(map(repr, missing))}")
+        sources = [known[name] for name in args.source]
     return sources
 
 

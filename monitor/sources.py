@@ -8,7 +8,6 @@ is edited by hand and a bare "validation error" helps nobody.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,7 +284,7 @@ def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
         node = yaml.compose(text, Loader=_YAML_LOADER)  # parsed again only to say which line is wrong
         lines = _key_lines(node) if node is not None else {}
         raise ConfigError("\n".join(_describe(err, data, lines, origin) for err in exc.errors())) from None
-    return [Source.from_dict(dataclasses.asdict(source)) for source in checked]
+    return [Source.from_dict(source.to_dict()) for source in checked]
 
 
 # What a pydantic dataclass says of a missing or unknown key, in the words a model would use.

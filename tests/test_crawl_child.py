@@ -99,6 +99,11 @@ def test_crawl_child_rejects_sources_json_that_is_not_a_list_of_sources(tmp_path
                               input=payload, cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60)
         assert done.returncode == 2, payload
         assert "standard input: not a JSON list of validated sources" in done.stderr, done.stderr
+    valid = '[{"name": "x", "start_urls": ["http://127.0.0.1/"], "allow": ["/a/"]}]'
+    done = subprocess.run([sys.executable, "-m", "crawlers.crawl", "--sources-json", "-", "--db", str(db),
+                           "--source", "y"], input=valid, cwd=tmp_path, env=child_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "standard input: no source named 'y'" in done.stderr, done.stderr
     assert not db.exists()
 
 
