@@ -92,6 +92,20 @@ def test_user_data_files_extend_the_taxonomy_and_bad_files_name_themselves(tmp_p
         Taxonomy({"directions": [{"names": {}}]})
 
 
+def test_shipped_data_files_read_the_same_with_libyaml_as_with_pure_python_yaml() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from monitor.plans import data
+
+    if yaml.__with_libyaml__:  # as PyPI's wheels are built
+        assert data._YAML_LOADER is yaml.CSafeLoader
+    for name in ("issuers.yaml", "plan_terms.yaml", "regions.yaml", "sectors.yaml"):
+        text = resources.files("monitor").joinpath("data", name).read_text(encoding="utf-8")
+        assert load_yaml(name) == yaml.load(text, Loader=yaml.SafeLoader), name  # noqa: S506
+
+
 def test_an_alias_bridges_languages_but_never_merges_two_differently_titled_chinese_plans() -> None:
     from monitor.plans.analyse import analyse_page
 
