@@ -374,6 +374,8 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
         return timed_process(command, server, env=env, log_path=logs / f"run{number}-{name}.log")
 
     switch_site(link, base.root)
+    # The machine's speed moves within minutes: read it next to each run, so runs can be told apart by it.
+    speed = reference_ms()
     first = crawl("first")
     problems += check_counts(f"run {number} first crawl", first, {"new": n_pages, "errors": 0})
     size = archive_bytes(db)
@@ -399,6 +401,7 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
                             f"expected {n_pages}")
     record = {
         "run": number,
+        "reference_ms": speed,
         "first_crawl_pages_per_s": first.pages_per_s(n_pages),
         "unchanged_pages_per_s": unchanged.pages_per_s(n_pages),
         "changed_pages_per_s": edited.pages_per_s(n_pages),
@@ -423,7 +426,7 @@ def one_run(number: int, work: Path, server: NginxServer, sources: Path, setting
     print(f"run {number}: first {record['first_crawl_pages_per_s']:.0f} pages/s, unchanged "
           f"{record['unchanged_pages_per_s']:.0f}, 5% changed {record['changed_pages_per_s']:.0f}, "
           f"peak RSS {record['peak_rss_mb']:.0f} MB, start-up {record['startup_s'] or 0:.2f} s"
-          + (f", urlwatch {uw:.0f} pages/s" if uw else ""), flush=True)
+          + (f", urlwatch {uw:.0f} pages/s" if uw else "") + f"; machine speed {speed} ms", flush=True)
     return record
 
 
@@ -485,6 +488,7 @@ LABELS = {
     "urlwatch_unchanged_cpu_ms_per_page": "CPU of urlwatch per article, unchanged (ms)",
     "fetch_only_pages_per_s": "diagnostic: crawl with no item pipeline (pages/s)",
     "fetch_only_cpu_ms_per_page": "... its CPU per article (ms)",
+    "reference_ms": "machine speed before the run (ms, lower: faster)",
 }
 
 
