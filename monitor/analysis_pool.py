@@ -93,12 +93,35 @@ def _plan_records(analysis: Any, url: str, source: Source, meta: Mapping[str, An
         return None
 
 
+# A page in the shape of the ones we archive, analysed once by every new worker (see ``_start_worker``).
+_WARM_UP_PAGE = """<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>示例市未来产业行动方案</title>
+<meta name="PubDate" content="2026-01-05 09:00"></head><body><div class="nav"><a href="/">首页</a></div>
+<table class="info"><tr><td>发文机关：</td><td>示例市人民政府办公厅</td>
+<td>发文字号：</td><td>示府办〔2026〕1号</td></tr></table>
+<div class="TRS_Editor"><h1>示例市人民政府办公厅关于印发《示例市未来产业培育行动方案（2026—2028年）》的通知</h1>
+<p>到2028年，全市人形机器人、量子科技和氢能产业规模达到500亿元，培育10家以上领军企业。</p>
+<p>The Sample City Action Plan for Future Industries sets a target of 50 billion yuan by 2028.</p>
+</div></body></html>""".encode()
+
+
 def _start_worker() -> None:
-    """Import the extraction stack in a new worker before the first page arrives, then settle its collector
-    as in the crawl process (monitor/collector.py)."""
+    """Get a new worker ready before the first page arrives, then settle its collector as in the crawl
+    process (monitor/collector.py).
+
+    Importing the extraction stack is not all: the first page also imported trafilatura, read the plan data
+    files and compiled a few hundred patterns (~0.2 s). A first crawl starts its worker while its own
+    start-up and first list pages take ~1 s, so analysing a sample page here does that work while the worker
+    would wait anyway, instead of on the first real page. A failure here is left to the real pages.
+    """
     import monitor.detect  # noqa: F401
     import monitor.plans.records  # noqa: F401
+    from monitor.source import Source
 
+    try:
+        analyse_in_worker(_WARM_UP_PAGE, "text/html; charset=utf-8", "http://warm-up.invalid/a.html",
+                          Source(name="warm-up", start_urls=["http://warm-up.invalid/"], region="guangdong"), None)
+    except Exception:  # noqa: BLE001 - a warm-up only: the page that fails the same way will report it
+        logger.warning("analysis worker: warm-up page failed", exc_info=True)
     settle_after_start_up()
 
 

@@ -58,6 +58,23 @@ def test_workers_start_with_the_extraction_stack_loaded_and_frozen_out_of_collec
     assert threshold == GC_THRESHOLD and frozen > 10_000 and loaded
 
 
+def warm_state(body: bytes, content_type: str | None, url: str, source: Source, meta: Any) -> Any:
+    import sys
+
+    from monitor.plans.data import load_yaml
+
+    return "trafilatura" in sys.modules, load_yaml.cache_info().currsize
+
+
+def test_a_new_worker_has_analysed_its_sample_page_before_the_first_real_one(source: Source) -> None:
+    pool = AnalysisPool(1, function=warm_state)
+    try:
+        trafilatura_loaded, data_files_read = pool.submit(b"", None, "http://a.cn/", source, {}).result(timeout=60)
+    finally:
+        pool.close()
+    assert trafilatura_loaded and data_files_read >= 3  # issuers, regions, sectors (and plan terms)
+
+
 def page(text: str = TEXT, marker: bytes = b"", title: str = "广东省量子科技产业发展行动计划") -> bytes:
     return page_html(title, text).encode("utf-8") + marker
 
