@@ -136,6 +136,7 @@ class ArchivePipeline:
         # With this many pages already waiting for the worker, the next one is analysed here (0: never).
         self.share_after = crawler.settings.getint("POLICYWATCH_ANALYSE_HERE_AFTER", SHARE_AFTER)
         self.shared_here = 0
+        self.taken_back = 0  # pages taken back from the worker's queue once nothing was left to download
         self.commit_pages = crawler.settings.getint("POLICYWATCH_COMMIT_PAGES", DEFAULT_PAGES)
         self.commit_seconds = crawler.settings.getfloat("POLICYWATCH_COMMIT_SECONDS", DEFAULT_SECONDS)
         self.writer: _ArchiveWriter | None = None
@@ -184,6 +185,7 @@ class ArchivePipeline:
                 outcome = record(self.archive, spider.source, item, run_id=self.run_id,  # type: ignore[union-attr]
                                  noise=self.noise, analysis=analysis)
             self.crawler.stats.inc_value(f"policywatch/outcome/{outcome.kind}")
+            self._take_back_queued_page()
         elif isinstance(item, AttachmentItem) and self.archive is not None and self.writer is not None:
             with self.writer.item(self.crawler):
                 result = record_attachment(self.archive, spider.source, item, run_id=self.run_id)  # type: ignore[union-attr]
@@ -208,6 +210,18 @@ class ArchivePipeline:
         self.shared_here += 1
         return True
 
+    def _take_back_queued_page(self) -> None:
+        """With nothing left to download, analyse here one of the pages still queued for the worker.
+
+        The end of a first crawl: the worker has a queue (up to ``share_after`` pages) and this process
+        only writes what it returns, so one core idles. Each page taken back resumes its own
+        ``process_item``, which then takes the next, until the worker's queue is empty.
+        """
+        if self.pool is None or self.pool.pending < 2 or not _nothing_left_to_fetch(self.crawler):
+            return
+        if self.pool.analyse_one_here():
+            self.taken_back += 1
+
     def _use_pool(self) -> bool:
         if self.pool is None:
             if self.analysed_here < self.pool_after or not asyncio_reactor():
@@ -223,9 +237,10 @@ class ArchivePipeline:
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
         status = "ok" if reason == "finished" else f"stopped: {reason}"
         assert self.writer is not None
-        if self.shared_here:
-            logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued",
-                        spider.source.name, self.shared_here, self.share_after)  # type: ignore[union-attr]
+        if self.shared_here or self.taken_back:
+            logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued, "
+                        "%d taken back from its queue at the end", spider.source.name,  # type: ignore[union-attr]
+                        self.shared_here, self.share_after, self.taken_back)
         spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
         self.writer.release()
         self.archive, self.writer = None, None
@@ -249,6 +264,22 @@ def _responses_on_the_way(crawler: Crawler) -> bool:
         return True
     slot = getattr(engine.scraper, "slot", None)
     return slot is not None and (len(getattr(slot, "active", ())) > 1 or bool(getattr(slot, "queue", None)))
+
+
+def _nothing_left_to_fetch(crawler: Crawler) -> bool:
+    """Whether the crawler has no download running, no request waiting and no response waiting to be scraped.
+
+    Read defensively, as ``_responses_on_the_way``: without Scrapy's attributes, more is taken to come.
+    """
+    engine = crawler.engine
+    if engine is None or getattr(engine.downloader, "active", True):
+        return False
+    slot = getattr(engine.scraper, "slot", None)
+    if slot is None or getattr(slot, "queue", True):
+        return False
+    scheduler = getattr(getattr(engine, "_slot", None), "scheduler", None)
+    has_pending = getattr(scheduler, "has_pending_requests", None)
+    return has_pending is not None and not has_pending()
 
 
 def _event_loop_timer() -> Callable[[float, Callable[[], None]], object] | None:

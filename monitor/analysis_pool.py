@@ -141,6 +141,7 @@ class AnalysisPool:
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # futures finish in the executor's own thread
         self.pending = 0  # pages submitted whose analysis has not finished (read without the lock: a hint)
+        self._queued: dict[Future[Any], tuple[Future[Any], tuple[Any, ...]]] = {}  # page's future -> executor's, args
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -175,9 +176,15 @@ class AnalysisPool:
         except BrokenProcessPool:
             self._reset()
             inner = self._pool().submit(self.function, *args)
+        with self._lock:
+            self._queued[outer] = (inner, args)
         inner.add_done_callback(lambda done: self._finished(outer, args, done, retries))
 
     def _finished(self, outer: Future[Any], args: tuple[Any, ...], inner: Future[Any], retries: int) -> None:
+        if inner.cancelled():  # taken back by analyse_one_here, which finishes the page itself
+            return
+        with self._lock:
+            self._queued.pop(outer, None)
         error = inner.exception()
         if isinstance(error, BrokenProcessPool):
             url = args[2]
@@ -187,12 +194,39 @@ class AnalysisPool:
                 self._submit(outer, args, retries - 1)
                 return
             error = AnalysisWorkerError(f"analysis worker died on this page: {error}")
+        self._done(outer, error, None if error is not None else inner.result())
+
+    def analyse_one_here(self) -> bool:
+        """Take back the newest page no worker has started, and analyse it in this process; False if none.
+
+        For a crawl with nothing left to download: the pages queued for the worker would otherwise be
+        analysed one after another on one core while this process only writes them (a first crawl ends
+        with up to ``POLICYWATCH_ANALYSE_HERE_AFTER`` of them queued). The newest goes first, since the
+        worker takes the oldest next. The page's future gets the same result or exception as from a worker.
+        """
+        with self._lock:
+            queued = list(self._queued.items())
+        for outer, (inner, args) in reversed(queued):
+            if not inner.cancel():  # running, or passed to a worker already
+                continue
+            with self._lock:
+                self._queued.pop(outer, None)
+            try:
+                result = self.function(*args)
+            except Exception as exc:  # noqa: BLE001 - handed to the page's future, as a worker's would be
+                self._done(outer, exc)
+            else:
+                self._done(outer, None, result)
+            return True
+        return False
+
+    def _done(self, outer: Future[Any], error: BaseException | None, result: Any = None) -> None:
         with self._lock:  # before the page's future is done, so its waiter sees the count without it
             self.pending -= 1
         if error is not None:
             outer.set_exception(error)
         else:
-            outer.set_result(inner.result())
+            outer.set_result(result)
 
     def _reset(self) -> None:
         """Drop a broken executor (once, however many of its futures report it)."""

@@ -159,6 +159,48 @@ def test_the_pool_counts_pages_whose_analysis_has_not_finished(tmp_path: Path, s
         pool.close()
 
 
+def test_pages_no_worker_has_started_can_be_taken_back_and_analysed_here(tmp_path: Path, source: Source) -> None:
+    """The end of a crawl: the crawl process analyses queued pages itself instead of waiting for the worker."""
+    first = tmp_path / "page-0"
+    os.mkfifo(first)  # the worker blocks on it: every later page waits in the executor's queues
+    files = [first]
+    for n in range(1, 5):
+        files.append(tmp_path / f"page-{n}")
+        files[-1].write_text(f"page {n} analysed", encoding="utf-8")
+    pool = AnalysisPool(1, function=wait_for_fifo)
+    try:
+        futures = [pool.submit(b"", None, str(path), source, {}) for path in files]
+        # pages 0-2 may be with the worker or in its call queue already; 3 and 4 cannot be yet
+        assert pool.analyse_one_here() and futures[4].done() and futures[4].result() == "page 4 analysed"
+        assert pool.analyse_one_here() and futures[3].result() == "page 3 analysed"
+        assert pool.pending == 3
+        first.write_text("page 0 analysed", encoding="utf-8")
+        assert [f.result(timeout=60) for f in futures] == [f"page {n} analysed" for n in range(5)]
+        assert pool.pending == 0 and not pool.analyse_one_here()
+    finally:
+        pool.close()
+
+
+def test_a_page_taken_back_that_fails_fails_as_in_a_worker(tmp_path: Path, source: Source) -> None:
+    first = tmp_path / "page-0"
+    os.mkfifo(first)
+    pool = AnalysisPool(1, function=wait_for_fifo)
+    try:
+        futures = [pool.submit(b"", None, str(first), source, {})]
+        futures += [pool.submit(b"", None, str(tmp_path / f"missing-{n}"), source, {}) for n in range(3)]
+        assert pool.analyse_one_here()
+        with pytest.raises(FileNotFoundError):
+            futures[3].result(timeout=0)
+        first.write_text("page 0 analysed", encoding="utf-8")
+        assert futures[0].result(timeout=60) == "page 0 analysed"
+        for future in futures[1:3]:
+            with pytest.raises(FileNotFoundError):
+                future.result(timeout=60)
+        assert pool.pending == 0
+    finally:
+        pool.close()
+
+
 def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Archive, source: Source) -> None:
     fetched = FakeFetch(url=URL, body=page())
     assert needs_analysis(archive, fetched)
