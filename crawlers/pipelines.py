@@ -33,10 +33,7 @@ logger = logging.getLogger(__name__)
 
 POOL_AFTER_PAGES = 20
 SHARE_AFTER = 96  # ~0.4 s of queued work for the worker at ~4 ms a page (README, session 7: 96 beat 32)
-# Pages stored before the search index takes them in (SEARCH_BATCH_SECONDS bounds the wait too): FTS5 writes
-# and later merges one segment per batch; 500 against 50 saved ~0.25 ms of a stored page's ~2.5 ms
-# (bench/record_cost.py --search-batch, 2,000 pages) and keeps at most ~3 MB of queued texts in memory.
-SEARCH_BATCH = 500
+SEARCH_BATCH = 50
 
 
 class _SharedPool:

@@ -15,7 +15,7 @@ compounds (Wasserstoff inside Wasserstoffstrategie) alike, case-insensitively. C
 The index is contentless (the text lives once, compressed, in ``texts``), so snippets are cut from the
 few hits' texts in Python. ``Archive.add_version`` keeps it current: it queues the page (``search_queue``,
 in the version's transaction) and ``index_queued`` indexes the queue, at once or, in a crawl, every few
-hundred pages or 10 s (``Archive(search_batch=…)``). Why batches: FTS5 writes one index segment per transaction (and
+dozen pages (``Archive(search_batch=…)``). Why batches: FTS5 writes one index segment per transaction (and
 per savepoint), and one segment per stored page was a quarter of a first crawl's cost of storing a page
 (bench/record_cost.py). The queue is a table, so pages queued by a crawl that was killed are indexed
 when the archive is next opened for writing; until then a search does not find them.
