@@ -201,6 +201,45 @@ def test_a_page_taken_back_that_fails_fails_as_in_a_worker(tmp_path: Path, sourc
         pool.close()
 
 
+def test_the_pipeline_takes_pages_back_only_with_nothing_to_fetch_and_the_extraction_stack_loaded(
+        tmp_path: Path, source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from crawlers import pipelines
+
+    scheduler = SimpleNamespace(pending=True, has_pending_requests=lambda: scheduler.pending)
+    engine = SimpleNamespace(downloader=SimpleNamespace(active=set()), scraper=SimpleNamespace(slot=SimpleNamespace(
+        queue=[], active=set())), _slot=SimpleNamespace(scheduler=scheduler))
+    first = tmp_path / "page-0"
+    os.mkfifo(first)
+    pool = AnalysisPool(1, function=wait_for_fifo)
+    pipeline = object.__new__(pipelines.ArchivePipeline)  # only what taking back reads
+    pipeline.crawler, pipeline.pool, pipeline.taken_back = SimpleNamespace(engine=engine), pool, 0
+    try:
+        futures = [pool.submit(b"", None, str(first), source, {})]
+        for n in range(1, 5):
+            (tmp_path / f"page-{n}").write_text(f"page {n} analysed", encoding="utf-8")
+            futures.append(pool.submit(b"", None, str(tmp_path / f"page-{n}"), source, {}))
+        monkeypatch.setattr(pipelines, "_analysis_loaded_here", lambda: True)
+        pipeline._take_back_queued_page()
+        assert pipeline.taken_back == 0  # a request still waits in the scheduler
+        scheduler.pending = False
+        engine.downloader.active = {"a download"}
+        pipeline._take_back_queued_page()
+        assert pipeline.taken_back == 0
+        engine.downloader.active = set()
+        monkeypatch.setattr(pipelines, "_analysis_loaded_here", lambda: False)
+        pipeline._take_back_queued_page()
+        assert pipeline.taken_back == 0  # the first analysis here would cost more than the queue's end saves
+        monkeypatch.setattr(pipelines, "_analysis_loaded_here", lambda: True)
+        pipeline._take_back_queued_page()
+        assert pipeline.taken_back == 1 and futures[4].result(timeout=0) == "page 4 analysed"
+        first.write_text("page 0 analysed", encoding="utf-8")
+        assert [f.result(timeout=60) for f in futures] == [f"page {n} analysed" for n in range(5)]
+    finally:
+        pool.close()
+
+
 def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Archive, source: Source) -> None:
     fetched = FakeFetch(url=URL, body=page())
     assert needs_analysis(archive, fetched)
