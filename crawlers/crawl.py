@@ -18,7 +18,7 @@ import gc
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -139,6 +139,18 @@ def read_sources(args: argparse.Namespace) -> list[Source]:
     return sources
 
 
+def start_crawlers(process: Any, sources: list[Source]) -> list[tuple[Source, Any]]:
+    """One crawler of the generic spider per source, scheduled in ``process`` (a ``CrawlerProcess``)."""
+    from crawlers.spiders.pages import SourceSpider
+
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler(SourceSpider)
+        crawlers.append((source, crawler))
+        process.crawl(crawler, source=source)
+    return crawlers
+
+
 def main(argv: list[str] | None = None) -> int:
     # Start-up (imports, settings, Scrapy's components) creates ~75,000 objects that live as long as the
     # process and ~2,000 of garbage: collecting meanwhile only re-scans the survivors (~50 ms).
@@ -147,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     remember_hostname_encodings()
     from scrapy.crawler import CrawlerProcess
 
-    from crawlers.spiders.pages import SourceSpider
+    from crawlers.pipelines import release_analysis_started_before, start_analysis_before_crawl
     from monitor.collector import settle_after_start_up
 
     parser = argparse.ArgumentParser(prog="python -m crawlers.crawl")
@@ -166,16 +178,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    process = CrawlerProcess(crawl_settings(args.db, args.set))
-    crawlers = []
-    for source in sources:
-        crawler = process.create_crawler(SourceSpider)
-        crawlers.append((source, crawler))
-        process.crawl(crawler, source=source)
+    settings = crawl_settings(args.db, args.set)
+    early_pool = start_analysis_before_crawl(args.db, sources, settings.get("POLICYWATCH_EXTRACT_WORKERS"),
+                                             settings.get("TWISTED_REACTOR"))
+    try:
+        process = CrawlerProcess(settings)
+        crawlers = start_crawlers(process, sources)
+    except BaseException:
+        if early_pool:
+            release_analysis_started_before()
+        raise
     drop_records_below_log_level(process.settings)  # after the crawlers' own settings reset the root logger
     settle_after_start_up()  # monitor/collector.py: what start-up built stays out of the crawl's collections
     gc.enable()
-    process.start()
+    try:
+        process.start()
+    finally:
+        if early_pool:
+            release_analysis_started_before()
 
     for source, crawler in crawlers:
         summary = getattr(crawler.spider, "run_summary", None) or {

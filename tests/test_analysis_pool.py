@@ -240,6 +240,30 @@ def test_the_pipeline_takes_pages_back_only_with_nothing_to_fetch_and_the_extrac
         pool.close()
 
 
+def test_a_first_crawl_starts_the_worker_before_scrapy_and_a_re_check_does_not(tmp_path: Path,
+                                                                                source: Source) -> None:
+    from crawlers.pipelines import _SharedPool, release_analysis_started_before, start_analysis_before_crawl
+
+    asyncio_reactor = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+    db = tmp_path / "archive.db"
+    assert not start_analysis_before_crawl(str(db), [source], 0, asyncio_reactor)  # analysis in-process
+    assert not start_analysis_before_crawl(str(db), [source], 1, "twisted.internet.epollreactor.EPollReactor")
+    assert _SharedPool.pool is None
+    assert start_analysis_before_crawl(str(db), [source], 1, asyncio_reactor)  # no archive yet
+    try:
+        assert _SharedPool.pool is not None and _SharedPool.users == 1
+    finally:
+        release_analysis_started_before()
+    assert _SharedPool.pool is None  # the last hold closed it
+    with Archive(db) as archive:
+        record(archive, source, FakeFetch(url=URL, body=page()), run_id=None)
+    assert not start_analysis_before_crawl(str(db), [source], 1, asyncio_reactor)  # its pages are archived
+    other = replace(source, name="new-source")
+    assert start_analysis_before_crawl(str(db), [source, other], 1, asyncio_reactor)  # one source is new
+    release_analysis_started_before()
+    assert _SharedPool.pool is None
+
+
 def test_precomputed_analysis_is_used_only_when_the_page_needs_one(archive: Archive, source: Source) -> None:
     fetched = FakeFetch(url=URL, body=page())
     assert needs_analysis(archive, fetched)
