@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from monitor.analysis_pool import AnalysisPool, configured_workers
 from monitor.attachments import record_attachment
 from monitor.detect import needs_analysis, record
 from monitor.normalize import NoiseRules
+from monitor.source import Source
 from storage import Archive, ArchiveError
 from storage.commit_groups import DEFAULT_PAGES, DEFAULT_SECONDS, CommitGroup
 
@@ -58,7 +59,8 @@ class _SharedPool:
             cls.pool, cls.users = None, 0
 
 
-def start_analysis_before_crawl(db_path: str, sources: list[Any], workers_setting: Any, reactor: str | None) -> bool:
+def start_analysis_before_crawl(db_path: str, sources: Sequence[Source], workers_setting: Any,
+                                reactor: str | None) -> bool:
     """Start the process's analysis worker now, before Scrapy's start-up, when a source has no archived page.
 
     A first crawl analyses every page, and a new worker needs ~0.6 s of CPU (imports, then its sample page)
