@@ -184,14 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         process = CrawlerProcess(settings)
         crawlers = start_crawlers(process, sources)
-    except BaseException:
-        if early_pool:
-            release_analysis_started_before()
-        raise
-    drop_records_below_log_level(process.settings)  # after the crawlers' own settings reset the root logger
-    settle_after_start_up()  # monitor/collector.py: what start-up built stays out of the crawl's collections
-    gc.enable()
-    try:
+        drop_records_below_log_level(process.settings)  # after the crawlers' own settings reset the root logger
+        settle_after_start_up()  # monitor/collector.py: what start-up built stays out of the crawl's collections
+        gc.enable()
         process.start()
     finally:
         if early_pool:
