@@ -140,8 +140,13 @@ class AnalysisPool:
         self.function = function
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # futures finish in the executor's own thread
-        self.pending = 0  # pages submitted whose analysis has not finished (read without the lock: a hint)
-        self._queued: dict[Future[Any], tuple[Future[Any], tuple[Any, ...]]] = {}  # page's future -> executor's, args
+        # every page submitted whose analysis has not finished: its future -> (the executor's future, arguments)
+        self._queued: dict[Future[Any], tuple[Future[Any], tuple[Any, ...]]] = {}
+
+    @property
+    def pending(self) -> int:
+        """Pages submitted whose analysis has not finished (read without the lock: a hint)."""
+        return len(self._queued)
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -159,15 +164,7 @@ class AnalysisPool:
                meta: Mapping[str, Any] | None) -> Future[Any]:
         """Analyse one page; the future's result is a ``PageAnalysis`` or its ``ExtractionError``."""
         outer: Future[Any] = Future()
-        args = (body, content_type, url, source, dict(meta or {}))
-        with self._lock:
-            self.pending += 1
-        try:
-            self._submit(outer, args, retries=1)
-        except BaseException:  # never submitted (the pool was shut down): not pending either
-            with self._lock:
-                self.pending -= 1
-            raise
+        self._submit(outer, (body, content_type, url, source, dict(meta or {})), retries=1)
         return outer
 
     def _submit(self, outer: Future[Any], args: tuple[Any, ...], retries: int) -> None:
@@ -183,8 +180,6 @@ class AnalysisPool:
     def _finished(self, outer: Future[Any], args: tuple[Any, ...], inner: Future[Any], retries: int) -> None:
         if inner.cancelled():  # taken back by analyse_one_here, which finishes the page itself
             return
-        with self._lock:
-            self._queued.pop(outer, None)
         error = inner.exception()
         if isinstance(error, BrokenProcessPool):
             url = args[2]
@@ -209,8 +204,6 @@ class AnalysisPool:
         for outer, (inner, args) in reversed(queued):
             if not inner.cancel():  # running, or passed to a worker already
                 continue
-            with self._lock:
-                self._queued.pop(outer, None)
             try:
                 result = self.function(*args)
             except Exception as exc:  # noqa: BLE001 - handed to the page's future, as a worker's would be
@@ -222,7 +215,7 @@ class AnalysisPool:
 
     def _done(self, outer: Future[Any], error: BaseException | None, result: Any = None) -> None:
         with self._lock:  # before the page's future is done, so its waiter sees the count without it
-            self.pending -= 1
+            self._queued.pop(outer, None)
         if error is not None:
             outer.set_exception(error)
         else:
