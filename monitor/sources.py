@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from monitor.plans.data import YAML_LOADER
 from monitor.recheck import RecheckPolicy
 from monitor.recheck import parse_duration as parse_interval
 from monitor.schedule import parse_duration, parse_schedule
@@ -263,15 +264,12 @@ def _key_lines(node: yaml.Node) -> dict[tuple[Any, ...], int]:
     return lines
 
 
-# libyaml's parser when PyYAML has it: every crawl child reads the whole sources file, and the shipped one
-# (32 KB) takes ~30 ms to parse in pure Python, ~2 ms in C.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
     """Validate the YAML text of a sources file."""
     try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
@@ -281,7 +279,7 @@ def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
     try:
         checked = SourcesFile.model_validate(data).sources
     except ValidationError as exc:
-        node = yaml.compose(text, Loader=_YAML_LOADER)  # parsed again only to say which line is wrong
+        node = yaml.compose(text, Loader=YAML_LOADER)  # parsed again only to say which line is wrong
         lines = _key_lines(node) if node is not None else {}
         raise ConfigError("\n".join(_describe(err, data, lines, origin) for err in exc.errors())) from None
     return [Source.from_dict(source.to_dict()) for source in checked]

@@ -100,7 +100,7 @@ def test_shipped_data_files_read_the_same_with_libyaml_as_with_pure_python_yaml(
     from monitor.plans import data
 
     if yaml.__with_libyaml__:  # as PyPI's wheels are built
-        assert data._YAML_LOADER is yaml.CSafeLoader
+        assert data.YAML_LOADER is yaml.CSafeLoader
     for name in ("issuers.yaml", "plan_terms.yaml", "regions.yaml", "sectors.yaml"):
         text = resources.files("monitor").joinpath("data", name).read_text(encoding="utf-8")
         assert load_yaml(name) == yaml.load(text, Loader=yaml.SafeLoader), name  # noqa: S506

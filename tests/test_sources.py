@@ -93,10 +93,10 @@ def test_libyaml_reads_the_shipped_sources_as_pure_python_yaml_does() -> None:
     """parse_sources uses PyYAML's C loader when it is built in (fast crawl start-up): same data, same lines."""
     import yaml
 
-    from monitor.sources import _YAML_LOADER
+    from monitor.plans.data import YAML_LOADER
 
     text = (Path(__file__).resolve().parent.parent / "sources.yaml").read_text(encoding="utf-8")
-    assert yaml.load(text, Loader=_YAML_LOADER) == yaml.safe_load(text)
+    assert yaml.load(text, Loader=YAML_LOADER) == yaml.safe_load(text)
     for broken, line in ((MINIMAL.replace("allow: ['/content", "allow: [[['/content"), 6),
                          (MINIMAL.replace("    language: zh", "  language: zh"), 7)):
         with pytest.raises(yaml.YAMLError) as pure:

@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
-# libyaml's parser when PyYAML was built with it (its wheels are): the four shipped files took ~120 ms to
-# parse in pure Python, in every process that analyses pages, against ~15 ms (same values).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser when PyYAML was built with it (its wheels are); monitor.sources reads sources files with it
+# too. The four shipped files took ~120 ms to parse in pure Python, in every process that analyses pages,
+# against ~15 ms (same values); the shipped sources file ~30 ms against ~2 ms.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PlanDataError(ValueError):
@@ -32,7 +33,7 @@ def load_yaml(name: str, path: str | None = None) -> Any:
     except OSError as exc:
         raise PlanDataError(f"{path or name}: cannot read ({exc})") from exc
     try:
-        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, C or Python
+        return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         raise PlanDataError(f"{path or name}: not valid YAML ({exc})") from exc
 
