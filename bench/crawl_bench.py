@@ -40,7 +40,7 @@ from nginx_server import INSTALL_HINT, LogLine, NginxError, NginxServer, find_ng
 from profile_summary import summarise as summarise_profile
 from site_gen import SiteInfo, generate_site, write_sources
 
-from crawlers.runner import validated_sources_json
+from crawlers.runner import child_command, validated_sources_json
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -225,14 +225,12 @@ def crawl_command(sources: Path, db: Path, settings: dict[str, str]) -> list[str
     (here, into a JSON file beside the YAML; ``crawlers.runner`` passes the same JSON on stdin)."""
     validated = sources.with_suffix(".json")
     validated.write_text(validated_sources_json(sources), encoding="utf-8")
-    return child_command(validated, db, settings)
+    return bench_child_command(validated, db, settings)
 
 
-def child_command(validated_sources: Path, db: Path, settings: dict[str, str]) -> list[str]:
-    command = [sys.executable, "-m", "crawlers.crawl", "--sources-json", str(validated_sources), "--db", str(db)]
-    for key, value in settings.items():
-        command += ["--set", f"{key}={value}"]
-    return command
+def bench_child_command(validated_sources: Path, db: Path, settings: dict[str, str]) -> list[str]:
+    """The runner's command line for the child, with the sources in a file (the bench's settings hold LOG_LEVEL)."""
+    return child_command(["--sources-json", str(validated_sources)], db, settings=settings)
 
 
 def totals(summaries: list[dict[str, Any]]) -> dict[str, int]:
@@ -562,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
                     "reference_ms_after": (speed_after := (reference_ms(), kernel_reference_ms()))[0],
                     "kernel_reference_ms_after": speed_after[1],
                     "python": platform.python_version(), "platform": platform.platform()},
-        "crawl_command": shlex.join(child_command(Path("SOURCES.json"), Path("DB"), settings)),
+        "crawl_command": shlex.join(bench_child_command(Path("SOURCES.json"), Path("DB"), settings)),
     })
     print()
     print(table(medians, result["runs"]))

@@ -31,17 +31,20 @@ class CrawlError(RuntimeError):
 def crawl_command(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
                   settings: Mapping[str, Any] | None = None, log_level: str = "WARNING") -> list[str]:
     """The child's command line when it reads and validates the sources file itself."""
-    command = [sys.executable, "-m", "crawlers.crawl", "--sources", str(sources_path), "--db", str(db_path)]
+    given = ["--sources", str(sources_path)]
     for name in names:
-        command += ["--source", name]
-    return command + _setting_arguments(settings, log_level)
+        given += ["--source", name]
+    return child_command(given, db_path, settings=settings, log_level=log_level)
 
 
-def _setting_arguments(settings: Mapping[str, Any] | None, log_level: str) -> list[str]:
-    arguments = []
+def child_command(given: list[str], db_path: str | Path, *, settings: Mapping[str, Any] | None = None,
+                  log_level: str = "WARNING") -> list[str]:
+    """``python -m crawlers.crawl`` with the arguments that give it its sources, the archive, and the settings
+    (``LOG_LEVEL`` from ``log_level`` unless ``settings`` has it)."""
+    command = [sys.executable, "-m", "crawlers.crawl", *given, "--db", str(db_path)]
     for key, value in {"LOG_LEVEL": log_level, **(settings or {})}.items():
-        arguments += ["--set", f"{key}={value}"]
-    return arguments
+        command += ["--set", f"{key}={value}"]
+    return command
 
 
 def prepared_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str] = (), *,
@@ -51,8 +54,8 @@ def prepared_crawl(sources_path: str | Path, db_path: str | Path, names: Sequenc
     The child then needs neither PyYAML nor pydantic (monitor/source.py says what that saves), and a
     broken sources file is reported by the caller, naming file and line, before any process starts.
     """
-    command = [sys.executable, "-m", "crawlers.crawl", "--sources-json", "-", "--db", str(db_path)]
-    return command + _setting_arguments(settings, log_level), validated_sources_json(sources_path, names)
+    command = child_command(["--sources-json", "-"], db_path, settings=settings, log_level=log_level)
+    return command, validated_sources_json(sources_path, names)
 
 
 def validated_sources_json(sources_path: str | Path, names: Sequence[str] = ()) -> str:
