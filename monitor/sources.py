@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import yaml
+from cssselect import HTMLTranslator, SelectorError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
@@ -41,6 +42,7 @@ class KindOption:
     help: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    css: bool = False  # a CSS selector, checked when the file is read
 
 
 _MAX_LIST_PAGES = KindOption(int, "how many list pages (or API pages) to read per run, from the first")
@@ -50,7 +52,7 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
     "html": {},
     "trs": {
         "list_css": KindOption(str, "CSS selector of the article links (default 'ul.u-list li a'; "
-                                    "all links when it matches nothing)"),
+                                    "all links when it matches nothing)", css=True),
         "max_list_pages": _MAX_LIST_PAGES,
     },
     "govcn-json": {
@@ -60,7 +62,8 @@ KIND_OPTIONS: dict[str, dict[str, KindOption]] = {
         "published_field": KindOption(str, "item field holding the publication time (default 'DOCRELPUBTIME')"),
     },
     "miit-buildstatic": {
-        "script_css": KindOption(str, "CSS selector of the script element (default 'script[parseType=buildstatic]')"),
+        "script_css": KindOption(str, "CSS selector of the script element (default 'script[parseType=buildstatic]')",
+                                 css=True),
         "html_path": KindOption(str, "dotted path to the list HTML in the JSON answer (default 'data.html')"),
         "max_list_pages": _MAX_LIST_PAGES,
     },
@@ -88,6 +91,19 @@ _STRICT_KEYS = ConfigDict(extra="forbid")
 
 class ConfigError(Exception):
     """A sources file that cannot be used; the message says where and why."""
+
+
+def check_css(selector: str) -> str:
+    """Reject a CSS selector lxml and parsel cannot use, when the file is read rather than on every page.
+
+    Both translate CSS to XPath with cssselect, so its translator decides; pseudo-elements such as
+    ``::text`` are refused because the crawler adds its own.
+    """
+    try:
+        HTMLTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
+    return selector
 
 
 def _compile_all(patterns: list[str]) -> list[str]:
@@ -156,6 +172,16 @@ class _CheckedSource(Source):
     def _regexes(cls, patterns: list[str]) -> list[str]:
         return _compile_all(patterns)
 
+    @field_validator("content_css")
+    @classmethod
+    def _content_selector(cls, selector: str | None) -> str | None:
+        return None if selector is None else check_css(selector)
+
+    @field_validator("ignore_css")
+    @classmethod
+    def _ignore_selectors(cls, selectors: list[str]) -> list[str]:
+        return [check_css(selector) for selector in selectors]
+
     @field_validator("schedule")
     @classmethod
     def _valid_schedule(cls, text: str | None) -> str | None:
@@ -221,11 +247,18 @@ def check_kind_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"option {key!r} must be at least 1")
         if isinstance(value, list) and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             raise ValueError(f"option {key!r} must be a list of names or numbers")
+        if isinstance(value, list) and not value:
+            raise ValueError(f"option {key!r} must not be empty")
         if isinstance(value, dict) and not all(
                 isinstance(k, str) and isinstance(v, (str, int)) and not isinstance(v, bool) for k, v in value.items()):
             raise ValueError(f"option {key!r} must map names to strings or numbers")
         if option.choices and value not in option.choices:
             raise ValueError(f"option {key!r} must be one of {', '.join(map(repr, option.choices))}, not {value!r}")
+        if option.css:
+            try:
+                check_css(value)
+            except ValueError as exc:
+                raise ValueError(f"option {key!r}: {exc}") from None
     missing = [key for key, option in spec.items() if option.required and key not in options]
     if missing:
         raise ValueError(f"kind {kind!r} needs option {', '.join(map(repr, missing))}")
@@ -266,10 +299,27 @@ def _key_lines(node: yaml.Node) -> dict[tuple[Any, ...], int]:
 
 
 
+class _UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc,valid-type]
+    """The sources file's loader: a key given twice in one mapping is an error, not "the last one wins".
+
+    Two ``kind:`` lines in one source would otherwise crawl with whichever came last, silently.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice in this mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
 def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
     """Validate the YAML text of a sources file."""
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin

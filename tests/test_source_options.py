@@ -51,3 +51,36 @@ def test_html_kind_takes_no_options() -> None:
     text = GKMLPT.replace("kind: gkmlpt", "kind: html")
     with pytest.raises(ConfigError, match="option 'categories' is not known to kind 'html' \\(known: none\\)"):
         parse_sources(text, "s.yaml")
+
+
+TRS = """\
+sources:
+  - name: ndrc
+    kind: trs
+    start_urls: [https://www.ndrc.gov.cn/xxgk/zcfb/tz/]
+    allow: ['/t\\d+_\\d+\\.html$']
+    content_css: div.TRS_Editor
+    ignore_css: [.share]
+    options:
+      list_css: ul.u-list li a
+"""
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("content_css: div.TRS_Editor", "content_css: 'div..TRS_Editor['"),
+     "s.yaml:6: source 'ndrc': key 'content_css': invalid CSS selector 'div..TRS_Editor['"),
+    (("ignore_css: [.share]", "ignore_css: [.share, 'p::text']"),
+     "s.yaml:7: source 'ndrc': key 'ignore_css': invalid CSS selector 'p::text': Pseudo-elements are not supported"),
+    (("list_css: ul.u-list li a", "list_css: 'ul.u-list li a['"),
+     "s.yaml:9: source 'ndrc': key 'options.list_css': option 'list_css': invalid CSS selector 'ul.u-list li a['"),
+    (("    kind: trs\n", "    kind: trs\n    kind: html\n"),
+     "s.yaml:4: not valid YAML: key 'kind' is given twice in this mapping"),
+])
+def test_selectors_and_repeated_keys_are_refused_when_the_file_is_read(edit: tuple[str, str], expected: str) -> None:
+    (source,) = parse_sources(TRS)
+    assert source.content_css == "div.TRS_Editor" and source.options == {"list_css": "ul.u-list li a"}
+    text = TRS.replace(*edit)
+    assert text != TRS
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "s.yaml")
+    assert expected in str(info.value)
