@@ -18,12 +18,15 @@ import gc
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
     from monitor.source import Source
+
+
+logger = logging.getLogger(__name__)
 
 
 def crawl_settings(db: str, overrides: list[str]) -> Settings:
@@ -140,15 +143,52 @@ def read_sources(args: argparse.Namespace) -> list[Source]:
 
 
 def start_crawlers(process: Any, sources: list[Source]) -> list[tuple[Source, Any]]:
-    """One crawler of the generic spider per source, scheduled in ``process`` (a ``CrawlerProcess``)."""
+    """One crawler of the generic spider per source, scheduled in ``process`` (a ``CrawlerProcess``).
+
+    Sources on different hosts run side by side; sources sharing a host run one after the other. Each
+    crawler has its own downloader, so its per-domain concurrency limit and AutoThrottle know nothing of
+    another crawler's requests to the same host: side by side, two sources on www.gd.gov.cn would double
+    the load the settings promise that site.
+    """
     from crawlers.spiders.pages import SourceSpider
 
-    crawlers = []
-    for source in sources:
-        crawler = process.create_crawler(SourceSpider)
-        crawlers.append((source, crawler))
-        process.crawl(crawler, source=source)
+    crawlers = [(source, process.create_crawler(SourceSpider)) for source in sources]
+    for turn in sources_sharing_hosts(crawlers):
+        _crawl_in_turn(process, turn)
     return crawlers
+
+
+_T = TypeVar("_T")
+
+
+def sources_sharing_hosts(entries: list[tuple[Source, _T]]) -> list[list[tuple[Source, _T]]]:
+    """``entries`` grouped so that sources with a host in common (directly or through another source)
+    are in one group, each group in the given order."""
+    group_of_host: dict[str, int] = {}
+    groups: dict[int, list[int]] = {}
+    for index, (source, _) in enumerate(entries):
+        hosts = {host.lower() for host in source.domains}
+        joined = sorted({group_of_host[h] for h in hosts if h in group_of_host})
+        target = joined[0] if joined else index
+        members = [index] + [m for g in joined for m in groups.pop(g)]
+        groups[target] = sorted(members)
+        for member in members:
+            for host in {h.lower() for h in entries[member][0].domains}:
+                group_of_host[host] = target
+    return [[entries[i] for i in members] for _, members in sorted(groups.items())]
+
+
+def _crawl_in_turn(process: Any, turn: list[tuple[Source, Any]]) -> None:
+    from twisted.python.failure import Failure
+
+    (source, crawler), rest = turn[0], turn[1:]
+    finished = process.crawl(crawler, source=source)
+    if rest:
+        def next_source(result: Any) -> None:
+            if isinstance(result, Failure):
+                logger.error("%s: the crawl failed: %s", source.name, result.getErrorMessage())
+            _crawl_in_turn(process, rest)
+        finished.addBoth(next_source)
 
 
 def main(argv: list[str] | None = None) -> int:
