@@ -17,6 +17,10 @@ from typing import Any
 DEFAULT_TIME_LIMIT_S = 10.0
 PROGRESS_EVERY_N_OPS = 10_000
 _REFUSED_ACTIONS = {sqlite3.SQLITE_ATTACH: "ATTACH", sqlite3.SQLITE_DETACH: "DETACH"}
+# Pragmas whose argument names what to read, not a value to set: `PRAGMA table_info(pages)` and
+# `select * from pragma_table_info('pages')` reach the authorizer with the argument like a setting would.
+_READING_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+                              "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"})
 
 
 class QueryError(Exception):
@@ -43,7 +47,7 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 def _authorize(action: int, arg1: str | None, arg2: str | None, db_name: str | None, source: str | None) -> int:
     if action in _REFUSED_ACTIONS:
         return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None:
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and (arg1 or "").lower() not in _READING_PRAGMAS:
         return sqlite3.SQLITE_DENY  # reading a pragma is fine, setting one is not
     return sqlite3.SQLITE_OK
 

@@ -88,8 +88,14 @@ def test_sql_reads_and_refuses_writes_with_a_clear_error(sample_db: Path) -> Non
                       "insert into sources (name) values ('x')", "create table t (x)"):
         out = run("sql", statement, "--db", str(sample_db), ok=False)
         assert "opened read-only" in out and "would change it" in out
-    for sneaky in ("pragma query_only = 0", f"attach '{sample_db.parent / 'other.db'}' as other"):
+    for sneaky in ("pragma query_only = 0", "pragma main.journal_mode = delete", "pragma user_version = 7",
+                   f"attach '{sample_db.parent / 'other.db'}' as other"):
         assert "opened read-only" in run("sql", sneaky, "--db", str(sample_db), ok=False)
+    # pragmas that take a table name read the schema: allowed, as a statement and as a table-valued function
+    columns = json.loads(run("sql", "select name from pragma_table_info('versions') order by cid", "--json",
+                             "--db", str(sample_db)))
+    assert {"page_id", "number"} <= {c["name"] for c in columns}
+    assert "page_id" in run("sql", "pragma table_info(versions)", "--db", str(sample_db))
     missing_table = run("sql", "select * from no_such_table", "--db", str(sample_db), ok=False)
     assert "SQL error: no such table: no_such_table" in missing_table
     assert digest(sample_db) == before
