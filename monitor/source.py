@@ -27,7 +27,7 @@ class Source:
     name: str
     title: str | None = None
     kind: str = "html"
-    start_urls: list[str]
+    start_urls: list[str] = field(default_factory=list)  # none only when sitemap_urls or feed_urls are given
     allow: list[str] = field(default_factory=list)
     follow: list[str] = field(default_factory=list)
     deny: list[str] = field(default_factory=list)
@@ -54,10 +54,10 @@ class Source:
 
     @property
     def domains(self) -> list[str]:
-        """Same-domain crawling by default: the hosts of the start URLs."""
+        """Same-domain crawling by default: the hosts of the start, sitemap and feed URLs."""
         if self.allowed_domains is not None:
             return self.allowed_domains
-        return sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        return sorted({urlsplit(u).hostname or "" for u in (*self.start_urls, *self.sitemap_urls, *self.feed_urls)})
 
     def to_dict(self, *, exclude_defaults: bool = False) -> dict[str, Any]:
         """The fields as JSON-ready data (the recheck policy as a mapping); optionally only those set."""

@@ -151,13 +151,6 @@ class _CheckedSource(Source):
             raise ValueError(f"String should match pattern '{NAME_PATTERN}'")
         return name
 
-    @field_validator("start_urls")
-    @classmethod
-    def _some_start_url(cls, urls: list[str]) -> list[str]:
-        if not urls:
-            raise ValueError("give at least one start URL")
-        return urls
-
     @field_validator("start_urls", "sitemap_urls", "feed_urls")
     @classmethod
     def _absolute_urls(cls, urls: list[str]) -> list[str]:
@@ -226,6 +219,8 @@ class _CheckedSource(Source):
 
     @model_validator(mode="after")
     def _something_to_archive(self) -> _CheckedSource:
+        if not (self.start_urls or self.sitemap_urls or self.feed_urls):
+            raise ValueError("give at least one of start_urls, sitemap_urls, feed_urls")
         if not self.allow:
             raise ValueError("'allow' is empty: give at least one regex for the article pages to archive")
         return self

@@ -12,7 +12,7 @@ import yaml
 from crawlers.runner import run_crawl
 from monitor.demo import DEMO_CRAWL_SETTINGS
 from storage import Archive
-from tests.kindsite import FixtureSite, materialise
+from tests.kindsite import FixtureSite, crawl_once, materialise
 
 pytestmark = pytest.mark.slow
 
@@ -150,3 +150,17 @@ def test_gkmlpt_plan_becoming_abolished_is_a_changed_event(crawled: dict[str, An
     with Archive(crawled["db"], readonly=True) as archive:
         (event,) = [e for e in archive.events(relevant_only=False, source="gkmlpt-e2e") if e.kind == "changed"]
     assert event.url.endswith("/post_963149.html") and "[status] abolished" in (event.diff_html or "")
+
+
+def test_a_source_with_only_a_feed_and_a_sitemap_needs_no_start_url(tmp_path: Path) -> None:
+    site = FixtureSite(tmp_path / "site")
+    site.start()
+    try:
+        materialise("discovery", site.root, site.base_url)
+        source = {"name": "feed-only", "allow": SOURCES["discovery"]["allow"], "language": "en",
+                  "feed_urls": [site.base_url + "/feed.xml"], "sitemap_urls": [site.base_url + "/sitemap_index.xml"]}
+        summary = crawl_once(source, tmp_path)
+    finally:
+        site.stop()
+    assert summary["status"] == "ok" and summary["errors"] == 0 and summary["new"] == 3, summary
+    assert "/" not in site.requests and "/index.html" not in site.requests  # no home page was read

@@ -84,3 +84,19 @@ def test_selectors_and_repeated_keys_are_refused_when_the_file_is_read(edit: tup
     with pytest.raises(ConfigError) as info:
         parse_sources(text, "s.yaml")
     assert expected in str(info.value)
+
+
+def test_a_source_may_start_from_feeds_or_sitemaps_alone() -> None:
+    text = """\
+sources:
+  - name: news
+    feed_urls: [https://english.news.example.cn/rss/tech.xml]
+    sitemap_urls: [https://www.news.example.cn/sitemap.xml]
+    allow: ['/a/\\d+\\.html$']
+"""
+    (source,) = parse_sources(text)
+    assert source.start_urls == [] and source.domains == ["english.news.example.cn", "www.news.example.cn"]
+    bare = "\n".join(line for line in text.splitlines() if "_urls" not in line) + "\n"
+    with pytest.raises(ConfigError, match="s.yaml:2: source 'news': give at least one of start_urls, sitemap_urls, "
+                                          "feed_urls"):
+        parse_sources(bare, "s.yaml")
