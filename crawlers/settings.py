@@ -79,6 +79,9 @@ DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _defaults.DOWNLOADER_MIDDLEWARES
                                if k not in _UNUSED_DOWNLOADER_MIDDLEWARES}
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RetryBackoffMiddleware": 560,
+    # HTML read in the encoding monitor/decode.py finds (a header's charset may lie): after decompression
+    # (590), before anything reads the text (MetaRefreshMiddleware, 580)
+    "crawlers.middlewares.DecodeMiddleware": 585,
     "crawlers.middlewares.MetaRefreshMiddleware":
         _defaults.DOWNLOADER_MIDDLEWARES_BASE["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"],
 }

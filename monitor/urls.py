@@ -24,10 +24,12 @@ def is_tracking_parameter(name: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def canonical_url(url: str, *, strip_tracking: bool = True) -> str:
+def canonical_url(url: str, *, strip_tracking: bool = True, encoding: str | None = None) -> str:
     """Drop the fragment and tracking parameters, sort the query, normalise case and escaping.
 
     ``strip_tracking=False`` keeps every parameter (list pages and APIs may use ``from`` as an offset).
+    ``encoding`` escapes unescaped characters of the query, as a browser does with the encoding of the
+    page that links the URL (the path is always escaped as UTF-8); UTF-8 by default.
     Remembered for the last few thousand URLs: a crawl asks for each article's URL when a list links it
     and again when its answer arrives.
     """
@@ -36,7 +38,7 @@ def canonical_url(url: str, *, strip_tracking: bool = True) -> str:
     pairs = [pair for pair in parts.query.split("&") if pair and not (
         strip_tracking and is_tracking_parameter(unquote_plus(pair.split("=", 1)[0])))]
     cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "&".join(pairs), ""))
-    return canonicalize_url(cleaned, keep_fragments=False)
+    return canonicalize_url(cleaned, keep_fragments=False, encoding=encoding)
 
 
 def same_site(url: str, other: str) -> bool:

@@ -195,7 +195,7 @@ class SourceSpider(scrapy.Spider):
             href = value.strip()
             if not href or href.startswith(("javascript:", "mailto:")) or not may_be_attachment_link(href):
                 continue
-            url = canonical_url(response.urljoin(href))
+            url = canonical_url(response.urljoin(href), encoding=response.encoding)
             if is_attachment_url(url) and self.on_site(url):
                 title = " ".join("".join(value.getparent().itertext()).split())[:300] or None
                 request = self.attachment_request(page_url, url, title)
