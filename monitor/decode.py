@@ -9,8 +9,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 # GB2312 and GBK are subsets of GB18030; servers that say one often send characters of the others.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
               "euc-cn": "gb18030", "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252",
@@ -65,6 +63,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         except (UnicodeDecodeError, LookupError):
             continue
     permissive = [c for c in candidates if c in _PERMISSIVE]
+    from charset_normalizer import from_bytes  # ~6 ms to import; most pages never get here (crawl start-up)
+
     guess = from_bytes(body[:200_000]).best()
     guessed = _codec(guess.encoding) if guess is not None and guess.encoding else None
     # A Latin-1 label is what many servers send by default; believe a CJK guess over it.
