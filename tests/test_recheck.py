@@ -202,3 +202,24 @@ def test_absorbing_a_page_whose_plans_the_old_page_never_linked_re_points_them(a
     assert rows["events"][1][3].endswith(f"/coverage/page{old.page_id}")
     assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
 
+
+def test_a_move_that_fails_is_undone_and_the_page_keeps_its_fetch_row(
+        archive: Archive, source: Source, caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    runs = [archive.start_run(source.name, "2026-01-01T00:00:00Z") for _ in range(2)]
+    record(archive, source, FakeFetch(url=OLD, body=plan_page()), run_id=runs[0])
+    record(archive, source, FakeFetch(url=NEW, body=plan_page(), fetched_at="2026-02-01T00:00:00Z"), run_id=runs[1])
+    before = _plan_rows(archive)
+    redirect = FakeFetch(url=NEW, requested_url=OLD, body=plan_page(), fetched_at="2026-02-01T00:00:01Z")
+    with mock.patch.object(Archive, "move_page", side_effect=sqlite3.IntegrityError("disk says no")):
+        outcome = record(archive, source, redirect, run_id=runs[1])
+    assert outcome.kind == "unchanged"
+    assert "could not follow the move from " + OLD in caplog.text
+    # the fold done before the failure is undone: both pages as they were, this check recorded
+    assert [(p, n) for p, n in archive.db.execute("select url, version_count from pages order by id")] == [
+        (OLD, 1), (NEW, 1)]
+    assert _plan_rows(archive) == before
+    assert archive.db.execute("select url, outcome from fetches where run_id = ? order by id", [runs[1]]).fetchall() \
+        == [(NEW, "new"), (NEW, "unchanged")]
+    assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
