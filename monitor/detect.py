@@ -311,7 +311,8 @@ def record(archive: Archive, source: Source, fetched: Fetched, *, run_id: int | 
 def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis, run_id: int | None,
            raw_hash: str, noise: NoiseRules | None) -> Outcome:
     """The writes for a page whose text was extracted: a move, then unchanged, new or changed."""
-    _follow_move(archive, source, fetched, analysis, run_id)
+    if getattr(fetched, "requested_url", None):  # a redirect or canonical link: no savepoint for the others
+        _try_move(archive, source, fetched, analysis, run_id)
     previous = archive.latest_version(fetched.url)
     kind, summary, diff_html = "new", None, None
     if previous is not None:
@@ -406,6 +407,20 @@ def _answered(archive: Archive, source: Source, fetched: Fetched, run_id: int | 
         summary=f"Answers again after being marked removed on {removed_at}.")
     logger.info("%s: restored", fetched.url)
     return outcome if outcome.kind in ("new", "changed") else Outcome("restored", fetched.url, event=event)
+
+
+def _try_move(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis, run_id: int | None) -> None:
+    """``_follow_move`` in a savepoint of the page's transaction: if it fails, its writes are undone, the
+    old page stays as it was and the check is stored at the URL that answered, so a broken move never
+    costs the page its fetch row or leaves the archive half moved (``_plan_events`` does the same)."""
+    try:
+        with archive.write():
+            _follow_move(archive, source, fetched, analysis, run_id)
+    except Exception:
+        if not archive.db.conn.in_transaction:  # SQLite ended the whole transaction: nothing can be stored
+            raise
+        logger.exception("%s: could not follow the move from %s; stored without it", fetched.url,
+                         getattr(fetched, "requested_url", None))
 
 
 def _follow_move(archive: Archive, source: Source, fetched: Fetched, analysis: PageAnalysis,

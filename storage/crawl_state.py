@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from storage.rows import insert_row, update_row
+from storage.search import forget_page
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -168,9 +169,15 @@ class CrawlStateMixin:
 
         When a site moves its articles, the lists link the new addresses, so the new URL is archived
         (as new) before the old one is re-checked and found to redirect there. Its single version,
-        its "new" event and its attachments fold back into the old page, which then moves. Returns
-        False (and changes nothing) when the new page has any other history.
+        its "new" event and its attachments fold back into the old page, which then moves. What the
+        plan tables took from that version goes to the old page's latest version, which has the same
+        text (``PlanStore.fold_version``: rows re-pointed, plan events that only repeat the old page
+        dropped), and the search index forgets it. Returns False (and changes nothing) when the new
+        page has any other history or its text is not the old page's latest.
         """
+        from storage.plan_events import PlanEventStore
+        from storage.plans import PlanStore
+
         with self.write():
             new = self.db.execute("select id, version_count from pages where url = ?", [new_url]).fetchone()
             old = self.db.execute("select id from pages where url = ?", [old_url]).fetchone()
@@ -179,8 +186,16 @@ class CrawlStateMixin:
             new_id, old_id = new[0], old[0]
             other = self.db.execute("select count(*) from events where page_id = ? and not (kind = 'new' and "
                                     "run_id is ?)", [new_id, run_id]).fetchone()[0]
-            if other:
+            versions = [self.db.execute("select id, content_hash from versions where page_id = ? "
+                                        "order by number desc limit 1", [page_id]).fetchone()
+                        for page_id in (new_id, old_id)]
+            if other or None in versions or versions[0][1] != versions[1][1]:
                 return False
+            (absorbed, _), (kept, _) = versions
+            repeated = PlanStore(self.db).fold_version(absorbed, kept, old_id)
+            PlanEventStore(self.db).fold_version(absorbed, page_id=new_id, into_version=kept, into_page=old_id,
+                                                 repeated=repeated)
+            forget_page(self.db, new_id)
             self.db.execute("delete from events where page_id = ?", [new_id])
             self.db.execute("delete from versions where page_id = ?", [new_id])
             self.db.execute("update fetches set page_id = ?, outcome = 'unchanged' where page_id = ? and "

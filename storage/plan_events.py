@@ -69,6 +69,29 @@ class PlanEventStore:
         columns = [c[0] for c in cursor.description]
         return [self._event(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
+    def fold_version(self, version_id: int, *, page_id: int, into_version: int, into_page: int,
+                     repeated: set[str]) -> None:
+        """The plan events ``version_id`` (of page ``page_id``) caused, once its plan rows went to
+        ``into_version`` of ``into_page`` (``PlanStore.fold_version``, which says which plans are ``repeated``).
+
+        Events about a plan both versions name are dropped: the same text on the same page is no news.
+        The others are re-pointed; a per-page GUID (coverage: ``…/coverage/page<id>``, see
+        monitor.plans.events) names the surviving page, as a coverage entry for it would have: the
+        absorbed page's id may be given to the next new page. Call inside a write.
+        """
+        rows = self.db.execute("select id, plan_id, guid from plan_events where version_id = ?",
+                               [version_id]).fetchall()
+        suffix = f"/page{page_id}"
+        for event_id, plan_id, guid in rows:
+            if guid.endswith(suffix):
+                guid = f"{guid[:-len(suffix)]}/page{into_page}"
+            taken = self.db.execute("select 1 from plan_events where guid = ? and id != ?", [guid, event_id]).fetchone()
+            if plan_id in repeated or taken:
+                self.db.execute("delete from plan_events where id = ?", [event_id])
+            else:
+                self.db.execute("update plan_events set version_id = ?, page_id = ?, guid = ? where id = ?",
+                                [into_version, into_page, guid, event_id])
+
     def versions_with_events(self, version_ids: list[int]) -> set[int]:
         """Which of these page versions caused a plan event (their page events would repeat it)."""
         if not version_ids or not self.db["plan_events"].exists():

@@ -89,6 +89,37 @@ class PlanStore:
             self.db.execute("delete from plan_clues where page_id = ?", [page_id])
             insert_rows(self.db, "plan_clues", [{**row, "page_id": page_id} for row in rows])
 
+    def fold_version(self, version_id: int, into_version: int, into_page: int) -> set[str]:
+        """Hand what ``version_id`` told of plans to ``into_version`` (of page ``into_page``), same text,
+        before ``version_id`` is deleted (``Archive.absorb_new_page``: a page archived at a site's new
+        address before the old address redirected there).
+
+        A plan both versions name keeps only ``into_version``'s link and targets; a plan only
+        ``version_id`` named (read by rules the older version predates) is re-pointed, so no plan loses
+        the page it was found on. The same for waiting descriptions, per region. Returns the plans both
+        named: their plan events from ``version_id`` repeat what the archive knew. Call inside a write.
+        """
+        repeated = {row[0] for row in self.db.execute(
+            "select plan_id from plan_sources where version_id = ? and plan_id in "
+            "(select plan_id from plan_sources where version_id = ?)", [version_id, into_version]).fetchall()}
+        folded = {row[0] for row in self.db.execute(
+            "select plan_id from plan_sources where version_id = ?", [version_id]).fetchall()}
+        for table in ("plan_targets", "plan_sources"):
+            self.db.execute(f"delete from {table} where version_id = ? and plan_id in "
+                            "(select plan_id from plan_sources where version_id = ?)", [version_id, into_version])
+        self.db.execute("update plan_targets set version_id = ? where version_id = ?", [into_version, version_id])
+        self.db.execute("update plan_sources set version_id = ?, page_id = ? where version_id = ?",
+                        [into_version, into_page, version_id])
+        self.db.execute("delete from plan_clues where version_id = ? and region in "
+                        "(select region from plan_clues where page_id = ?)", [version_id, into_page])
+        self.db.execute("update plan_clues set version_id = ?, page_id = ? where version_id = ?",
+                        [into_version, into_page, version_id])
+        for chunk in _chunks(sorted(folded)):
+            self.db.execute(
+                "update plans set source_count = (select count(distinct page_id) from plan_sources "
+                f"where plan_id = plans.id) where id in ({','.join('?' * len(chunk))})", chunk)
+        return repeated
+
     def waiting_clues(self, region: str) -> list[dict[str, Any]]:
         """The stored descriptions of plans of ``region`` that no plan fitted when they were read."""
         self.db.execute("delete from plan_clues where region = ? and version_id not in (select id from versions)",

@@ -78,6 +78,24 @@ def _forget(db: Database, page_id: int, indexed: tuple[str | None, str]) -> None
                [page_id, indexed[0] or "", indexed[1]])
 
 
+def forget_page(db: Database, page_id: int) -> None:
+    """Take a page about to be deleted out of the index and its queue (inside the writer's transaction).
+
+    Its id may be given to the next page created (``pages.id`` is a plain rowid), which must not find
+    the deleted page's text under its rowid. Call while the page's versions are still stored.
+    """
+    queued = db.execute("select indexed_title, indexed_text_hash from search_queue where page_id = ?",
+                        [page_id]).fetchone()
+    if queued is not None:
+        db.execute("delete from search_queue where page_id = ?", [page_id])
+        indexed = queued if queued[1] is not None else None
+    else:
+        indexed = db.execute("select title, text_hash from versions where page_id = ? order by number desc limit 1",
+                             [page_id]).fetchone()
+    if indexed is not None:
+        _forget(db, page_id, (indexed[0], load_text(db, indexed[1])))
+
+
 def queue_latest_text(db: Database, page_id: int, indexed: tuple[str | None, str] | None) -> None:
     """Queue a page whose newest title and text the index does not hold yet (inside the writer's transaction).
 

@@ -62,3 +62,14 @@ def page_html(title: str, *paragraphs: str, lang: str = "zh", extra: str = "") -
             f'<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>'
             f"<div class=\"article\"><h1>{title}</h1>{extra}{body}</div>"
             f'<div class="footer">版权所有 联系我们</div></body></html>')
+
+
+# An official notice that names a plan (shenzhen, action plan) and states two targets for 2027: a page that
+# fills the plan tables (plan_sources, plan_targets, plan_events) when it is stored.
+PLAN_TITLE = "深圳市人民政府关于印发深圳市量子科技产业创新发展行动计划的通知"
+PLAN_TEXT = ("各区人民政府，市政府直属各单位：现将《深圳市量子科技产业创新发展行动计划》印发给你们，请认真组织实施。",
+             "到2027年，全市建设3个以上量子科技创新平台，培育10家以上量子科技领军企业。")
+
+
+def plan_page() -> bytes:
+    return page_html(PLAN_TITLE, *PLAN_TEXT).encode("utf-8")

@@ -15,7 +15,7 @@ from crawlers.runner import run_crawl
 from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.feeds import write_feeds
 from storage import Archive
-from tests.conftest import page_html
+from tests.conftest import page_html, plan_page
 from tests.scripted_site import Answer, ScriptedSite
 
 pytestmark = pytest.mark.slow
@@ -221,6 +221,45 @@ def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) ->
         assert page == site.url("/content/2024/a.html")
         assert [v.number for v in archive.versions(page)] == [1]
         assert archive.db.execute("select reason from url_aliases").fetchall() == [("moved",)]
+
+
+def test_a_site_moving_a_plan_page_listed_at_its_new_address_first_gives_one_page_and_its_plan_rows(
+        tmp_path: Path) -> None:
+    """The new address is archived (with plan rows) before the old one redirects there: the move folds it
+    back into the old page, plan rows included (they used to make the fold fail on a foreign key)."""
+    plan = Answer(plan_page())
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a2.html")
+        site.answers["/content/a2.html"] = plan
+        first = crawl(site, tmp_path, region="Guangdong", language="zh")
+        site.answers["/list/index.html"] = listing("/content/new/a2.html", "/content/a2.html")
+        site.answers["/content/new/a2.html"] = plan
+        site.answers["/content/a2.html"] = Answer(status=301, location=site.url("/content/new/a2.html"))
+        moved = crawl(site, tmp_path, region="Guangdong", language="zh")
+        again = crawl(site, tmp_path, region="Guangdong", language="zh")
+        old, new = site.url("/content/a2.html"), site.url("/content/new/a2.html")
+    assert first["new"] == 1
+    assert (moved["new"], moved["errors"], again["new"], again["errors"]) == (0, 0, 0, 0)
+    assert events(tmp_path) == [("new", "a2.html"), ("moved", "a2.html")]
+    with Archive(tmp_path / "archive.db") as archive:
+        db = archive.db
+        [(page_id, url)] = db.execute("select id, url from pages").fetchall()
+        [version_id] = [v.id for v in archive.versions(new)]
+        assert url == new and archive.aliases("scripted") == {old: new}
+        # the new address's first fetch and the old address's redirect there, both checks of the one page
+        assert db.execute("select url, page_id, outcome from fetches where run_id = ?", [moved["id"]]).fetchall() \
+            == [(new, page_id, "unchanged")] * 2
+        plan_sources = db.execute("select page_id, version_id, url from plan_sources").fetchall()
+        assert plan_sources == [(page_id, version_id, old)]  # the URL the version was seen at
+        assert db.execute("select version_id, year, quantity from plan_targets order by quantity").fetchall() == [
+            (version_id, 2027, 3.0), (version_id, 2027, 10.0)]
+        assert db.execute("select source_count from plans").fetchall() == [(1,)]
+        assert db.execute("select kind, page_id, version_id from plan_events").fetchall() == [
+            ("plan-new", page_id, version_id)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        paths = write_feeds(archive, tmp_path / "feeds", coverage=True)
+    entries = feedparser.parse(paths["atom"].read_bytes()).entries
+    assert len(entries) == 1 and "深圳市量子科技产业创新发展行动计划" in entries[0].title
 
 
 def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

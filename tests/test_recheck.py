@@ -11,7 +11,7 @@ from monitor.recheck import RecheckPolicy, is_due, parse_duration
 from monitor.sources import ConfigError, Source, parse_sources
 from monitor.urls import canonical_url
 from storage import Archive
-from tests.conftest import FakeFetch, page_html
+from tests.conftest import FakeFetch, page_html, plan_page
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 URL = "http://127.0.0.1/gd/content/post_1.html"
@@ -134,3 +134,92 @@ def test_a_new_page_with_a_history_of_its_own_is_never_absorbed(archive: Archive
     assert archive.absorb_new_page(old, new, run_id=runs[1])
     assert archive.page(new) is None and len(archive.versions(old)) == 1
     assert [e.kind for e in archive.events(relevant_only=False)] == ["new"]
+
+
+OLD, NEW = URL, URL.replace("post_1", "post_2")
+
+
+def _plan_rows(archive: Archive) -> dict[str, list[tuple]]:
+    db = archive.db
+    return {"sources": db.execute("select page_id, version_id from plan_sources order by id").fetchall(),
+            "targets": db.execute("select version_id, quantity from plan_targets order by id").fetchall(),
+            "events": db.execute("select kind, page_id, version_id, guid from plan_events order by id").fetchall(),
+            "counts": db.execute("select source_count from plans").fetchall()}
+
+
+def _indexed_pages(archive: Archive, term: str) -> list[int]:
+    """Rowids the full-text index holds for a term (pages_fts is contentless: rowids only)."""
+    return [r[0] for r in archive.db.execute("select rowid from pages_fts where pages_fts match ?", [f'"{term}"'])]
+
+
+@pytest.mark.parametrize("search_batch", [1, 100])  # the new page indexed at once, or still queued
+def test_absorbing_a_page_whose_plans_the_old_page_names_drops_its_plan_rows_and_events(
+        tmp_path, source: Source, search_batch: int) -> None:
+    with Archive(tmp_path / "archive.db", search_batch=search_batch) as archive:
+        runs = [archive.start_run(source.name, "2026-01-01T00:00:00Z") for _ in range(2)]
+        old = record(archive, source, FakeFetch(url=OLD, body=plan_page()), run_id=runs[0]).event
+        new = record(archive, source, FakeFetch(url=NEW, body=plan_page(), fetched_at="2026-02-01T00:00:00Z"),
+                     run_id=runs[1]).event
+        assert old is not None and new is not None
+        rows = _plan_rows(archive)
+        assert [e[0] for e in rows["events"]] == ["plan-new", "coverage"] and rows["counts"] == [(2,)]
+        assert archive.absorb_new_page(OLD, NEW, run_id=runs[1])
+        # what the old page's version said stays; the new page's copy of it goes, its coverage entry too
+        assert _plan_rows(archive) == {"sources": rows["sources"][:1], "targets": rows["targets"][:2],
+                                       "events": rows["events"][:1], "counts": [(1,)]}
+        assert rows["sources"][0] == (old.page_id, old.version_id) and rows["targets"][0][0] == old.version_id
+        assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        archive.index_queued()
+        assert _indexed_pages(archive, "量子科技创新平台") == [old.page_id]
+        # the absorbed page's id is free again: the next page gets it, and finds no text of its own indexed
+        other = record(archive, source, FakeFetch(url=URL.replace("post_1", "post_3"),
+                                                  body=page_html("行动方案", P1).encode()), run_id=runs[1]).event
+        archive.index_queued()
+        assert other is not None and other.page_id == new.page_id
+        assert _indexed_pages(archive, "量子科技创新平台") == [old.page_id]
+        assert _indexed_pages(archive, "未来产业科技园") == [other.page_id]
+
+
+def test_absorbing_a_page_whose_plans_the_old_page_never_linked_re_points_them(archive: Archive,
+                                                                              source: Source) -> None:
+    runs = [archive.start_run(source.name, "2026-01-01T00:00:00Z") for _ in range(2)]
+    report = "记者从市科技创新局获悉，《深圳市量子科技产业创新发展行动计划》近日印发。"
+    news = FakeFetch(url=URL.replace("post_1", "post_9"), body=page_html("深圳印发量子科技行动计划", report).encode())
+    record(archive, source, news, run_id=runs[0])
+    with mock.patch("monitor.plans.events.record_plan_events", side_effect=RuntimeError("rules of the day")):
+        old = record(archive, source, FakeFetch(url=OLD, body=plan_page()), run_id=runs[0]).event
+    new = record(archive, source, FakeFetch(url=NEW, body=plan_page(), fetched_at="2026-02-01T00:00:00Z"),
+                 run_id=runs[1]).event
+    assert old is not None and new is not None
+    guid = f"/coverage/page{new.page_id}"
+    assert [(e[0], e[3].endswith(guid)) for e in _plan_rows(archive)["events"]] == [("plan-new", False),
+                                                                                  ("coverage", True)]
+    assert archive.absorb_new_page(OLD, NEW, run_id=runs[1])
+    rows = _plan_rows(archive)
+    assert rows["sources"][1:] == [(old.page_id, old.version_id)] and rows["counts"] == [(2,)]
+    assert rows["targets"] == [(old.version_id, 3.0), (old.version_id, 10.0)]
+    assert rows["events"][1][:3] == ("coverage", old.page_id, old.version_id)
+    assert rows["events"][1][3].endswith(f"/coverage/page{old.page_id}")
+    assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_move_that_fails_is_undone_and_the_page_keeps_its_fetch_row(
+        archive: Archive, source: Source, caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    runs = [archive.start_run(source.name, "2026-01-01T00:00:00Z") for _ in range(2)]
+    record(archive, source, FakeFetch(url=OLD, body=plan_page()), run_id=runs[0])
+    record(archive, source, FakeFetch(url=NEW, body=plan_page(), fetched_at="2026-02-01T00:00:00Z"), run_id=runs[1])
+    before = _plan_rows(archive)
+    redirect = FakeFetch(url=NEW, requested_url=OLD, body=plan_page(), fetched_at="2026-02-01T00:00:01Z")
+    with mock.patch.object(Archive, "move_page", side_effect=sqlite3.IntegrityError("disk says no")):
+        outcome = record(archive, source, redirect, run_id=runs[1])
+    assert outcome.kind == "unchanged"
+    assert "could not follow the move from " + OLD in caplog.text
+    # the fold done before the failure is undone: both pages as they were, this check recorded
+    assert [(p, n) for p, n in archive.db.execute("select url, version_count from pages order by id")] == [
+        (OLD, 1), (NEW, 1)]
+    assert _plan_rows(archive) == before
+    assert archive.db.execute("select url, outcome from fetches where run_id = ? order by id", [runs[1]]).fetchall() \
+        == [(NEW, "new"), (NEW, "unchanged")]
+    assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
