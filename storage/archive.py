@@ -279,6 +279,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             return None
         return json.loads(row[0]) if row[0] else {}
 
+    def version_meta(self, version_id: int) -> dict[str, Any]:
+        """The list facts stored with one version (empty when there are none): what it was compared on
+        besides its text (``monitor.detect.comparison_text``), so a diff of two stored versions agrees with
+        the event that recorded the change."""
+        row = self.db.execute("select meta_json from versions where id = ?", [version_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
     def version(self, url: str, number: int) -> Version | None:
         row = self.db.execute(
             f"select {_VERSION_COLUMNS} from versions join pages on pages.id = versions.page_id "
