@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from storage.content import load_body, load_text, store_body, store_text
 from storage.crawl_state import CrawlStateMixin
 from storage.listings import ListingsMixin
 from storage.migrations import apply_migrations
-from storage.rows import insert_row, update_row
+from storage.rows import chunks, insert_row, update_row
 from storage.search import index_queued, queue_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
@@ -69,6 +69,15 @@ def savepoint(db: Database) -> Iterator[None]:
             db.conn.execute(f"RELEASE {SAVEPOINT}")
         raise
     db.conn.execute(f"RELEASE {SAVEPOINT}")
+
+
+def version_event_guid(page_id: int, number: int, kind: str) -> str:
+    """The GUID of the event written with version ``number`` of a page (``Archive.add_version``).
+
+    Events written later about a page that add no version (``add_page_event``: a changed attachment, a
+    restore) point at its latest version too, under GUIDs of another form; this one tells them apart.
+    """
+    return f"tag:policywatch,2026:page/{page_id}/v{number}/{kind}"
 
 
 class ArchiveError(Exception):
@@ -381,7 +390,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             self._insert_fetch(run_id, source, url, page_id, fetched_at, status, len(raw_html), elapsed_ms,
                                event_kind, None)
             event = {
-                "guid": f"tag:policywatch,2026:page/{page_id}/v{number}/{event_kind}",
+                "guid": version_event_guid(page_id, number, event_kind),
                 "kind": event_kind, "created_at": fetched_at, "run_id": run_id, "page_id": page_id,
                 "version_id": version_id,
                 "source": source, "region": region, "url": url, "title": title, "summary": summary,
@@ -412,6 +421,17 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         where = f"where {' and '.join(clauses)}" if clauses else ""
         return list(self._events(f"select * from events {where} order by created_at desc, id desc limit ?",
                                  [*args, limit]))
+
+    def recording_events(self, events: Iterable[Event]) -> set[int]:
+        """The ids of those of ``events`` that were written with the version they point at (the page's new
+        or changed text), not later about it (an attachment added or changed, a restore, a move)."""
+        events = [e for e in events if e.version_id is not None]
+        numbers: dict[int, int] = {}
+        for chunk in chunks(sorted({e.version_id for e in events if e.version_id is not None})):
+            numbers.update(self.db.execute(
+                f"select id, number from versions where id in ({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return {e.id for e in events if e.version_id in numbers
+                and e.guid == version_event_guid(e.page_id, numbers[e.version_id], e.kind)}
 
     def run_events(self, run_ids: list[int]) -> list[Event]:
         """Events found by the given crawl runs, in the order they were found."""
