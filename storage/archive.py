@@ -233,7 +233,11 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
-        """Close a run, counting its outcomes from the fetches it recorded."""
+        """Close a run, counting its outcomes from the fetches it recorded.
+
+        A page whose text was unchanged but which got a ``changed`` event in the run (an attachment added
+        or changed: monitor/attachments.py) counts as changed, so the counts agree with the events.
+        """
         counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
@@ -243,6 +247,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
                 counts[outcome] += n
             elif outcome == "error":
                 counts["errors"] += n
+        if counts["unchanged"]:
+            changed_otherwise = self.db.execute(
+                "select count(distinct page_id) from events where run_id = ? and kind = 'changed' and page_id in "
+                "(select page_id from fetches where run_id = ? and outcome = 'unchanged')", [run_id, run_id]
+            ).fetchone()[0]
+            counts["changed"] += changed_otherwise
+            counts["unchanged"] -= changed_otherwise
         with self.write():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
         return dict(self.db["runs"].get(run_id))

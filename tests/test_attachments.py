@@ -81,6 +81,8 @@ def test_with_a_new_page_then_changed_then_added_then_failing(archive: Archive, 
     assert record_attachment(archive, source, FakeAttachment(PDF_URL, first, fetched_at="2026-01-02T00:00:00Z")) \
         == "unchanged"
     revised = make_pdf("Pilot zones", "Target: 12 zones by 2027")
+    assert record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode(),
+                                             fetched_at="2026-01-03T00:00:00Z"), run_id=runs[1]).kind == "unchanged"
     assert record_attachment(archive, source, FakeAttachment(PDF_URL, revised, fetched_at="2026-01-03T00:00:00Z"),
                              run_id=runs[1]) == "changed"
     docx = FakeAttachment("http://127.0.0.1/att/form.docx", make_docx("申报表"), title=None,
@@ -99,6 +101,9 @@ def test_with_a_new_page_then_changed_then_added_then_failing(archive: Archive, 
     assert stored[PDF_URL].error == "TimeoutError: took too long" and stored[PDF_URL].title == "申报指南"
     assert stored["http://127.0.0.1/att/form.docx"].text == "申报表"
     assert len(archive.versions(PAGE)) == 1
+    # its text is unchanged, its attachments changed: the run counts the page as changed (once)
+    counts = archive.finish_run(runs[1], status="ok", now="2026-01-06T00:00:00Z")
+    assert (counts["fetched"], counts["changed"], counts["unchanged"]) == (1, 1, 0)
 
 
 def feed_entries(db: Path, out: Path) -> list[Any]:
@@ -128,6 +133,8 @@ def test_a_plan_pages_attachment_change_reaches_the_main_feed_once(tmp_path: Pat
                                fetched_at="2026-01-02T00:01:00Z")
         assert record_attachment(archive, source, guide, run_id=runs[1]) == "changed"
         assert [e.kind for e in PlanEventStore(archive.db).events()] == ["plan-changed", "plan-new"]
+        # text and attachment changed in one run: one changed page
+        assert archive.finish_run(runs[1], status="ok", now="2026-01-02T00:02:00Z")["changed"] == 1
     entries = feed_entries(db, tmp_path / "feeds")
     assert [e.title.split(":")[0] for e in entries] == ["Changed", "Plan changed", "New plan"]
     assert "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)" in entries[0].description
@@ -140,8 +147,8 @@ def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: S
 
 @pytest.mark.slow
 def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_path: Path) -> None:
-    """A plan's page whose attachment changes behind a 304: the main feed shows the attachment's change
-    beside the page's plan entry (each once)."""
+    """A plan's page whose attachment changes behind a 304: the run counts the page as changed and the
+    main feed shows the attachment's change beside the page's plan entry (each once)."""
     from tests.test_crawl_behaviour import crawl, listing
     from tests.test_plan_feeds import OFFICIAL
 
@@ -161,7 +168,8 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         third = crawl(site, tmp_path)
         guide = site.requests_for("/att/guide.pdf")
         page = site.requests_for("/content/a.html")
-    assert third["changed"] == 0
+    assert (second["fetched"], second["changed"], second["unchanged"]) == (1, 1, 0)
+    assert (third["fetched"], third["changed"], third["unchanged"]) == (1, 0, 1)
     assert [p.status for p in page] == [200, 304, 304]  # the attachments behind a 304 page are still checked
     assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
     with Archive(tmp_path / "archive.db") as archive:
@@ -170,6 +178,7 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         assert set(stored) == {"guide.pdf", "form.docx", "data.xls"}
         assert stored["form.docx"].text == "申报表" and stored["data.xls"].text is None
         assert stored["data.xls"].size == len(b"\xd0\xcf\x11\xe0 sheet") and stored["data.xls"].content_hash
+        assert [r["changed"] for r in archive.runs()] == [0, 1, 0]  # the runs table says what the summary said
         assert [(e.kind, e.summary) for e in archive.run_events([second["id"]])] == [
             ("changed", "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)")]
     entries = feed_entries(tmp_path / "archive.db", tmp_path / "feeds")
