@@ -136,19 +136,21 @@ def diff(url: str, db_path: str, from_number: int | None, to_number: int | None,
     with open_archive(db_path, readonly=True) as archive:
         url = _page_url(archive, url)
         versions = {v.number: v for v in archive.versions(url)}
-    if not versions:
-        raise click.ClickException(f"{url}: no archived versions")
-    to_n = to_number or max(versions)
-    from_n = from_number or max((n for n in versions if n < to_n), default=None)
-    if from_n is None:
-        raise click.ClickException(f"{url}: only one version ({to_n}); nothing to compare")
-    for n in (from_n, to_n):
-        if n not in versions:
-            raise click.ClickException(f"{url}: no version {n} (have {', '.join(map(str, sorted(versions)))})")
-    old, new = versions[from_n], versions[to_n]
+        if not versions:
+            raise click.ClickException(f"{url}: no archived versions")
+        to_n = to_number or max(versions)
+        from_n = from_number or max((n for n in versions if n < to_n), default=None)
+        if from_n is None:
+            raise click.ClickException(f"{url}: only one version ({to_n}); nothing to compare")
+        for n in (from_n, to_n):
+            if n not in versions:
+                raise click.ClickException(f"{url}: no version {n} (have {', '.join(map(str, sorted(versions)))})")
+        old, new = versions[from_n], versions[to_n]
+        # the list's status facts (gkmlpt is_abolished …) count, as when the crawl compared the versions
+        old_meta, new_meta = archive.version_meta(old.id), archive.version_meta(new.id)
     from monitor.detect import comparison_text  # lazily: it loads the extraction stack
 
-    old_text, new_text = comparison_text(old.title, old.text), comparison_text(new.title, new.text)
+    old_text, new_text = comparison_text(old.title, old.text, old_meta), comparison_text(new.title, new.text, new_meta)
     if unified:
         click.echo(unified_text(old_text, new_text, old_label=f"version {from_n} ({old.fetched_at})",
                                 new_label=f"version {to_n} ({new.fetched_at})"))

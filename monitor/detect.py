@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -85,11 +84,6 @@ def comparison_text(title: str | None, text: str, meta: Mapping[str, Any] | None
         text = rest
     status = [key.removeprefix("is_") for key in _status_facts(meta)]
     return f"{title or ''}\n{text}" + "".join(f"\n[status] {s}" for s in status)
-
-
-def _stored_meta(archive: Archive, version_id: int) -> dict[str, Any]:
-    row = archive.db.execute("select meta_json from versions where id = ?", [version_id]).fetchone()
-    return json.loads(row[0]) if row and row[0] else {}
 
 
 def _status_facts(meta: Mapping[str, Any] | None) -> tuple[str, ...]:
@@ -316,7 +310,7 @@ def _store(archive: Archive, source: Source, fetched: Fetched, analysis: PageAna
     previous = archive.latest_version(fetched.url)
     kind, summary, diff_html = "new", None, None
     if previous is not None:
-        previous_meta = _stored_meta(archive, previous.id)
+        previous_meta = archive.version_meta(previous.id)
         diff = compare_versions(previous.title, previous.text, previous.content_hash, analysis,
                                 previous_meta=previous_meta, meta=fetched.meta).diff
         if diff is not None:

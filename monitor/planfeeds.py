@@ -4,8 +4,9 @@ How plan events and page events share a feed without saying one change twice: a 
 with a version (new / changed) is left out of the plan-speaking feeds when that same version caused a
 plan event of any kind — the plan event is the alert (a new official text is "New plan", its edit
 "Plan changed", a news page naming a known plan is coverage). A page naming no plan, or whose edit
-changed nothing about a plan (a reworded news report), keeps its page event. Removals, restorations
-and moves are page events and always stay. ``coverage`` is off in the main, region and sector feeds
+changed nothing about a plan (a reworded news report), keeps its page event. Events written later
+about a page's latest version, which no plan event tells (an attachment added or changed, removals,
+restorations and moves), always stay. ``coverage`` is off in the main, region and sector feeds
 and on in the per-plan feeds ``plans/ID.xml``.
 
 Every scraped string is escaped here; ``diff_html`` was built from escaped text by monitor.diff.
@@ -103,9 +104,12 @@ def merge(archive: Archive, plan_events: Iterable[PlanEvent], page_events: Itera
     """Plan events and the page events none of them repeats, newest first, at most ``limit``."""
     plan_events = list(plan_events)
     page_events = [e for e in page_events if e.kind not in UNREPORTED_KINDS]
-    repeated = PlanEventStore(archive.db).versions_with_events(
-        sorted({e.version_id for e in page_events if e.version_id is not None and e.kind in VERSION_EVENT_KINDS}))
-    kept = [e for e in page_events if not (e.kind in VERSION_EVENT_KINDS and e.version_id in repeated)]
+    candidates = [e for e in page_events if e.version_id is not None and e.kind in VERSION_EVENT_KINDS]
+    with_plan_events = PlanEventStore(archive.db).versions_with_events(
+        sorted({e.version_id for e in candidates if e.version_id is not None}))
+    # only the event written with that version: one written later about it (an attachment) says something else
+    repeated = archive.recording_events(e for e in candidates if e.version_id in with_plan_events)
+    kept = [e for e in page_events if e.id not in repeated]
     dated: list[tuple[str, int, Event | PlanEvent]] = [(e.created_at, 1, e) for e in plan_events]
     dated += [(e.created_at, 0, e) for e in kept]
     dated.sort(key=lambda x: (x[0], x[1], x[2].id), reverse=True)

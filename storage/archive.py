@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from storage.content import load_body, load_text, store_body, store_text
 from storage.crawl_state import CrawlStateMixin
 from storage.listings import ListingsMixin
 from storage.migrations import apply_migrations
-from storage.rows import insert_row, update_row
+from storage.rows import chunks, insert_row, update_row
 from storage.search import index_queued, queue_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
@@ -69,6 +69,15 @@ def savepoint(db: Database) -> Iterator[None]:
             db.conn.execute(f"RELEASE {SAVEPOINT}")
         raise
     db.conn.execute(f"RELEASE {SAVEPOINT}")
+
+
+def version_event_guid(page_id: int, number: int, kind: str) -> str:
+    """The GUID of the event written with version ``number`` of a page (``Archive.add_version``).
+
+    Events written later about a page that add no version (``add_page_event``: a changed attachment, a
+    restore) point at its latest version too, under GUIDs of another form; this one tells them apart.
+    """
+    return f"tag:policywatch,2026:page/{page_id}/v{number}/{kind}"
 
 
 class ArchiveError(Exception):
@@ -224,7 +233,11 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
-        """Close a run, counting its outcomes from the fetches it recorded."""
+        """Close a run, counting its outcomes from the fetches it recorded.
+
+        A page whose text was unchanged but which got a ``changed`` event in the run (an attachment added
+        or changed: monitor/attachments.py) counts as changed, so the counts agree with the events.
+        """
         counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
@@ -234,6 +247,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
                 counts[outcome] += n
             elif outcome == "error":
                 counts["errors"] += n
+        if counts["unchanged"]:
+            changed_otherwise = self.db.execute(
+                "select count(distinct page_id) from events where run_id = ? and kind = 'changed' and page_id in "
+                "(select page_id from fetches where run_id = ? and outcome = 'unchanged')", [run_id, run_id]
+            ).fetchone()[0]
+            counts["changed"] += changed_otherwise
+            counts["unchanged"] -= changed_otherwise
         with self.write():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
         return dict(self.db["runs"].get(run_id))
@@ -278,6 +298,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         if row is None:
             return None
         return json.loads(row[0]) if row[0] else {}
+
+    def version_meta(self, version_id: int) -> dict[str, Any]:
+        """The list facts stored with one version (empty when there are none): what it was compared on
+        besides its text (``monitor.detect.comparison_text``), so a diff of two stored versions agrees with
+        the event that recorded the change."""
+        row = self.db.execute("select meta_json from versions where id = ?", [version_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
 
     def version(self, url: str, number: int) -> Version | None:
         row = self.db.execute(
@@ -374,7 +401,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             self._insert_fetch(run_id, source, url, page_id, fetched_at, status, len(raw_html), elapsed_ms,
                                event_kind, None)
             event = {
-                "guid": f"tag:policywatch,2026:page/{page_id}/v{number}/{event_kind}",
+                "guid": version_event_guid(page_id, number, event_kind),
                 "kind": event_kind, "created_at": fetched_at, "run_id": run_id, "page_id": page_id,
                 "version_id": version_id,
                 "source": source, "region": region, "url": url, "title": title, "summary": summary,
@@ -405,6 +432,17 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         where = f"where {' and '.join(clauses)}" if clauses else ""
         return list(self._events(f"select * from events {where} order by created_at desc, id desc limit ?",
                                  [*args, limit]))
+
+    def recording_events(self, events: Iterable[Event]) -> set[int]:
+        """The ids of those of ``events`` that were written with the version they point at (the page's new
+        or changed text), not later about it (an attachment added or changed, a restore, a move)."""
+        events = [e for e in events if e.version_id is not None]
+        numbers: dict[int, int] = {}
+        for chunk in chunks(sorted({e.version_id for e in events if e.version_id is not None})):
+            numbers.update(self.db.execute(
+                f"select id, number from versions where id in ({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return {e.id for e in events if e.version_id in numbers
+                and e.guid == version_event_guid(e.page_id, numbers[e.version_id], e.kind)}
 
     def run_events(self, run_ids: list[int]) -> list[Event]:
         """Events found by the given crawl runs, in the order they were found."""

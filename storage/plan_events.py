@@ -12,10 +12,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.plans import plan_filters
-from storage.rows import insert_row
+from storage.rows import chunks, insert_row
 
 PLAN_EVENT_KINDS = ("plan-new", "plan-changed", "plan-status", "coverage")
-# Page events written with a version (monitor.detect): the ones a plan event of the same version repeats.
+# Page events written with a version (monitor.detect): the ones a plan event of the same version repeats
+# (when the event recorded that version: see Archive.recording_events).
 VERSION_EVENT_KINDS = ("new", "changed", "changed-unreported")
 
 
@@ -97,8 +98,7 @@ class PlanEventStore:
         if not version_ids or not self.db["plan_events"].exists():
             return set()
         found: set[int] = set()
-        for start in range(0, len(version_ids), 500):
-            chunk = version_ids[start:start + 500]
+        for chunk in chunks(version_ids):
             found.update(r[0] for r in self.db.execute(
                 f"select distinct version_id from plan_events where version_id in ({', '.join('?' * len(chunk))})",
                 chunk).fetchall())

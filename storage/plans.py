@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.archive import write_transaction
-from storage.rows import insert_row, insert_rows, update_row
+from storage.rows import chunks, insert_row, insert_rows, update_row
 
 PLAN_TABLES = ("plan_clues", "plan_targets", "plan_sources", "plan_keys", "plans")
 
@@ -51,12 +51,12 @@ class PlanStore:
         holds one of them or has one of ``plan_ids``, in ``keys()`` order. Reading these instead of all
         keys keeps linking one version a few indexed lookups however large the archive grows."""
         keys, plan_ids = list(dict.fromkeys(keys)), set(plan_ids)
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             plan_ids.update(row[0] for row in self.db.execute(
                 f"select plan_id from plan_keys where key in ({marks})", chunk).fetchall())
         rows: list[tuple[str, str, str | None]] = []
-        for chunk in _chunks(sorted(plan_ids)):
+        for chunk in chunks(sorted(plan_ids)):
             marks = ",".join("?" * len(chunk))
             rows += [tuple(row) for row in self.db.execute(
                 f"select rowid, key, plan_id, language from plan_keys where plan_id in ({marks})", chunk).fetchall()]
@@ -72,7 +72,7 @@ class PlanStore:
                                    [low, high]).fetchall()
         else:
             rows = []
-            for chunk in _chunks(sorted(set(plan_ids))):
+            for chunk in chunks(sorted(set(plan_ids))):
                 rows += self.db.execute(
                     f"select rowid, key, plan_id from plan_keys where plan_id in ({','.join('?' * len(chunk))}) "
                     "and key >= ? and key < ?", [*chunk, low, high]).fetchall()
@@ -232,8 +232,3 @@ class PlanStore:
     def _plan_row(row: dict[str, Any]) -> dict[str, Any]:
         row["sectors"] = json.loads(row.get("sectors") or "[]")
         return row
-
-
-def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
-    """SQLite limits the parameters of one statement."""
-    return [values[i:i + size] for i in range(0, len(values), size)]

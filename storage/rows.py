@@ -32,6 +32,11 @@ def insert_rows(db: Database, table: str, rows: Iterable[Mapping[str, Any]]) -> 
                         [list(row.values()) for row in rows])
 
 
+def chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    """``values`` in slices of at most ``size``: SQLite limits the parameters of one statement."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
 def update_row(db: Database, table: str, key: Any, values: Mapping[str, Any], *, key_column: str = "id") -> None:
     if not values:
         return

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 
 from monitor.attachments import attachment_text, is_attachment_url, may_be_attachment_link, record_attachment
+from monitor.cli import cli
 from monitor.detect import record
-from monitor.feeds import write_feeds
 from monitor.sources import Source
 from monitor.urls import canonical_url
 from storage import Archive
+from storage.plan_events import PlanEventStore
 from tests.conftest import FakeFetch, page_html
 from tests.documents import make_docx, make_pdf
 from tests.scripted_site import Answer, ScriptedSite
@@ -78,6 +81,8 @@ def test_with_a_new_page_then_changed_then_added_then_failing(archive: Archive, 
     assert record_attachment(archive, source, FakeAttachment(PDF_URL, first, fetched_at="2026-01-02T00:00:00Z")) \
         == "unchanged"
     revised = make_pdf("Pilot zones", "Target: 12 zones by 2027")
+    assert record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode(),
+                                             fetched_at="2026-01-03T00:00:00Z"), run_id=runs[1]).kind == "unchanged"
     assert record_attachment(archive, source, FakeAttachment(PDF_URL, revised, fetched_at="2026-01-03T00:00:00Z"),
                              run_id=runs[1]) == "changed"
     docx = FakeAttachment("http://127.0.0.1/att/form.docx", make_docx("申报表"), title=None,
@@ -96,6 +101,44 @@ def test_with_a_new_page_then_changed_then_added_then_failing(archive: Archive, 
     assert stored[PDF_URL].error == "TimeoutError: took too long" and stored[PDF_URL].title == "申报指南"
     assert stored["http://127.0.0.1/att/form.docx"].text == "申报表"
     assert len(archive.versions(PAGE)) == 1
+    # its text is unchanged, its attachments changed: the run counts the page as changed (once)
+    counts = archive.finish_run(runs[1], status="ok", now="2026-01-06T00:00:00Z")
+    assert (counts["fetched"], counts["changed"], counts["unchanged"]) == (1, 1, 0)
+
+
+def feed_entries(db: Path, out: Path) -> list[Any]:
+    """``policywatch feed`` on the archive, its RSS parsed back."""
+    result = CliRunner().invoke(cli, ["feed", "--db", str(db), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    parsed = feedparser.parse((out / "rss.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return parsed.entries
+
+
+def test_a_plan_pages_attachment_change_reaches_the_main_feed_once(tmp_path: Path, source: Source) -> None:
+    """The attachment's event points at the page's latest version, which has plan events of its own: those
+    tell the page's text, not the file, so the attachment entry stays and the plan entries come once each."""
+    from tests.test_plan_feeds import OFFICIAL
+
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        runs = [archive.start_run(source.name, f"2026-01-0{n}T00:00:00Z") for n in (1, 2)]
+        record(archive, source, FakeFetch(url=PAGE, body=page_html(*OFFICIAL).encode()), run_id=runs[0])
+        guide = FakeAttachment(PDF_URL, make_pdf("Pilot zones", "Target: 10 zones by 2027"))
+        assert record_attachment(archive, source, guide, run_id=runs[0]) == "new"
+        revised = page_html(*OFFICIAL[:2], OFFICIAL[2].replace("5个", "6个"))
+        assert record(archive, source, FakeFetch(url=PAGE, body=revised.encode(), fetched_at="2026-01-02T00:00:00Z"),
+                      run_id=runs[1]).kind == "changed"
+        guide = FakeAttachment(PDF_URL, make_pdf("Pilot zones", "Target: 12 zones by 2027"),
+                               fetched_at="2026-01-02T00:01:00Z")
+        assert record_attachment(archive, source, guide, run_id=runs[1]) == "changed"
+        assert [e.kind for e in PlanEventStore(archive.db).events()] == ["plan-changed", "plan-new"]
+        # text and attachment changed in one run: one changed page
+        assert archive.finish_run(runs[1], status="ok", now="2026-01-02T00:02:00Z")["changed"] == 1
+    entries = feed_entries(db, tmp_path / "feeds")
+    assert [e.title.split(":")[0] for e in entries] == ["Changed", "Plan changed", "New plan"]
+    assert "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)" in entries[0].description
+    assert entries[0].link == PAGE and len({e.id for e in entries}) == 3
 
 
 def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: Source) -> None:
@@ -104,13 +147,16 @@ def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: S
 
 @pytest.mark.slow
 def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_path: Path) -> None:
-    from tests.test_crawl_behaviour import article, crawl, listing
+    """A plan's page whose attachment changes behind a 304: the run counts the page as changed and the
+    main feed shows the attachment's change beside the page's plan entry (each once)."""
+    from tests.test_crawl_behaviour import crawl, listing
+    from tests.test_plan_feeds import OFFICIAL
 
     with ScriptedSite() as site:
         links = ('<div class="attachment"><a href="/att/guide.pdf">申报指南</a> '
                  '<a href="/att/form.docx#x">申报表</a> <a href="/att/data.xls">数据</a></div>')
         site.answers["/list/index.html"] = listing("/content/a.html")
-        site.answers["/content/a.html"] = Answer(article("先导区申报通知", P1, extra=links), etag='"p1"')
+        site.answers["/content/a.html"] = Answer(page_html(*OFFICIAL, extra=links).encode(), etag='"p1"')
         site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 10 zones"), content_type="application/pdf",
                                                 etag='"g1"')
         site.answers["/att/form.docx"] = Answer(make_docx("申报表"), content_type="application/octet-stream")
@@ -118,11 +164,12 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         assert crawl(site, tmp_path)["new"] == 1
         site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 12 zones"), content_type="application/pdf",
                                                 etag='"g2"')
-        crawl(site, tmp_path)
+        second = crawl(site, tmp_path)
         third = crawl(site, tmp_path)
         guide = site.requests_for("/att/guide.pdf")
         page = site.requests_for("/content/a.html")
-    assert third["changed"] == 0
+    assert (second["fetched"], second["changed"], second["unchanged"]) == (1, 1, 0)
+    assert (third["fetched"], third["changed"], third["unchanged"]) == (1, 0, 1)
     assert [p.status for p in page] == [200, 304, 304]  # the attachments behind a 304 page are still checked
     assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
     with Archive(tmp_path / "archive.db") as archive:
@@ -131,10 +178,12 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
         assert set(stored) == {"guide.pdf", "form.docx", "data.xls"}
         assert stored["form.docx"].text == "申报表" and stored["data.xls"].text is None
         assert stored["data.xls"].size == len(b"\xd0\xcf\x11\xe0 sheet") and stored["data.xls"].content_hash
-        paths = write_feeds(archive, tmp_path / "feeds")
-    entries = feedparser.parse(paths["atom"].read_bytes()).entries
-    assert [e.title for e in entries] == ["Changed: 先导区申报通知", "New: 先导区申报通知"]
-    assert "Attachment changed: 申报指南" in entries[0].content[0].value
+        assert [r["changed"] for r in archive.runs()] == [0, 1, 0]  # the runs table says what the summary said
+        assert [(e.kind, e.summary) for e in archive.run_events([second["id"]])] == [
+            ("changed", "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)")]
+    entries = feed_entries(tmp_path / "archive.db", tmp_path / "feeds")
+    assert [e.title for e in entries] == [f"Changed: {OFFICIAL[0]}", "New plan: 广东省未来材料产业集群行动计划"]
+    assert "Attachment changed: 申报指南" in entries[0].description
 
 
 TRICKY_LINKS = """<html><head><title>t</title></head><body>

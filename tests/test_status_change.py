@@ -1,8 +1,12 @@
 """A list's status flags (gkmlpt is_expired / is_abolished) count as a change of the page."""
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
 from monitor.detect import comparison_text, record
 from monitor.sources import Source
 from storage import Archive
@@ -36,3 +40,19 @@ def test_a_plan_becoming_abolished_is_a_change_and_the_diff_shows_it(archive: Ar
 def test_status_lines_only_for_flags_that_are_set(meta: dict[str, object], lines: list[str]) -> None:
     text = comparison_text("T", "body", meta)
     assert text == "T\nbody" + "".join(f"\n[status] {line}" for line in lines)
+
+
+def test_diff_command_shows_the_status_change_its_event_showed(tmp_path: Path, source: Source) -> None:
+    """``policywatch diff`` compares the versions on what the crawl compared them on, status facts included."""
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        record(archive, source, fetch("2026-01-01T00:00:00Z", is_abolished=0, is_expired=0))
+        abolished = record(archive, source, fetch("2026-01-03T00:00:00Z", is_abolished=1, is_expired=0)).event
+    assert abolished is not None and abolished.summary
+    result = CliRunner().invoke(cli, ["diff", URL, "--db", str(db), "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert f"version 1 (2026-01-01T00:00:00Z) → version 2 (2026-01-03T00:00:00Z): {abolished.summary}" \
+        in result.output
+    assert "{+[status] abolished+}" in result.output and "no text change" not in result.output
+    unified = CliRunner().invoke(cli, ["diff", URL, "--db", str(db), "--unified"])
+    assert "+[status] abolished" in unified.output
