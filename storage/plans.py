@@ -114,7 +114,7 @@ class PlanStore:
                         "(select region from plan_clues where page_id = ?)", [version_id, into_page])
         self.db.execute("update plan_clues set version_id = ?, page_id = ? where version_id = ?",
                         [into_version, into_page, version_id])
-        for chunk in _chunks(sorted(folded)):
+        for chunk in chunks(sorted(folded)):
             self.db.execute(
                 "update plans set source_count = (select count(distinct page_id) from plan_sources "
                 f"where plan_id = plans.id) where id in ({','.join('?' * len(chunk))})", chunk)
