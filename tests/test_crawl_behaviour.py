@@ -190,6 +190,36 @@ def test_recheck_policy_skips_fresh_pages_and_incremental_mode_stops_paging(tmp_
     assert every_run["unchanged"] == 3
 
 
+def test_incremental_mode_stops_a_script_pager_that_announces_every_page_at_once(tmp_path: Path) -> None:
+    pager = '<script>createPageHTML(4, 0, "index", "html");</script>'
+
+    def trs_list(*paths: str, script: str = "") -> Answer:
+        links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in paths)
+        return Answer(f'<html><body><ul class="u-list">{links}</ul>{script}</body></html>'.encode())
+
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = trs_list("/content/a.html", script=pager)
+        site.answers["/list/index_1.html"] = trs_list("/content/b.html")
+        site.answers["/list/index_2.html"] = trs_list("/content/c.html")
+        site.answers["/list/index_3.html"] = trs_list("/content/d.html")
+        for name, text in zip("abcde", (TEXT_A, TEXT_B, TEXT_C, TEXT_A[::-1], TEXT_B[::-1]), strict=True):
+            site.answers[f"/content/{name}.html"] = Answer(article(f"文件{name}", text))
+        keys = {"kind": "trs", "recheck": "{new_every: 1h}", "incremental": "true"}
+        assert crawl(site, tmp_path, **keys)["new"] == 4  # every page had unknown articles: all were read
+        pages = ("/list/index_1.html", "/list/index_2.html", "/list/index_3.html")
+        assert [len(site.requests_for(p)) for p in pages] == [1, 1, 1]
+        site.answers["/list/index.html"] = trs_list("/content/e.html", "/content/a.html", script=pager)
+        second = crawl(site, tmp_path, **keys)
+        assert second["new"] == 1 and second["fetched"] == 1
+        # page 1 holds only known articles: pages 2 and 3, announced by page 0's script, are not asked for
+        assert [len(site.requests_for(p)) for p in pages] == [2, 1, 1]
+        site.answers["/list/index_1.html"] = Answer(b"busy", 503)  # a failing page does not stop paging
+        site.answers["/list/index.html"] = trs_list("/content/f.html", "/content/e.html", script=pager)
+        site.answers["/content/f.html"] = Answer(article("文件f", TEXT_C[::-1]))
+        crawl(site, tmp_path, **keys)
+        assert [len(site.requests_for(p)) for p in pages] == [5, 2, 1]  # 503: tried 3 times; page 3 known again
+
+
 def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYWATCH_CONTACT_URL", "mailto:watch@example.org")

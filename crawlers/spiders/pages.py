@@ -289,14 +289,19 @@ class SourceSpider(scrapy.Spider):
             probe, calls = self._listing_probe, self._listing_calls
         finally:
             self._listing_probe = self._listing_calls = None
-        if self.source.incremental and probe and all(probe):
+        stop = self.source.incremental and bool(probe) and all(probe)
+        if stop:
             # Incremental mode: this whole list page is known and recently checked, so later pages are too.
-            self.logger.info("incremental: %s holds only known articles, not paging further", response.url)
+            waiting = len(response.meta.get("policywatch_then", ()))
+            self.logger.info("incremental: %s holds only known articles, not paging further%s", response.url,
+                             f" ({waiting} more pages announced)" if waiting else "")
             requests = [r for r in requests if not r.meta.get("policywatch_listing")]
         if response.status != 304 and key and self.conditional_listings:
             item = self.listing_item(response, key, calls, requests)
             if item is not None:
                 yield item
+        if self.source.incremental and not stop:
+            requests = pages_in_turn(requests, response.meta.get("policywatch_then", ()))
         yield from requests
 
     def replay_listing(self, response: Response, state: ListingState | None) -> Iterator[scrapy.Request]:
@@ -366,16 +371,62 @@ class SourceSpider(scrapy.Spider):
         return PageItem(url=url, source=self.source.name, status=status, body=b"", content_type=None,
                         fetched_at=utc_now(), error=message)
 
-    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+    def on_error(self, failure: Failure) -> Iterator[PageItem | scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
         message = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
         self.logger.warning("fetch failed: %s: %s", request.url, message)
+        # A list page that failed says nothing about the pages after it: the next one is still asked for.
+        yield from pages_in_turn([], request.meta.get("policywatch_then", ()))
         yield PageItem(
             url=request.url, source=self.source.name,
             status=response.status if response is not None else None, body=b"", content_type=None,
             fetched_at=utc_now(), error=message,
         )
+
+
+_PAGE_SUFFIX = re.compile(r"_(\d+)(?=\.[A-Za-z]+$)")
+_DIGITS = re.compile(r"\d+")
+
+
+def pager_series(url: str) -> str:
+    """What the pages of one paged list share: ``index_3.html`` and ``index_7.html`` give ``index.html``,
+    ``?page=2&sid=5`` and ``?page=9&sid=5`` give ``?page=#&sid=#``; another column's path stays apart."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{_PAGE_SUFFIX.sub('', parts.path)}?{_DIGITS.sub('#', parts.query)}"
+
+
+def _page_number(url: str) -> int:
+    parts = urlsplit(url)
+    match = _PAGE_SUFFIX.search(parts.path) or _DIGITS.search(parts.query)
+    return int(match.group(match.lastindex or 0)) if match else 0
+
+
+def pages_in_turn(requests: list[Any], then: tuple[scrapy.Request, ...] | list[scrapy.Request]) -> list[Any]:
+    """Incremental mode: the further pages of one list are asked for one after the other, each carrying
+    the rest (``policywatch_then``), so a page holding only known articles stops the pages after it.
+
+    A TRS pager script or a numbered pager announces every page at once from page 0; asked for side by
+    side, they would all be fetched before the first of them could say that paging should stop. Only GET
+    list pages of one series (``pager_series``) are chained; other lists and articles go as they came.
+    ``then`` is the rest of the series the page being parsed belongs to: its next page comes next.
+    """
+    others: list[Any] = []
+    series: dict[str, list[scrapy.Request]] = {}
+    for request in requests:
+        if isinstance(request, scrapy.Request) and request.meta.get("policywatch_listing") \
+                and request.method == "GET":
+            series.setdefault(pager_series(request.url), []).append(request)
+        else:
+            others.append(request)
+    if then:  # pages this page announced join the rest of its own series, in page order
+        series.setdefault(pager_series(then[0].url), []).extend(then)
+    for members in series.values():
+        first, *rest = sorted(members, key=lambda r: _page_number(r.url))
+        if rest:
+            first.meta["policywatch_then"] = tuple(rest)
+        others.append(first)
+    return others
 
 
 def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
