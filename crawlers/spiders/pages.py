@@ -99,6 +99,20 @@ class SourceSpider(scrapy.Spider):
                     self._listing_states = archive.listing_states(self.source.name, self.listing_fingerprint)
         except ArchiveError as exc:
             self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
+        self.alias_older_forms()
+
+    def alias_older_forms(self) -> None:
+        """Map today's canonical form of a URL archived in an older one to the archived page.
+
+        ``canonical_url`` once kept default ports and ``;jsessionid=…``: such a page would otherwise
+        come back as a new page under its shorter URL, and the old one would never be checked again.
+        Only URLs with a port or a ``;`` can differ, so the others are not canonicalised again.
+        """
+        for url in self._known:
+            if ";" in url or url.count(":") > 1:
+                current = canonical_url(url)
+                if current != url and current not in self._known:
+                    self._aliases.setdefault(current, url)
 
     @cached_property
     def listing_fingerprint(self) -> str:
