@@ -38,9 +38,9 @@ def listing(*paths: str, extra: str = "") -> Answer:
 
 def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None,
           **source_keys: Any) -> dict[str, Any]:
-    lines = ["sources:", "  - name: scripted", f"    start_urls: ['{site.url('/list/index.html')}']",
-             "    allow: ['/content/']", "    follow: ['/list/index_\\d+\\.html$']", "    topics: []"]
-    lines += [f"    {key}: {value}" for key, value in source_keys.items()]
+    keys = {"start_urls": f"['{site.url('/list/index.html')}']", "allow": "['/content/']",
+            "follow": "['/list/index_\\d+\\.html$']", "topics": "[]", **source_keys}
+    lines = ["sources:", "  - name: scripted", *(f"    {key}: {value}" for key, value in keys.items())]
     sources = tmp_path / "sources.yaml"
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     [summary] = run_crawl(sources, tmp_path / "archive.db", settings={**DEMO_CRAWL_SETTINGS, **(settings or {})},
@@ -145,6 +145,36 @@ def test_tracking_parameters_fragments_and_canonical_links_lead_to_one_page(tmp_
         aliases = archive.aliases("scripted")
     assert urls == ["a.html", "b.html"]
     assert aliases == {site.url("/content/print.html?id=7"): site.url("/content/b.html")}
+
+
+def test_links_with_tracking_parameters_or_fragments_match_an_allow_ending_in_dollar(tmp_path: Path) -> None:
+    """Patterns are matched against the canonical URL: what a link adds after the page's own address
+    hides it neither from ``allow``/``follow`` nor from ``deny``, whether a list page, sitemap or feed gave it."""
+    with ScriptedSite() as site:
+        site.answers["/anc/index.html"] = listing(
+            "post_0.html#content", "post_1.html?from=timeline&isappinstalled=0", "post_2.html?utm_source=wechat",
+            "index_1.html?from=timeline#top", "post_9.html#denied")
+        site.answers["/anc/index_1.html"] = listing("post_3.html?spm=a.b.c#p2")
+        site.answers["/sitemap.xml"] = Answer(
+            b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + f"<url><loc>{site.url('/anc/post_4.html?from=sitemap')}</loc></url></urlset>".encode(),
+            content_type="application/xml")
+        site.answers["/feed.xml"] = Answer(
+            b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            + f"<item><title>five</title><link>{site.url('/anc/post_5.html#comments')}</link></item>".encode()
+            + b"</channel></rss>", content_type="application/rss+xml")
+        for n in range(10):
+            site.answers[f"/anc/post_{n}.html"] = Answer(article(f"人形机器人行动方案第{n}号", TEXT_A + f"第{n}条。"))
+        summary = crawl(site, tmp_path, start_urls=f"['{site.url('/anc/index.html')}']",
+                        allow=r"['/anc/post_\d+\.html$']", follow=r"['/anc/index_\d+\.html$']",
+                        deny=r"['/post_9\.html$']", sitemap_urls=f"['{site.url('/sitemap.xml')}']",
+                        feed_urls=f"['{site.url('/feed.xml')}']")
+        requested = [s.path for s in site.seen if s.path.startswith("/anc/post_")]
+    assert summary["new"] == 6 and summary["errors"] == 0
+    assert sorted(requested) == [f"/anc/post_{n}.html" for n in range(6)]  # each once, post_9 denied
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        urls = sorted(row[0] for row in archive.db.execute("select url from pages"))
+    assert urls == [site.url(f"/anc/post_{n}.html") for n in range(6)]
 
 
 def test_a_redirect_to_the_same_text_is_a_move_and_to_a_home_page_is_not_new(tmp_path: Path) -> None:
