@@ -5,6 +5,7 @@ times, and reads the archive and the requests the server saw.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.feeds import write_feeds
 from storage import Archive
 from tests.conftest import page_html
-from tests.scripted_site import Answer, ScriptedSite
+from tests.scripted_site import HANG, Answer, ScriptedSite
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def listing(*paths: str, extra: str = "") -> Answer:
     return Answer(f"<html><body><ul>{links}</ul>{extra}</body></html>".encode())
 
 
-def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None,
+def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None, log_level: str = "WARNING",
           **source_keys: Any) -> dict[str, Any]:
     keys = {"start_urls": f"['{site.url('/list/index.html')}']", "allow": "['/content/']",
             "follow": "['/list/index_\\d+\\.html$']", "topics": "[]", **source_keys}
@@ -44,7 +45,7 @@ def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = 
     sources = tmp_path / "sources.yaml"
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     [summary] = run_crawl(sources, tmp_path / "archive.db", settings={**DEMO_CRAWL_SETTINGS, **(settings or {})},
-                          timeout=60)
+                          timeout=60, log_level=log_level)
     return summary
 
 
@@ -233,6 +234,25 @@ def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
     assert all("(+mailto:watch@example.org;" in t.headers["User-Agent"] for t in site.seen)
 
 
+def test_timeouts_back_off_like_server_errors(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A server that takes the request and never answers: each retry waits RETRY_BACKOFF_BASE * 2**(n-1)
+    first, as after a 503 (the waits are read from the middleware's log line, not timed)."""
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(status=HANG)
+        capfd.readouterr()
+        summary = crawl(site, tmp_path, settings={"RETRY_BACKOFF_BASE": "0.2", "DOWNLOAD_TIMEOUT": "0.3"},
+                        log_level="DEBUG")
+        log = capfd.readouterr().err
+        tries = site.requests_for("/content/a.html")
+    url = site.url("/content/a.html")
+    assert summary["errors"] == 1 and len(tries) == 3
+    assert fetches(tmp_path, summary["id"]) == {"a.html": (None, "error")}
+    assert "DownloadTimeoutError: Getting" in log
+    waits = re.findall(r"waiting ([\d.]+) s before retry (\d) of (\S+) \((\w+)\)", log)
+    assert waits == [("0.2", "1", url, "DownloadTimeoutError"), ("0.4", "2", url, "DownloadTimeoutError")]
+
+
 def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) -> None:
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing("/content/a.html")
@@ -256,8 +276,6 @@ def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) ->
 def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """304s reach the archive one after another while more are downloading: committing each alone was
     ~4% of a re-check's CPU samples, so they share commits (storage/commit_groups.py), and all are stored."""
-    import re
-
     paths = [f"/content/{n}.html" for n in range(40)]
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing(*paths)
