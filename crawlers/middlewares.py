@@ -1,11 +1,11 @@
 """`RetryBackoffMiddleware`: wait longer before each retry of an overloaded or slow server.
 
 Scrapy's ``RetryMiddleware`` re-queues a failed request at once. A government server answering
-503 or timing out is usually overloaded, and hitting it again immediately makes that worse, so a
-retry after a 5xx/429 answer or a timeout waits ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped
-at ``RETRY_BACKOFF_MAX``, or the server's ``Retry-After`` when it asks for longer), without blocking
-the reactor: other requests go on meanwhile. Connection refused / DNS failures are retried as
-Scrapy does (no server to spare).
+503, timing out or dropping the connection mid-answer is usually overloaded, and hitting it again
+immediately makes that worse, so a retry after a 5xx/429 answer, a timeout or a lost connection waits
+``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped at ``RETRY_BACKOFF_MAX``, or the server's
+``Retry-After`` when it asks for longer), without blocking the reactor: other requests go on
+meanwhile. Connection refused / DNS failures are retried as Scrapy does (no server to spare).
 
 `MetaRefreshMiddleware`: Scrapy's, after a quick test that the page can declare a refresh at all.
 
@@ -18,19 +18,32 @@ import logging
 import re
 
 from scrapy import Request, Spider
+from scrapy import exceptions as scrapy_exceptions
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, error, reactor
 from twisted.internet.task import deferLater
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
 from w3lib.encoding import read_bom
 
 from monitor.decode import decode_html
 
 logger = logging.getLogger(__name__)
 
-_TIMEOUTS = (defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError)
+# What a busy server does to a request: time out, or drop the connection before or while answering. Recent
+# Scrapy (2.19 here) raises its own exceptions for these, wrapping Twisted's; older ones (pyproject allows
+# 2.11) pass Twisted's through. All are retried by RetryMiddleware; refused connections and DNS failures
+# are not here on purpose.
+BACKOFF_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    *(getattr(scrapy_exceptions, name) for name in ("DownloadTimeoutError", "DownloadFailedError",
+                                                    "ResponseDataLossError") if hasattr(scrapy_exceptions, name)),
+    defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError, error.ConnectionLost, error.ConnectionDone,
+    ResponseFailed, ResponseNeverReceived,
+)
+# Request meta: why the request failed and the server's Retry-After (seconds or None); set on the failed
+# request, copied by RetryMiddleware into its retry, read (and dropped) when the retry is about to go out.
 BACKOFF_FLAG = "policywatch_backoff"
 
 
@@ -63,26 +76,35 @@ class RetryBackoffMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
         return cls(crawler)
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        flag = request.meta.get(BACKOFF_FLAG)
-        if not flag:
+    def retry_delay(self, request: Request) -> tuple[float, str] | None:
+        """Seconds a retry waits before it goes out, and why; None for a request that is no such retry.
+
+        Dropped from the meta, so a redirect of the retry's answer (which copies the meta) does not wait again.
+        """
+        flag = request.meta.pop(BACKOFF_FLAG, None)
+        if flag is None:
             return None
-        retry_after = flag if isinstance(flag, float) else None
-        delay = backoff_delay(request.meta.get("retry_times", 0), self.base, self.maximum, retry_after)
-        if delay > 0:
-            logger.debug("waiting %.1f s before retrying %s", delay, request.url)
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))  # type: ignore[arg-type]
+        reason, retry_after = flag
+        return backoff_delay(request.meta.get("retry_times", 0), self.base, self.maximum, retry_after), reason
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        wait = self.retry_delay(request)
+        if wait is not None and wait[0] > 0:
+            logger.debug("waiting %.1f s before retry %d of %s (%s)", wait[0], request.meta.get("retry_times", 0),
+                         request.url, wait[1])
+            await maybe_deferred_to_future(deferLater(reactor, wait[0], lambda: None))  # type: ignore[arg-type]
         return None
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         # Runs before RetryMiddleware's (higher order), which copies this meta into the retry request.
         if response.status in self.codes:
-            request.meta[BACKOFF_FLAG] = _retry_after(response) or True
+            request.meta[BACKOFF_FLAG] = (f"HTTP {response.status}", _retry_after(response))
         return response
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
-        if isinstance(exception, _TIMEOUTS):
-            request.meta[BACKOFF_FLAG] = True
+        # Runs before RetryMiddleware's too (process_exception goes from the highest order down).
+        if isinstance(exception, BACKOFF_EXCEPTIONS):
+            request.meta[BACKOFF_FLAG] = (type(exception).__name__, None)
         return None
 
 

@@ -46,7 +46,8 @@ POLICYWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024  # larger attachments are reco
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# Retries after 5xx/429/timeouts wait 1 s, 2 s, … (at most 60 s, or what Retry-After asks): crawlers/middlewares.py
+# Retries after 5xx/429/timeouts/dropped connections wait 1 s, 2 s, … (at most 60 s, or what Retry-After asks):
+# crawlers/middlewares.py
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 # Components we do not use are removed from Scrapy's *_BASE lists, not just set to None: Scrapy imports

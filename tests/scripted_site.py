@@ -15,10 +15,13 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+HANG = -1
+
 
 @dataclass
 class Answer:
-    """What the server answers on a path; ``status=0`` resets the connection without answering."""
+    """What the server answers on a path; ``status=0`` resets the connection without answering,
+    ``status=HANG`` never answers (the connection stays open until the site is closed)."""
 
     body: bytes = b""
     status: int = 200
@@ -50,6 +53,11 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.site.answers.get(path) or (Answer(b"", 200, "text/plain") if path == "/robots.txt"
                                                  else Answer(b"not found", 404, "text/plain"))
         status, body = answer.status, answer.body
+        if status == HANG:  # accept the request, answer nothing: the client's timeout must end it
+            self.site.seen.append(Seen(path, dict(self.headers.items()), HANG, time.monotonic()))
+            self.site.closing.wait()
+            self.close_connection = True
+            return
         if status == 0:  # connection reset: RST instead of an answer (SO_LINGER with a zero timeout)
             self.site.seen.append(Seen(path, dict(self.headers.items()), 0, time.monotonic()))
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -80,6 +88,7 @@ class ScriptedSite:
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
         self.seen: list[Seen] = []
+        self.closing = threading.Event()  # set on exit: releases the handlers of HANG answers
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, site=self))
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="scripted-site", daemon=True)
@@ -96,5 +105,6 @@ class ScriptedSite:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()

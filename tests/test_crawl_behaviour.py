@@ -5,6 +5,7 @@ times, and reads the archive and the requests the server saw.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.feeds import write_feeds
 from storage import Archive
 from tests.conftest import page_html, plan_page
-from tests.scripted_site import Answer, ScriptedSite
+from tests.scripted_site import HANG, Answer, ScriptedSite
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +37,15 @@ def listing(*paths: str, extra: str = "") -> Answer:
     return Answer(f"<html><body><ul>{links}</ul>{extra}</body></html>".encode())
 
 
-def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None,
+def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = None, log_level: str = "WARNING",
           **source_keys: Any) -> dict[str, Any]:
-    lines = ["sources:", "  - name: scripted", f"    start_urls: ['{site.url('/list/index.html')}']",
-             "    allow: ['/content/']", "    follow: ['/list/index_\\d+\\.html$']", "    topics: []"]
-    lines += [f"    {key}: {value}" for key, value in source_keys.items()]
+    keys = {"start_urls": f"['{site.url('/list/index.html')}']", "allow": "['/content/']",
+            "follow": "['/list/index_\\d+\\.html$']", "topics": "[]", **source_keys}
+    lines = ["sources:", "  - name: scripted", *(f"    {key}: {value}" for key, value in keys.items())]
     sources = tmp_path / "sources.yaml"
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     [summary] = run_crawl(sources, tmp_path / "archive.db", settings={**DEMO_CRAWL_SETTINGS, **(settings or {})},
-                          timeout=60)
+                          timeout=60, log_level=log_level)
     return summary
 
 
@@ -147,6 +148,36 @@ def test_tracking_parameters_fragments_and_canonical_links_lead_to_one_page(tmp_
     assert aliases == {site.url("/content/print.html?id=7"): site.url("/content/b.html")}
 
 
+def test_links_with_tracking_parameters_or_fragments_match_an_allow_ending_in_dollar(tmp_path: Path) -> None:
+    """Patterns are matched against the canonical URL: what a link adds after the page's own address
+    hides it neither from ``allow``/``follow`` nor from ``deny``, whether a list page, sitemap or feed gave it."""
+    with ScriptedSite() as site:
+        site.answers["/anc/index.html"] = listing(
+            "post_0.html#content", "post_1.html?from=timeline&isappinstalled=0", "post_2.html?utm_source=wechat",
+            "index_1.html?from=timeline#top", "post_9.html#denied")
+        site.answers["/anc/index_1.html"] = listing("post_3.html?spm=a.b.c#p2")
+        site.answers["/sitemap.xml"] = Answer(
+            b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + f"<url><loc>{site.url('/anc/post_4.html?from=sitemap')}</loc></url></urlset>".encode(),
+            content_type="application/xml")
+        site.answers["/feed.xml"] = Answer(
+            b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            + f"<item><title>five</title><link>{site.url('/anc/post_5.html#comments')}</link></item>".encode()
+            + b"</channel></rss>", content_type="application/rss+xml")
+        for n in range(10):
+            site.answers[f"/anc/post_{n}.html"] = Answer(article(f"人形机器人行动方案第{n}号", TEXT_A + f"第{n}条。"))
+        summary = crawl(site, tmp_path, start_urls=f"['{site.url('/anc/index.html')}']",
+                        allow=r"['/anc/post_\d+\.html$']", follow=r"['/anc/index_\d+\.html$']",
+                        deny=r"['/post_9\.html$']", sitemap_urls=f"['{site.url('/sitemap.xml')}']",
+                        feed_urls=f"['{site.url('/feed.xml')}']")
+        requested = [s.path for s in site.seen if s.path.startswith("/anc/post_")]
+    assert summary["new"] == 6 and summary["errors"] == 0
+    assert sorted(requested) == [f"/anc/post_{n}.html" for n in range(6)]  # each once, post_9 denied
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        urls = sorted(row[0] for row in archive.db.execute("select url from pages"))
+    assert urls == [site.url(f"/anc/post_{n}.html") for n in range(6)]
+
+
 def test_a_redirect_to_the_same_text_is_a_move_and_to_a_home_page_is_not_new(tmp_path: Path) -> None:
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
@@ -233,6 +264,25 @@ def test_retries_back_off_and_the_user_agent_names_the_configured_contact(
     assert all("(+mailto:watch@example.org;" in t.headers["User-Agent"] for t in site.seen)
 
 
+def test_timeouts_back_off_like_server_errors(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A server that takes the request and never answers: each retry waits RETRY_BACKOFF_BASE * 2**(n-1)
+    first, as after a 503 (the waits are read from the middleware's log line, not timed)."""
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/content/a.html"] = Answer(status=HANG)
+        capfd.readouterr()
+        summary = crawl(site, tmp_path, settings={"RETRY_BACKOFF_BASE": "0.2", "DOWNLOAD_TIMEOUT": "0.3"},
+                        log_level="DEBUG")
+        log = capfd.readouterr().err
+        tries = site.requests_for("/content/a.html")
+    url = site.url("/content/a.html")
+    assert summary["errors"] == 1 and len(tries) == 3
+    assert fetches(tmp_path, summary["id"]) == {"a.html": (None, "error")}
+    assert "DownloadTimeoutError: Getting" in log
+    waits = re.findall(r"waiting ([\d.]+) s before retry (\d) of (\S+) \((\w+)\)", log)
+    assert waits == [("0.2", "1", url, "DownloadTimeoutError"), ("0.4", "2", url, "DownloadTimeoutError")]
+
+
 def test_a_site_moving_its_articles_gives_moves_not_new_plans(tmp_path: Path) -> None:
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing("/content/a.html")
@@ -295,8 +345,6 @@ def test_a_site_moving_a_plan_page_listed_at_its_new_address_first_gives_one_pag
 def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """304s reach the archive one after another while more are downloading: committing each alone was
     ~4% of a re-check's CPU samples, so they share commits (storage/commit_groups.py), and all are stored."""
-    import re
-
     paths = [f"/content/{n}.html" for n in range(40)]
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing(*paths)

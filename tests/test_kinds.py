@@ -277,3 +277,22 @@ def test_every_kind_starts_sitemap_and_feed_discovery() -> None:
                             options=options)
         roles = [r.meta.get("policywatch_role") for r in spider.kind.start_requests(spider)]
         assert roles[-2:] == ["sitemap", "feed"], kind
+
+
+# -- classification --------------------------------------------------------------------------------------------
+
+def test_links_are_classified_by_their_canonical_url() -> None:
+    spider = spider_for(kind="html", allow=[r"/post_\d+\.html$"], deny=[r"/post_9\.html$"],
+                        follow=[r"/index_\d+\.html$", r"/list\?from=\d+$"])
+    assert spider.is_article(f"{B}/post_1.html?from=timeline&isappinstalled=0#content")
+    assert not spider.is_article(f"{B}/post_9.html?utm_source=wechat")  # deny sees the canonical URL too
+    assert spider.is_listing(f"{B}/index_2.html?from=timeline#top")  # tracking dropped for `follow`…
+    assert spider.is_listing(f"{B}/list?from=40")  # …and kept: on list pages `from` may be an offset
+    assert not spider.is_listing(f"{B}/index_2.html?page=3")
+    # deny applies to links from every kind of list, not only to an HTML page's <a href>
+    body = f'[{{"URL": "{B}/post_9.html"}}, {{"URL": "{B}/post_1.html#x"}}]'.encode()
+    response = scrapy.http.TextResponse(url=f"{B}/z.json", body=body, encoding="utf-8",
+                                        request=scrapy.Request(f"{B}/z.json"))
+    spider = spider_for(**{**GOVCN, "allow": [r"/post_\d+\.html$"], "deny": [r"/post_9\.html$"]})
+    articles, _ = split(spider.kind.parse_listing(spider, response))
+    assert paths(articles) == ["/post_1.html"]

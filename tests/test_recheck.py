@@ -74,6 +74,17 @@ def test_recheck_keys_are_validated_with_the_source_and_line() -> None:
     ("http://x.cn/s.jsp?q=%D6%D0%B9%FA&utm_source=x", "http://x.cn/s.jsp?q=%D6%D0%B9%FA"),  # GBK bytes kept
     ("http://x.cn/a?b=1+2&a=x%20y", "http://x.cn/a?a=x+y&b=1+2"),
     ("http://x.cn/搜索.html?q=人形机器人", "http://x.cn/%E6%90%9C%E7%B4%A2.html?q=%E4%BA%BA%E5%BD%A2%E6%9C%BA%E5%99%A8%E4%BA%BA"),
+    # default ports, an empty port and servlet session ids name the same page; other ports do not
+    ("http://www.gov.cn:80/a", "http://www.gov.cn/a"),
+    ("https://www.gov.cn:443/a", "https://www.gov.cn/a"),
+    ("HTTP://WWW.GOV.CN:/a", "http://www.gov.cn/a"),
+    ("http://[::1]:80/a", "http://[::1]/a"),
+    ("http://www.gov.cn:443/a", "http://www.gov.cn:443/a"),
+    ("https://www.gov.cn:80/a", "https://www.gov.cn:80/a"),
+    ("http://x.cn:8080/a", "http://x.cn:8080/a"),
+    ("http://x.cn/art/a.jsp;jsessionid=0F3A9C.node1?id=7&from=timeline", "http://x.cn/art/a.jsp?id=7"),
+    ("http://x.cn/a.jsp;JSESSIONID=ABC;v=2", "http://x.cn/a.jsp;v=2"),
+    ("http://x.cn/app;jsessionid=ABC/p.html", "http://x.cn/app/p.html"),
 ])
 def test_canonical_urls(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical
@@ -83,6 +94,8 @@ def test_canonical_urls(url: str, canonical: str) -> None:
 def test_list_urls_keep_their_parameters() -> None:
     assert canonical_url("http://x.cn/api/list?size=20&from=40#p3", strip_tracking=False) == \
         "http://x.cn/api/list?from=40&size=20"
+    assert canonical_url("http://x.cn:80/api/list;jsessionid=A1?from=40", strip_tracking=False) == \
+        "http://x.cn/api/list?from=40"
 
 
 def test_identical_body_and_304_skip_extraction(archive: Archive, source: Source) -> None:

@@ -57,6 +57,18 @@ def test_old_addresses_map_to_the_page_and_are_fetched_once() -> None:
     assert spider.article_request("http://a.cn/content/new.html") is None
 
 
+def test_pages_archived_with_a_default_port_or_session_id_keep_their_address() -> None:
+    with_port, with_session = "http://a.cn:80/content/1.html", "http://a.cn/content/2.jsp;jsessionid=A1"
+    spider = spider_with(state(with_port, last_ok=None), state(with_session, last_ok=None),
+                         state("http://a.cn/content/3.html", last_ok=None))
+    spider.alias_older_forms()
+    assert spider._aliases == {"http://a.cn/content/1.html": with_port, "http://a.cn/content/2.jsp": with_session}
+    first = spider.article_request("http://a.cn/content/1.html#top")
+    assert first is not None and first.url == with_port
+    assert spider.article_request(with_port) is None and spider.article_request("http://a.cn:80/content/1.html") is None
+    assert spider.article_request("http://a.cn/content/2.jsp;jsessionid=B2").url == with_session
+
+
 def test_canonical_links_are_honoured_on_the_same_site_only() -> None:
     spider = spider_with()
     head = '<link rel="canonical" href="{}">'

@@ -95,11 +95,12 @@ def listing_depth(response: Response) -> int:
 
 def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
                       article_meta: dict[str, dict[str, Any]] | None = None) -> Iterator[scrapy.Request]:
-    """Classify discovered URLs by the source's patterns and turn them into requests.
+    """Classify discovered URLs by the source's patterns (``deny``, ``allow``, ``follow``, matched against
+    canonical URLs: ``SourceSpider.is_article``) and turn them into requests.
 
-    ``article_meta`` maps a URL to the facts its list gave about it (stored with the article).
+    ``article_meta`` maps a URL, as given, to the facts its list gave about it (stored with the article).
     """
-    urls = list(urls)
+    urls = [url for url in urls if not spider.is_denied(url)] if spider.source.deny else list(urls)
     count_links(spider, len(urls))
     for url in urls:
         if not spider.on_site(url):
@@ -109,7 +110,7 @@ def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
             request = spider.article_request(url, policywatch_meta=facts) if facts else spider.article_request(url)
             if request is not None:
                 yield request
-        elif spider.is_listing(url) and depth < spider.source.max_depth:
+        elif depth < spider.source.max_depth and spider.is_listing(url):
             listing = spider.listing_request(url, depth + 1)
             if listing is not None:
                 yield listing
@@ -177,13 +178,17 @@ def _deny_patterns(deny: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 
 def page_links(spider: SourceSpider, response: Response, css: str | None = None) -> list[str]:
-    """Absolute URLs of the links in an HTML response (inside ``css`` when given), in page order."""
+    """Absolute URLs of the links in an HTML response (inside ``css`` when given), in page order.
+
+    ``deny`` is not applied here but where links are classified (``links_to_requests``): against the
+    canonical URL, and for links from every kind of list alike.
+    """
     if not isinstance(response, TextResponse):
         spider.logger.warning("listing %s is not text (%s)", response.url, response.headers.get("Content-Type"))
         return []
     if css is not None:
         return [response.urljoin(h.strip()) for h in response.css(f"{css}::attr(href)").getall() if h.strip()]
-    return link_urls(response, spider.source.deny)
+    return link_urls(response)
 
 
 def link_urls(response: TextResponse, deny: Iterable[str] = ()) -> list[str]:

@@ -2,6 +2,8 @@
 
 Start URLs and pages matching ``follow`` are listing pages: their links are read, they are not
 archived. Links matching ``allow`` are articles: fetched, handed to the pipeline, not followed.
+The patterns are matched against a link's canonical URL (monitor/urls.py), the form its page is known
+under, so ``#content`` or ``?from=timeline`` after a link does not hide it from an ``allow`` ending in ``$``.
 
 Re-checks use what the archive knows: URLs are canonicalised (and old addresses mapped to their
 page), an archived page is fetched only when its ``recheck`` policy says it is due, with the stored
@@ -41,6 +43,9 @@ from storage.listings import ListingState
 # Redirects are not listed, so Scrapy follows them and the final URL is what gets archived.
 HANDLED_STATUSES = [304, *range(400, 600)]
 DEFAULT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+# Part of the listing fingerprint: raised when links are classified differently, since the calls a list
+# page's last full read made are replayed on 304. 2: patterns matched against canonical URLs.
+LINK_RULES = 2
 
 
 def utc_now() -> str:
@@ -62,6 +67,7 @@ class SourceSpider(scrapy.Spider):
         self.allowed_domains = source.domains
         self._allow = [re.compile(p) for p in source.allow]
         self._follow = [re.compile(p) for p in source.follow]
+        self._deny = [re.compile(p) for p in source.deny]
         # Domains are checked on the host name here: LinkExtractor compares them with host:port.
         self._domains = tuple(d.lower().lstrip(".") for d in source.domains)
         self._articles: set[str] = set()
@@ -99,13 +105,27 @@ class SourceSpider(scrapy.Spider):
                     self._listing_states = archive.listing_states(self.source.name, self.listing_fingerprint)
         except ArchiveError as exc:
             self.logger.warning("cannot read archived pages, every page counts as new: %s", exc)
+        self.alias_older_forms()
+
+    def alias_older_forms(self) -> None:
+        """Map today's canonical form of a URL archived in an older one to the archived page.
+
+        ``canonical_url`` once kept default ports and ``;jsessionid=…``: such a page would otherwise
+        come back as a new page under its shorter URL, and the old one would never be checked again.
+        Only URLs with a port or a ``;`` can differ, so the others are not canonicalised again.
+        """
+        for url in self._known:
+            if ";" in url or url.count(":") > 1:
+                current = canonical_url(url)
+                if current != url and current not in self._known:
+                    self._aliases.setdefault(current, url)
 
     @cached_property
     def listing_fingerprint(self) -> str:
         """Which configuration and code read the lists: the links a list gave are only replayed under the same."""
         from crawlers.settings import _VERSION
 
-        config = json.dumps([_VERSION, self.source.to_dict()], sort_keys=True, default=str)
+        config = json.dumps([_VERSION, LINK_RULES, self.source.to_dict()], sort_keys=True, default=str)
         return hashlib.sha256(config.encode()).hexdigest()[:32]
 
     def on_site(self, url: str) -> bool:
@@ -113,10 +133,28 @@ class SourceSpider(scrapy.Spider):
         return not self._domains or any(host == d or host.endswith("." + d) for d in self._domains)
 
     def is_article(self, url: str) -> bool:
-        return any(p.search(url) for p in self._allow)
+        """Whether a link leads to an article: ``allow`` matches its canonical URL and ``deny`` does not.
+
+        The canonical URL is the one the page is archived under, so every link to a page is classified
+        alike; ``article_request`` then finds it in ``canonical_url``'s cache.
+        """
+        page = canonical_url(url)
+        return any(p.search(page) for p in self._allow) and not self._denies(page)
 
     def is_listing(self, url: str) -> bool:
-        return any(p.search(url) for p in self._follow)
+        """Whether a link leads to a list page: ``follow`` matches its canonical URL with every parameter
+        (the form list pages are known under: ``from`` may be an offset there) or without tracking ones
+        (``index_1.html?from=timeline`` for ``index_\\d+\\.html$``), and ``deny`` does not."""
+        key, page = canonical_url(url, strip_tracking=False), canonical_url(url)
+        return (any(p.search(key) for p in self._follow)
+                or (page != key and any(p.search(page) for p in self._follow))) and not self._denies(page)
+
+    def is_denied(self, url: str) -> bool:
+        """Whether ``deny`` matches the link's canonical URL (without tracking parameters)."""
+        return self._denies(canonical_url(url)) if self._deny else False
+
+    def _denies(self, page: str) -> bool:
+        return any(p.search(page) for p in self._deny)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.load_archive_state()
