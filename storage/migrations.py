@@ -312,3 +312,11 @@ def m012_query_attachment_search(db: Database) -> None:
                "insert into attachments_fts (attachments_fts, rowid, text) values ('delete', old.id, old.text); "
                "insert into attachments_fts (rowid, text) values (new.id, new.text); end")
     db.execute("insert into attachments_fts (attachments_fts) values ('rebuild')")
+
+
+@migrations()
+def m013_crawl_fetch_kinds(db: Database) -> None:
+    """``fetches.kind``: what was fetched, ``page`` (an article page: the run's counts come from these rows
+    alone), ``listing`` (a list page read in full or answering 304) or ``attachment`` (a linked file, with
+    what recording it gave: new, added, changed, unchanged, error, skipped). Rows before this are pages."""
+    db["fetches"].add_column("kind", str, not_null_default="page")

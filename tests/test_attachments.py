@@ -104,7 +104,7 @@ def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: S
 
 @pytest.mark.slow
 def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_path: Path) -> None:
-    from tests.test_crawl_behaviour import article, crawl, listing
+    from tests.test_crawl_behaviour import article, crawl, fetches, listing
 
     with ScriptedSite() as site:
         links = ('<div class="attachment"><a href="/att/guide.pdf">申报指南</a> '
@@ -115,15 +115,25 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
                                                 etag='"g1"')
         site.answers["/att/form.docx"] = Answer(make_docx("申报表"), content_type="application/octet-stream")
         site.answers["/att/data.xls"] = Answer(b"\xd0\xcf\x11\xe0 sheet", content_type="application/vnd.ms-excel")
-        assert crawl(site, tmp_path)["new"] == 1
+        first = crawl(site, tmp_path)
+        assert first["new"] == 1
         site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 12 zones"), content_type="application/pdf",
                                                 etag='"g2"')
-        crawl(site, tmp_path)
+        second = crawl(site, tmp_path)
         third = crawl(site, tmp_path)
         guide = site.requests_for("/att/guide.pdf")
         page = site.requests_for("/content/a.html")
     assert third["changed"] == 0
     assert [p.status for p in page] == [200, 304, 304]  # the attachments behind a 304 page are still checked
+    # every attachment fetch has its fetches row (the attachments table keeps only the last state), and the
+    # run's page counts are as before: one article page, unchanged
+    assert (third["fetched"], third["unchanged"], third["errors"]) == (1, 1, 0)
+    assert fetches(tmp_path, third["id"], "attachment") == {
+        "guide.pdf": (304, "unchanged"), "form.docx": (200, "unchanged"), "data.xls": (200, "unchanged")}
+    assert fetches(tmp_path, first["id"], "attachment") == {
+        "guide.pdf": (200, "new"), "form.docx": (200, "new"), "data.xls": (200, "new")}
+    assert fetches(tmp_path, second["id"], "attachment")["guide.pdf"] == (200, "changed")
+    assert fetches(tmp_path, third["id"], "listing") == {"index.html": (200, "read")}
     assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
     with Archive(tmp_path / "archive.db") as archive:
         page_url = site.url("/content/a.html")

@@ -48,9 +48,10 @@ def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = 
     return summary
 
 
-def fetches(tmp_path: Path, run_id: int) -> dict[str, tuple[int | None, str]]:
+def fetches(tmp_path: Path, run_id: int, kind: str = "page") -> dict[str, tuple[int | None, str]]:
     with Archive(tmp_path / "archive.db", readonly=True) as archive:
-        rows = archive.db.execute("select url, status, outcome from fetches where run_id = ?", [run_id]).fetchall()
+        rows = archive.db.execute("select url, status, outcome from fetches where run_id = ? and kind = ?",
+                                  [run_id, kind]).fetchall()
     return {url.rsplit("/", 1)[-1]: (status, outcome) for url, status, outcome in rows}
 
 
