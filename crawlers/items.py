@@ -57,3 +57,15 @@ class ListingItem:
     calls: list[Any] | None
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class ListFetchItem:
+    """One list page fetched (read in full, or answering 304): a ``fetches`` row of kind ``listing``."""
+
+    source: str
+    url: str
+    status: int
+    size: int
+    fetched_at: str
+    elapsed_ms: float | None

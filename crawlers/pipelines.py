@@ -21,7 +21,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawlers.items import AttachmentItem, ListingItem, PageItem
+from crawlers.items import AttachmentItem, ListFetchItem, ListingItem, PageItem
 from crawlers.spiders.pages import utc_now
 from monitor.analysis_pool import AnalysisPool, configured_workers
 from monitor.attachments import record_attachment
@@ -222,6 +222,12 @@ class ArchivePipeline:
                     item.source, item.url, fingerprint=item.fingerprint, depth=item.depth, etag=item.etag,
                     last_modified=item.last_modified, calls=item.calls, checked_at=item.fetched_at)
             self.crawler.stats.inc_value(f"policywatch/listing/{'kept' if kept else 'not kept'}")
+        elif isinstance(item, ListFetchItem) and self.archive is not None and self.writer is not None:
+            with self.writer.item(self.crawler):
+                self.archive.add_other_fetch(
+                    "listing", run_id=self.run_id, source=item.source, url=item.url, page_id=None,
+                    fetched_at=item.fetched_at, status=item.status, size=item.size, elapsed_ms=item.elapsed_ms,
+                    outcome="not modified" if item.status == 304 else "read")
         return item
 
     def _analyse_here(self) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from monitor.diff import diff_paragraphs, render_html
 from monitor.source import Source
-from storage import Archive
+from storage import Archive, Page
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +123,19 @@ def record_attachment(archive: Archive, source: Source, fetched: FetchedAttachme
     the page. A failed fetch changes nothing but the attachment's status and error.
     """
     with archive.write():
-        return _record_attachment(archive, source, fetched, run_id)
+        page = archive.page(fetched.page_url)
+        outcome = _record_attachment(archive, source, fetched, run_id, page)
+        # the attachments row keeps only the last status and error: the fetch row keeps each of them
+        archive.add_other_fetch(
+            "attachment", run_id=run_id, source=source.name, url=fetched.url, page_id=page.id if page else None,
+            fetched_at=fetched.fetched_at, status=fetched.status, size=len(fetched.body),
+            elapsed_ms=fetched.elapsed_ms, outcome=outcome,
+            error=fetched.error or (f"HTTP {fetched.status}" if outcome == "error" else None))
+        return outcome
 
 
-def _record_attachment(archive: Archive, source: Source, fetched: FetchedAttachment, run_id: int | None) -> str:
-    page = archive.page(fetched.page_url)
+def _record_attachment(archive: Archive, source: Source, fetched: FetchedAttachment, run_id: int | None,
+                       page: Page | None) -> str:
     if page is None or page.version_count == 0:
         return "skipped"
     existing = archive.attachment(page.id, fetched.url)

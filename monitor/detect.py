@@ -17,7 +17,7 @@ from monitor.decode import decode_html
 from monitor.diff import TextDiff, diff_sentences, render_html
 from monitor.errorpages import error_page_reason
 from monitor.extract import ExtractionError, extract_page, parse_html
-from monitor.metadata import PageMetadata, extract_metadata
+from monitor.metadata import PageMetadata, extract_metadata, page_date
 from monitor.normalize import NoiseRules, content_hash, normalize_text
 from monitor.relevance import is_relevant
 from monitor.source import Source
@@ -113,7 +113,8 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
                  noise: NoiseRules | None = None, meta: Mapping[str, Any] | None = None) -> PageAnalysis:
     html, encoding = decode_html(body, content_type)
     tree = parse_html(html)  # one parse for both readings, each of which changes its tree
-    facts = extract_metadata(html, url, htmldate_fallback=False, tree=copy.deepcopy(tree))  # htmldate: below
+    facts_tree = copy.deepcopy(tree)
+    facts = extract_metadata(html, url, htmldate_fallback=False, tree=facts_tree)  # htmldate: below
     extracted = extract_page(tree, url, content_css=source.content_css, ignore_css=source.ignore_css,
                              language=source.language, with_date=facts.published is None)
     noise = noise or NoiseRules(source.ignore_text)
@@ -122,7 +123,7 @@ def analyse_page(body: bytes, content_type: str | None, url: str, source: Source
     return PageAnalysis(
         title=title,
         text=text,
-        published=facts.published or extracted.published,
+        published=facts.published or page_date(html, url, facts_tree, extracted.published),
         language=extracted.language,
         encoding=encoding,
         content_hash=content_hash(normalize_text(comparison_text(title, text, meta))),

@@ -4,12 +4,19 @@ Chinese government pages carry them in an "info table" above the text (索引号
 发布日期, 发文字号, 主题分类) and often in meta tags (``PubDate``, ``ContentSource``,
 ``firstpublishedtime``). Analysts filter and cite by them, so they are kept with each version.
 Pure: HTML text in, a value out.
+
+A publication date is only ever one the page or its address states to the day, in this order: labels,
+meta tags, a date in the URL (``t20260415_…``, ``/art/2026/4/15/``), htmldate's reading when the page
+states that day, a full date near the top of the page. htmldate falls back to a bare year
+("关于开展2026年度…的通知" became 2026-01-01) or a year and month, which would file a notice under a day
+nobody wrote (``stated``).
 """
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 
 from lxml import html as lxml_html
 
@@ -48,6 +55,17 @@ _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,12}[〔\[［(（]\s*(?:19|20)\
 # skips to the brackets where _DOCUMENT_NUMBER tries its run of Chinese characters at every character.
 _BRACKETED_YEAR = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]")
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+# A full date standing in a page's text (not inside a longer number): the top-of-page fallback.
+_TEXT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+                        r"|([-/.])\s*(\d{1,2})\s*\4\s*(\d{1,2}))(?!\d)")
+# How far into the page's text a date still counts as the page's own (the heading and info line are there).
+TOP_TEXT_CHARS = 3000
+# Dates in the addresses of the CMSs Chinese government sites run on: TRS ``/202604/t20260415_123.html``,
+# Hanweb ``/art/2026/4/15/art_1_2.html``, and plain ``/2026/04/15/`` or ``/2026-04-15/``.
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})/"),
+)
 MAX_VALUE_CHARS = 120
 _VALUE_END = re.compile(r"\n|\s{2,}|\u3000")
 
@@ -75,6 +93,66 @@ def normalise_date(text: str | None) -> str | None:
     if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def url_date(url: str | None) -> str | None:
+    """The day an address states (the CMS writes the publication day into it), None when it states none."""
+    for pattern in _URL_DATES:
+        match = pattern.search(url or "")
+        if match and (date := normalise_date("-".join(match.groups()))):
+            return date
+    return None
+
+
+def text_date(text: str) -> str | None:
+    """The first full date (year, month and day) up to today in ``text``; a year or a year and month is no date."""
+    today = datetime.now(timezone.utc).date().isoformat()
+    for match in _TEXT_DATE.finditer(text):
+        year, month, day = match.group(1), match.group(2) or match.group(5), match.group(3) or match.group(6)
+        if (date := normalise_date(f"{year}-{month}-{day}")) and date <= today:
+            return date
+    return None
+
+
+def stated(guess: str | None, html: str, url: str | None = None) -> str | None:
+    """``guess`` (a guesser's YYYY-MM-DD) when it can be a day the page states, else None.
+
+    htmldate fills what it did not find with 1: a bare year becomes YYYY-01-01, a year and month
+    YYYY-MM-01. So a guess on another day was read as a full date; one on the first of a month stands
+    only when the page or its address writes that full date (in its text, a meta tag or an attribute).
+    """
+    if not guess or not guess.endswith("-01"):
+        return guess
+    if _first_of_month(guess).search(f"{url or ''} {html}"):
+        return guess
+    logger.debug("date guess %s on %s has no full date behind it", guess, url)
+    return None
+
+
+# Month names as English and German pages write them (htmldate reads both), for ``_first_of_month``.
+_MONTH_NAMES = ("jan(?:uary|uar)?", "feb(?:ruary|ruar)?", "m(?:ar(?:ch)?|ärz|aerz)", "apr(?:il)?", "ma[iy]",
+                "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sep(?:t(?:ember)?)?", "o[ck]t(?:ober)?", "nov(?:ember)?",
+                "de[cz](?:ember)?")
+
+
+def _first_of_month(date: str) -> re.Pattern[str]:
+    """The ways a page writes ``date`` (the first of a month): 2022-02-01, 2022年2月1日, 20220201, 01.02.2022,
+    02/01/2022, 1. Februar 2022, February 1st, 2022."""
+    year, month = date[:4], int(date[5:7])
+    mm, name = f"0?{month}", _MONTH_NAMES[month - 1]
+    forms = [rf"{year}\s*[-年/.]\s*{mm}\s*[-月/.]\s*0?1", rf"{year}{month:02d}01",
+             rf"(?<!\d)0?1\s*[./]\s*{mm}\s*[./]\s*{year}", rf"(?<!\d){mm}/0?1/{year}",
+             rf"(?<!\d)0?1(?:st)?\.?\s+{name}\.?\s+{year}", rf"\b{name}\.?\s+0?1(?:st)?,?\s+{year}"]
+    return re.compile("(?:" + "|".join(forms) + r")(?!\d)", re.IGNORECASE)
+
+
+def page_date(html: str, url: str | None, tree: lxml_html.HtmlElement, guess: str | None) -> str | None:
+    """After the labels, meta tags and address: a guesser's date if the page states it, else the first full
+    date near the top of the page (not one after today: a deadline or a target, not a publication).
+
+    ``tree`` is the page as ``extract_metadata`` left it (scripts and styles gone).
+    """
+    return stated(guess, html, url) or text_date(_top_text(tree))
 
 
 def _clean(value: str | None) -> str | None:
@@ -149,24 +227,28 @@ def extract_metadata(html: str, url: str | None = None, *, htmldate_fallback: bo
     for junk in tree.xpath("//script|//style"):
         junk.drop_tree()
     labelled, tagged = _from_labels(tree), _from_meta_tags(tree)
-    published = normalise_date(labelled.get("published")) or normalise_date(tagged.get("published"))
+    published = (normalise_date(labelled.get("published")) or normalise_date(tagged.get("published"))
+                 or url_date(url))
     if published is None and htmldate_fallback:
-        published = _htmldate(html, url)
+        published = page_date(html, url, tree, _htmldate(html, url))
     return PageMetadata(
         published=published,
         modified=normalise_date(tagged.get("modified")),
         written_date=normalise_date(labelled.get("written_date")),
         issuer=labelled.get("issuer") or tagged.get("issuer"),
-        document_number=labelled.get("document_number") or _document_number(tree),
+        document_number=labelled.get("document_number") or _document_number(_top_text(tree)),
         index_number=labelled.get("index_number"),
         subject=labelled.get("subject"),
     )
 
 
-def _document_number(tree: lxml_html.HtmlElement) -> str | None:
-    """A document number written on its own near the top of the page (no label before it)."""
+def _top_text(tree: lxml_html.HtmlElement) -> str:
     body = tree.find("body")
-    text = (body if body is not None else tree).text_content()[:3000]
+    return (body if body is not None else tree).text_content()[:TOP_TEXT_CHARS]  # type: ignore[no-any-return]
+
+
+def _document_number(text: str) -> str | None:
+    """A document number written on its own near the top of the page (no label before it)."""
     match = _DOCUMENT_NUMBER.search(text) if _BRACKETED_YEAR.search(text) else None
     return re.sub(r"\s", "", match.group(0)) if match else None
 

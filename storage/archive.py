@@ -233,14 +233,17 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
-        """Close a run, counting its outcomes from the fetches it recorded.
+        """Close a run, counting its outcomes from the page fetches it recorded.
 
-        A page whose text was unchanged but which got a ``changed`` event in the run (an attachment added
-        or changed: monitor/attachments.py) counts as changed, so the counts agree with the events.
+        List pages and attachments have fetch rows of their own kind (``fetches.kind``), not counted here:
+        ``fetched``, ``new``, ``changed``, ``unchanged`` and ``errors`` are about article pages (a list page
+        that failed is recorded as a page that failed, as before list pages had rows). A page whose text was
+        unchanged but which got a ``changed`` event in the run (an attachment added or changed:
+        monitor/attachments.py) counts as changed, so the counts agree with the events.
         """
         counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
         for outcome, n in self.db.execute(
-            "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
+            "select outcome, count(*) from fetches where run_id = ? and kind = 'page' group by outcome", [run_id]
         ).fetchall():
             counts["fetched"] += n
             if outcome in ("new", "changed", "unchanged", "missing", "removed"):
@@ -358,13 +361,22 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
                                 [fetched_at, status, page_id])
             self._insert_fetch(run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error)
 
+    def add_other_fetch(self, kind: str, *, run_id: int | None, source: str, url: str, page_id: int | None,
+                        fetched_at: str, status: int | None, size: int, elapsed_ms: float | None, outcome: str,
+                        error: str | None = None) -> None:
+        """Record the fetch of a list page (``kind='listing'``) or an attachment (``'attachment'``): one
+        insert, no page row touched, and not counted in the run's page counts (see ``finish_run``)."""
+        with self.write():
+            self._insert_fetch(run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error,
+                               kind=kind)
+
     def _insert_fetch(self, run_id: int | None, source: str, url: str, page_id: int | None, fetched_at: str,
                       status: int | None, size: int, elapsed_ms: float | None, outcome: str,
-                      error: str | None) -> None:
+                      error: str | None, *, kind: str = "page") -> None:
         self.db.execute(
             "insert into fetches (run_id, source, url, page_id, fetched_at, status, bytes, elapsed_ms, outcome, "
-            "error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error])
+            "error, kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, source, url, page_id, fetched_at, status, size, elapsed_ms, outcome, error, kind])
 
     def add_version(self, *, run_id: int | None, source: str, region: str | None, url: str, fetched_at: str,
                     status: int, raw_html: bytes, elapsed_ms: float | None, content_hash: str,

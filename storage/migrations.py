@@ -288,3 +288,35 @@ def m011_record_cost_search_queue(db: Database) -> None:
     what it holds for them (title and text hash, empty for nothing): a contentless index can only forget a
     row when told exactly what it held."""
     db["search_queue"].create({"page_id": int, "indexed_title": str, "indexed_text_hash": str}, pk="page_id")
+
+
+@migrations()
+def m012_query_attachment_search(db: Database) -> None:
+    """Attachment text (PDF, DOCX) searchable as page text is: ``attachments_fts`` indexes each attachment's
+    ``text`` in trigrams, ``attachments_fts_terms`` lists its trigrams (for terms of one or two characters).
+
+    The text stays in ``attachments`` (an external-content index reads it from there), and triggers keep the
+    index in step with every insert, change of text and delete of an attachment, whoever makes it; an update
+    that leaves the text as it was (a re-check) does not touch the index. Attachments already archived are
+    indexed here.
+    """
+    db.execute("create virtual table attachments_fts using fts5(text, tokenize = 'trigram', "
+               "content = 'attachments', content_rowid = 'id')")
+    db.execute("create virtual table attachments_fts_terms using fts5vocab(attachments_fts, row)")
+    db.execute("create trigger attachments_fts_insert after insert on attachments begin "
+               "insert into attachments_fts (rowid, text) values (new.id, new.text); end")
+    db.execute("create trigger attachments_fts_delete after delete on attachments begin "
+               "insert into attachments_fts (attachments_fts, rowid, text) values ('delete', old.id, old.text); end")
+    db.execute("create trigger attachments_fts_update after update of text on attachments "
+               "when old.text is not new.text begin "
+               "insert into attachments_fts (attachments_fts, rowid, text) values ('delete', old.id, old.text); "
+               "insert into attachments_fts (rowid, text) values (new.id, new.text); end")
+    db.execute("insert into attachments_fts (attachments_fts) values ('rebuild')")
+
+
+@migrations()
+def m013_crawl_fetch_kinds(db: Database) -> None:
+    """``fetches.kind``: what was fetched, ``page`` (an article page: the run's counts come from these rows
+    alone), ``listing`` (a list page read in full or answering 304) or ``attachment`` (a linked file, with
+    what recording it gave: new, added, changed, unchanged, error, skipped). Rows before this are pages."""
+    db["fetches"].add_column("kind", str, not_null_default="page")

@@ -19,6 +19,11 @@ dozen pages (``Archive(search_batch=…)``). Why batches: FTS5 writes one index 
 per savepoint), and one segment per stored page was a quarter of a first crawl's cost of storing a page
 (bench/record_cost.py). The queue is a table, so pages queued by a crawl that was killed are indexed
 when the archive is next opened for writing; until then a search does not find them.
+
+Attachment text (PDF, DOCX) has an index of its own built the same way, ``attachments_fts`` (migration
+m012): a hit there names the page and the attachment. Its text stays in ``attachments`` and triggers keep
+the index in step (attachments are few beside pages, so there is no queue). ``search`` asks both indexes
+and merges the hits: newest pages first (a page's own hit before its attachments'), or by BM25 score.
 """
 from __future__ import annotations
 
@@ -56,6 +61,8 @@ class SearchHit:
     last_changed: str | None
     version_count: int
     snippet: str
+    attachment_url: str | None = None  # set when the hit is in the text of this attachment of the page
+    attachment_title: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,10 +173,10 @@ def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _short_term_group(db: Database | sqlite3.Connection, term: str) -> str | None:
-    """An OR of the indexed trigrams that start with ``term`` (one or two characters), or None."""
+def _short_term_group(db: Database | sqlite3.Connection, term: str, index: str = "pages_fts") -> str | None:
+    """An OR of the trigrams of ``index`` that start with ``term`` (one or two characters), or None."""
     rows = db.execute(
-        "select term from pages_fts_terms where term >= ? and term < ? limit ?",
+        f"select term from {index}_terms where term >= ? and term < ? limit ?",
         [term, term + "\U0010ffff", MAX_SHORT_TERM_TRIGRAMS + 1],
     ).fetchall()
     if len(rows) > MAX_SHORT_TERM_TRIGRAMS:
@@ -203,29 +210,43 @@ def snippet(text: str, terms: list[str], *, mark: tuple[str, str] = ("**", "**")
     return ("…" if start > 0 else "") + marked + ("…" if end < len(text) else "")
 
 
+def _match(db: Database | sqlite3.Connection, terms: list[str], index: str) -> str | None:
+    """The FTS5 query for ``terms`` in ``index``, or None when a short term occurs nowhere in it."""
+    groups = []
+    for term in terms:
+        group = _fts_string(term) if len(term) >= MIN_INDEXED_CHARS else _short_term_group(db, term, index)
+        if group is None:
+            return None
+        groups.append(group)
+    return " AND ".join(groups)
+
+
+def _has_attachment_index(db: Database | sqlite3.Connection) -> bool:
+    """False on an archive a reader opened before migration m012 ran: its attachments are not searchable yet."""
+    return db.execute("select 1 from sqlite_master where name = 'attachments_fts'").fetchone() is not None
+
+
+_PAGE_COLUMNS = "p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count"
+
+
 def search(db: Database | sqlite3.Connection, query: str, *, source: str | None = None, region: str | None = None,
            since: str | None = None, until: str | None = None, limit: int = 20,
            mark: tuple[str, str] = ("**", "**"), order: str = "newest") -> list[SearchHit]:
-    """Pages whose latest title or text contains every term of ``query``.
+    """Pages whose latest title or text, and attachments whose text, contain every term of ``query``.
 
     ``order`` is ``newest`` (most recently discovered pages first: the index yields matches in that
     order and the query stops after ``limit``, so it stays fast however many pages match) or
     ``relevance`` (BM25, title matches weigh five times more: every match is ranked, so a common term
     in a large archive takes hundreds of milliseconds; see bench/archive_bench.py). ``since`` and
-    ``until`` bound the time the page last changed (dates are whole UTC days).
+    ``until`` bound the time the page last changed (dates are whole UTC days). Filters apply to an
+    attachment's page.
     """
     if order not in ORDERS:
         raise SearchError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")
     terms = query_terms(query)
     if not terms:
         raise SearchError("empty query: give at least one word or phrase")
-    groups = []
-    for term in terms:
-        group = _fts_string(term) if len(term) >= MIN_INDEXED_CHARS else _short_term_group(db, term)
-        if group is None:
-            return []  # a short term that occurs nowhere
-        groups.append(group)
-    clauses, args = ["pages_fts match ?"], [" AND ".join(groups)]
+    clauses, args = [], []
     if source:
         clauses.append("p.source = ?")
         args.append(source)
@@ -239,15 +260,30 @@ def search(db: Database | sqlite3.Connection, query: str, *, source: str | None 
         until = _check_date("--until", until)
         clauses.append("p.last_changed < ?")
         args.append(_day_after(until) if len(until) == 10 else until)
-    sql = (
-        "select p.id, p.url, p.source, s.region, p.title, p.last_changed, p.version_count, "
-        "(select text_hash from versions where page_id = p.id order by number desc limit 1) "
-        "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
-        f"where {' and '.join(clauses)} order by {ORDERS[order]} limit ?"
-    )
-    rows = db.execute(sql, [*args, int(limit)]).fetchall()
-    return [
-        SearchHit(page_id=row[0], url=row[1], source=row[2], region=row[3], title=row[4], last_changed=row[5],
-                  version_count=row[6], snippet=snippet(load_text(db, row[7]) if row[7] else "", terms, mark=mark))
-        for row in rows
-    ]
+    ranked: list[tuple[tuple[Any, ...], SearchHit]] = []
+    if (match := _match(db, terms, "pages_fts")) is not None:
+        sql = (
+            f"select {_PAGE_COLUMNS}, {'bm25(pages_fts, 5.0, 1.0)' if order == 'relevance' else 'null'}, "
+            "(select text_hash from versions where page_id = p.id order by number desc limit 1) "
+            "from pages_fts join pages p on p.id = pages_fts.rowid left join sources s on s.name = p.source "
+            f"where {' and '.join(['pages_fts match ?', *clauses])} order by {ORDERS[order]} limit ?"
+        )
+        for row in db.execute(sql, [match, *args, int(limit)]).fetchall():
+            text = load_text(db, row[8]) if row[8] else ""
+            hit = SearchHit(*row[:7], snippet=snippet(text, terms, mark=mark))  # type: ignore[arg-type]
+            ranked.append(((row[7], row[0], 0) if order == "relevance" else (-row[0], 0), hit))
+    if _has_attachment_index(db) and (match := _match(db, terms, "attachments_fts")) is not None:
+        rank = "bm25(attachments_fts)" if order == "relevance" else "null"
+        sql = (
+            f"select {_PAGE_COLUMNS}, {rank}, a.id, a.url, a.title, a.text from attachments_fts "
+            "join attachments a on a.id = attachments_fts.rowid join pages p on p.id = a.page_id "
+            "left join sources s on s.name = p.source "
+            f"where {' and '.join(['attachments_fts match ?', *clauses])} "
+            f"order by {rank + ', ' if order == 'relevance' else ''}p.id desc, a.id limit ?"
+        )
+        for row in db.execute(sql, [match, *args, int(limit)]).fetchall():
+            hit = SearchHit(*row[:7], snippet=snippet(row[11] or "", terms, mark=mark),  # type: ignore[arg-type]
+                            attachment_url=row[9], attachment_title=row[10])
+            ranked.append(((row[7], row[0], 1 + row[8]) if order == "relevance" else (-row[0], 1 + row[8]), hit))
+    ranked.sort(key=lambda pair: pair[0])
+    return [hit for _, hit in ranked[:limit]]

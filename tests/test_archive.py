@@ -121,3 +121,28 @@ def test_sqlite_utils_plugins_do_not_run_on_the_archive(tmp_path: Path) -> None:
         assert len(connections) == 1
     finally:
         pm.unregister(plugin)
+
+
+def test_runs_count_page_fetches_only_also_in_an_archive_from_before_fetch_kinds(tmp_path: Path) -> None:
+    """List pages and attachments have fetch rows of their own kind; a run's counts stay about pages."""
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m013_crawl_fetch_kinds")
+    db["runs"].insert({"id": 1, "source": "s", "started_at": "2026-01-01", "status": "running"})
+    db["fetches"].insert({"run_id": 1, "source": "s", "url": "http://a/1", "fetched_at": "2026-01-01",
+                          "status": 200, "bytes": 9, "outcome": "new"})
+    db.close()
+    with Archive(path) as archive:
+        assert archive.db.execute("select kind from fetches").fetchall() == [("page",)]
+        archive.add_fetch(run_id=1, source="s", url="http://a/2", fetched_at="2026-01-01", status=None, size=0,
+                          elapsed_ms=None, outcome="error", error="TimeoutError")
+        for kind, url, status, outcome in (("listing", "http://a/list", 200, "read"),
+                                           ("listing", "http://a/list_1", 304, "not modified"),
+                                           ("attachment", "http://a/x.pdf", 200, "new"),
+                                           ("attachment", "http://a/y.pdf", 500, "error")):
+            archive.add_other_fetch(kind, run_id=1, source="s", url=url, page_id=None, fetched_at="2026-01-01",
+                                    status=status, size=5, elapsed_ms=1.0, outcome=outcome)
+        run = archive.finish_run(1, status="ok", now="2026-01-01T00:01:00Z")
+        assert (run["fetched"], run["new"], run["errors"]) == (2, 1, 1)
+        assert archive.db.execute("select count(*) from pages where url like '%list%' or url like '%.pdf'"
+                                  ).fetchone() == (0,)  # no page rows for them

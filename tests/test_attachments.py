@@ -149,7 +149,7 @@ def test_attachment_of_an_unarchived_page_is_skipped(archive: Archive, source: S
 def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_path: Path) -> None:
     """A plan's page whose attachment changes behind a 304: the run counts the page as changed and the
     main feed shows the attachment's change beside the page's plan entry (each once)."""
-    from tests.test_crawl_behaviour import crawl, listing
+    from tests.test_crawl_behaviour import crawl, fetches, listing
     from tests.test_plan_feeds import OFFICIAL
 
     with ScriptedSite() as site:
@@ -161,7 +161,8 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
                                                 etag='"g1"')
         site.answers["/att/form.docx"] = Answer(make_docx("申报表"), content_type="application/octet-stream")
         site.answers["/att/data.xls"] = Answer(b"\xd0\xcf\x11\xe0 sheet", content_type="application/vnd.ms-excel")
-        assert crawl(site, tmp_path)["new"] == 1
+        first = crawl(site, tmp_path)
+        assert first["new"] == 1
         site.answers["/att/guide.pdf"] = Answer(make_pdf("Target: 12 zones"), content_type="application/pdf",
                                                 etag='"g2"')
         second = crawl(site, tmp_path)
@@ -171,6 +172,15 @@ def test_crawl_fetches_attachments_conditionally_and_feeds_their_changes(tmp_pat
     assert (second["fetched"], second["changed"], second["unchanged"]) == (1, 1, 0)
     assert (third["fetched"], third["changed"], third["unchanged"]) == (1, 0, 1)
     assert [p.status for p in page] == [200, 304, 304]  # the attachments behind a 304 page are still checked
+    # every attachment fetch has its fetches row (the attachments table keeps only the last state), and the
+    # run's page counts are as before: one article page, unchanged
+    assert (third["fetched"], third["unchanged"], third["errors"]) == (1, 1, 0)
+    assert fetches(tmp_path, third["id"], "attachment") == {
+        "guide.pdf": (304, "unchanged"), "form.docx": (200, "unchanged"), "data.xls": (200, "unchanged")}
+    assert fetches(tmp_path, first["id"], "attachment") == {
+        "guide.pdf": (200, "new"), "form.docx": (200, "new"), "data.xls": (200, "new")}
+    assert fetches(tmp_path, second["id"], "attachment")["guide.pdf"] == (200, "changed")
+    assert fetches(tmp_path, third["id"], "listing") == {"index.html": (200, "read")}
     assert [g.status for g in guide] == [200, 200, 304] and guide[2].headers.get("If-None-Match") == '"g2"'
     with Archive(tmp_path / "archive.db") as archive:
         page_url = site.url("/content/a.html")
@@ -290,3 +300,69 @@ def test_the_page_gate_passes_every_random_href_that_is_an_attachment() -> None:
             attachments += 1
             assert may_link_attachments(f'<html><body><a href="{href}">x</a></body></html>', PAGE), href
     assert attachments > 300
+
+
+def _search_cli(db: Path, *args: str) -> str:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    result = CliRunner().invoke(cli, ["search", *args, "--db", str(db)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_attachment_text_is_searched_from_the_cli_and_kept_in_step(tmp_path: Path, source: Source) -> None:
+    import json
+
+    from storage.search import search
+
+    db = tmp_path / "archive.db"
+    guide_url, form_url = "http://127.0.0.1/att/guide.docx", "http://127.0.0.1/att/form.docx"
+    with Archive(db) as archive:
+        record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()))
+        guide = make_docx("申报指南", "对认定的先导区给予最高1200万元专项资金支持。")
+        assert record_attachment(archive, source, FakeAttachment(guide_url, guide)) == "new"
+        record_attachment(archive, source, FakeAttachment(form_url, make_docx("申报表"), title=None))
+    out = _search_cli(db, "1200万元")
+    assert f"{PAGE}\n" in out and f"in attachment 申报指南: {guide_url}" in out and "**1200万元**专项资金" in out
+    hits = json.loads(_search_cli(db, "专项资金 先导区", "--json"))  # every term, in one attachment
+    assert [(h["url"], h["attachment_url"], h["attachment_title"]) for h in hits] == [(PAGE, guide_url, "申报指南")]
+    # the page's own text and its attachment both hold 先导区: the page first, then the attachment
+    assert [h["attachment_url"] for h in json.loads(_search_cli(db, "先导区", "--json"))] == [None, guide_url]
+    assert [h["attachment_url"] for h in json.loads(_search_cli(db, "资金", "--json"))] == [guide_url]  # 2 chars
+    assert [h["attachment_url"] for h in json.loads(_search_cli(db, "申报表", "--json"))] == [form_url]
+    assert "no page or attachment mentions '1300万元'" in _search_cli(db, "1300万元")
+
+    revised = make_docx("申报指南", "对认定的先导区给予最高1500万元专项资金支持。")
+    with Archive(db) as archive:
+        record_attachment(archive, source, FakeAttachment(guide_url, revised, fetched_at="2026-01-02T00:00:00Z"))
+        index_rows = archive.db.execute("select count(*) from attachments_fts_data").fetchone()
+        unchanged = FakeAttachment(guide_url, revised, fetched_at="2026-01-03T00:00:00Z")
+        assert record_attachment(archive, source, unchanged) == "unchanged"
+        assert archive.db.execute("select count(*) from attachments_fts_data").fetchone() == index_rows  # untouched
+        assert [h.attachment_url for h in search(archive.db, "1500万元")] == [guide_url]
+        assert search(archive.db, "1200万元") == []  # the old text is forgotten
+        archive.db.execute("delete from attachments where url = ?", [form_url])  # as moving a page does
+        assert search(archive.db, "申报表") == []
+        # raises (SQLITE_CORRUPT_VTAB) when the index does not hold exactly the table's texts
+        archive.db.execute("insert into attachments_fts (attachments_fts, rank) values ('integrity-check', 1)")
+
+
+def test_attachments_of_an_archive_from_before_the_attachment_index_are_searchable(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+    from storage.search import search
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m012_query_attachment_search")
+    db["pages"].insert({"id": 1, "url": PAGE, "source": "s", "first_seen": "2026-01-01", "version_count": 0})
+    db["attachments"].insert({"page_id": 1, "source": "s", "url": PDF_URL, "title": "申报指南",
+                              "first_seen": "2026-01-01", "text": "最高1200万元专项资金支持"})
+    db.close()
+    with Archive(path, readonly=True) as archive:  # a reader does not migrate: pages are searched, no error
+        assert search(archive.db, "1200万元") == []
+    with Archive(path) as archive:
+        assert [(h.url, h.attachment_url) for h in search(archive.db, "1200万元")] == [(PAGE, PDF_URL)]

@@ -49,9 +49,10 @@ def crawl(site: ScriptedSite, tmp_path: Path, settings: dict[str, str] | None = 
     return summary
 
 
-def fetches(tmp_path: Path, run_id: int) -> dict[str, tuple[int | None, str]]:
+def fetches(tmp_path: Path, run_id: int, kind: str = "page") -> dict[str, tuple[int | None, str]]:
     with Archive(tmp_path / "archive.db", readonly=True) as archive:
-        rows = archive.db.execute("select url, status, outcome from fetches where run_id = ?", [run_id]).fetchall()
+        rows = archive.db.execute("select url, status, outcome from fetches where run_id = ? and kind = ?",
+                                  [run_id, kind]).fetchall()
     return {url.rsplit("/", 1)[-1]: (status, outcome) for url, status, outcome in rows}
 
 
@@ -327,8 +328,8 @@ def test_a_site_moving_a_plan_page_listed_at_its_new_address_first_gives_one_pag
         [version_id] = [v.id for v in archive.versions(new)]
         assert url == new and archive.aliases("scripted") == {old: new}
         # the new address's first fetch and the old address's redirect there, both checks of the one page
-        assert db.execute("select url, page_id, outcome from fetches where run_id = ?", [moved["id"]]).fetchall() \
-            == [(new, page_id, "unchanged")] * 2
+        assert db.execute("select url, page_id, outcome from fetches where run_id = ? and kind = 'page'",
+                          [moved["id"]]).fetchall() == [(new, page_id, "unchanged")] * 2
         plan_sources = db.execute("select page_id, version_id, url from plan_sources").fetchall()
         assert plan_sources == [(page_id, version_id, old)]  # the URL the version was seen at
         assert db.execute("select version_id, year, quantity from plan_targets order by quantity").fetchall() == [

@@ -18,7 +18,7 @@ from monitor.sources import Source
 from storage import Archive
 from storage.listings import ListingState
 from tests.scripted_site import Answer, ScriptedSite
-from tests.test_crawl_behaviour import TEXT_A, TEXT_B, TEXT_C, article, crawl
+from tests.test_crawl_behaviour import TEXT_A, TEXT_B, TEXT_C, article, crawl, fetches
 
 SOURCE = Source(name="s", start_urls=["http://a.cn/list/index.html"], allow=["/content/"],
                 follow=[r"/list/index_\d+\.html$"])
@@ -145,13 +145,20 @@ def test_unchanged_lists_answer_304_and_their_articles_are_still_checked(tmp_pat
         assert [s.status for s in site.requests_for("/list/index_1.html")] == [200, 304]
         assert site.requests_for("/list/index.html")[-1].headers.get("If-None-Match") == '"i-v1"'
         assert second["unchanged"] == 2 and second["new"] == 0 and second["errors"] == 0
+        # each list fetch has its row, of its own kind: the run's counts are about the article pages
+        assert second["fetched"] == 2 and fetches(tmp_path, second["id"]) == {
+            "a.html": (304, "unchanged"), "b.html": (304, "unchanged")}
+        assert fetches(tmp_path, second["id"], "listing") == {"index.html": (304, "not modified"),
+                                                              "index_1.html": (304, "not modified")}
         assert [s.status for s in site.requests_for("/content/b.html")] == [200, 304]  # found through the replay
 
         site.answers["/list/index.html"] = list_answer("/content/c.html", "/content/a.html", "/list/index_1.html",
                                                        etag='"i-v2"')
         site.answers["/content/c.html"] = Answer(article("6G与量子科技培育计划", TEXT_C))
         third = crawl(site, tmp_path)
-        assert third["new"] == 1 and third["unchanged"] == 2
+        assert third["new"] == 1 and third["unchanged"] == 2 and third["fetched"] == 3
+        assert fetches(tmp_path, third["id"], "listing") == {"index.html": (200, "read"),
+                                                             "index_1.html": (304, "not modified")}
         assert [s.status for s in site.requests_for("/list/index.html")] == [200, 304, 200]
         assert [s.status for s in site.requests_for("/list/index_1.html")][-1] == 304
 
@@ -159,7 +166,8 @@ def test_unchanged_lists_answer_304_and_their_articles_are_still_checked(tmp_pat
         crawl(site, tmp_path, **incremental)  # a new configuration: lists are read in full once
         before = len(site.requests_for("/list/index_1.html"))
         quiet = crawl(site, tmp_path, **incremental)
-        assert quiet["fetched"] == 0
+        assert quiet["fetched"] == 0 and fetches(tmp_path, quiet["id"], "listing") == {
+            "index.html": (304, "not modified")}
         assert site.requests_for("/list/index.html")[-1].status == 304
         assert len(site.requests_for("/list/index_1.html")) == before  # the replayed page was all known: stop
     with Archive(tmp_path / "archive.db", readonly=True) as archive:

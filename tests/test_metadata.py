@@ -40,10 +40,72 @@ def test_dates_are_normalised(text: str, date: str | None) -> None:
 
 
 def test_htmldate_is_the_last_resort_and_can_be_turned_off() -> None:
-    html = ("<html><head><title>t</title></head><body><article><h1>标题</h1>"
-            "<p class='date'>2023-11-02</p><p>正文内容，关于未来产业的通知。</p></article></body></html>")
+    html = ("<html><head><title>t</title><meta itemprop='datePublished' content='2023-11-02'></head><body>"
+            "<article><h1>标题</h1><p>正文内容，关于未来产业的通知。</p></article></body></html>")
     assert extract_metadata(html).published == "2023-11-02"
     assert extract_metadata(html, htmldate_fallback=False).published is None
+
+
+# A notice for next year's applications: the year is in the title and the text, no day anywhere.
+_YEAR_ONLY = ("<html><head><title>关于开展2026年度科技计划项目申报工作的通知</title></head><body>"
+              "<div class='nav'><a href='/'>首页</a></div><h1>关于开展2026年度科技计划项目申报工作的通知</h1>"
+              "<p>各有关单位：为做好2026年度项目申报工作，现将有关事项通知如下。</p>"
+              "<p>一、申报单位应在本市注册，2025年营业收入不低于500万元。</p>{extra}"
+              "<div class='footer'>版权所有 2026 某市科学技术局</div></body></html>")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/a.html", "http://127.0.0.1/c/202604/index_1.html"])
+def test_a_bare_year_is_no_publication_date(url: str) -> None:
+    from monitor.detect import analyse_page
+    from monitor.sources import Source
+
+    html = _YEAR_ONLY.format(extra="")
+    assert extract_metadata(html, url).published is None
+    source = Source(name="t", start_urls=["http://127.0.0.1/"])
+    assert analyse_page(html.encode(), "text/html; charset=utf-8", url, source).published is None
+
+
+@pytest.mark.parametrize(("url", "extra", "date"), [
+    ("http://127.0.0.1/zcfg/202604/t20260415_4471.html", "", "2026-04-15"),  # TRS address
+    ("http://127.0.0.1/art/2026/4/15/art_12_345.html", "", "2026-04-15"),  # Hanweb address
+    ("http://127.0.0.1/2026/04/15/notice.html", "", "2026-04-15"),
+    ("http://127.0.0.1/a.html", "<p>2026年4月15日</p>", "2026-04-15"),  # a full date in the text
+    ("http://127.0.0.1/a.html", "<p>（2026-1-1 发布）</p>", "2026-01-01"),  # the first of January, stated
+    ("http://127.0.0.1/a.html", "<p>发布日期：2026/3/9</p>", "2026-03-09"),
+])
+def test_a_stated_day_is_the_publication_date(url: str, extra: str, date: str) -> None:
+    from monitor.detect import analyse_page
+    from monitor.sources import Source
+
+    html = _YEAR_ONLY.format(extra=extra)
+    assert extract_metadata(html, url).published == date
+    source = Source(name="t", start_urls=["http://127.0.0.1/"])
+    assert analyse_page(html.encode(), "text/html; charset=utf-8", url, source).published == date
+
+
+def test_a_guess_on_the_first_of_a_month_stands_only_with_that_day_stated() -> None:
+    from monitor.metadata import stated
+
+    assert stated("2026-04-15", "<p>无日期</p>") == "2026-04-15"  # htmldate read a full date: no check
+    assert stated("2026-01-01", "<p>2026年度</p>") is None  # a bare year, filled with January 1st
+    assert stated("2026-04-01", "<p>2026年4月</p>") is None  # a year and month
+    assert stated("2026-04-01", "<meta content='2026-04-01T08:00'>") == "2026-04-01"
+    assert stated("2026-04-01", "<p>x</p>", "http://127.0.0.1/2026/4/1/a.html") == "2026-04-01"
+    for written in ("2026年4月1日", "t20260401_5.html", "01.04.2026", "1.4.2026", "04/01/2026", "1. April 2026",
+                    "April 1st, 2026", "1 Apr 2026"):
+        assert stated("2026-04-01", f"<p>Stand: {written}</p>") == "2026-04-01", written
+    for other in ("11.04.2026", "2026-04-11", "21 April 2026", "April 2026", "1.4.20261"):
+        assert stated("2026-04-01", f"<p>Stand: {other}</p>") is None, other
+    assert stated("2022-03-01", "<p>1. März 2022</p>") == "2022-03-01"
+    assert stated(None, "<p>2026-04-01</p>") is None
+
+
+def test_the_date_near_the_top_is_a_full_date_up_to_today() -> None:
+    from monitor.metadata import text_date
+
+    assert text_date("首页 > 通知公告 2025年12月3日 关于…的通知 到2030年底") == "2025-12-03"
+    assert text_date("请于2999年5月30日前报送，2024/5/6 发布") == "2024-05-06"  # a deadline after today is skipped
+    assert text_date("2026年度 2026年4月 第2026-13-40号 120260415") is None
 
 
 def test_hostile_or_empty_input_gives_empty_metadata() -> None:

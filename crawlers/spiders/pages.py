@@ -29,7 +29,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.items import AttachmentItem, ListingItem, PageItem
+from crawlers.items import AttachmentItem, ListFetchItem, ListingItem, PageItem
 from crawlers.kinds import get_kind, listing_depth
 from monitor.attachments import is_attachment_url, may_be_attachment_link, may_link_attachments
 from monitor.recheck import is_due
@@ -316,8 +316,10 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(url.split("#", 1)[0], headers=headers, callback=self.parse_listing,
                               errback=self.on_error, meta=meta)
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request | ListingItem]:
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request | ListingItem | ListFetchItem]:
         key = response.meta.get("policywatch_listing_key")
+        yield ListFetchItem(source=self.source.name, url=response.url, status=response.status,
+                            size=len(response.body), fetched_at=utc_now(), elapsed_ms=_elapsed_ms(response))
         self._listing_probe, self._listing_calls, self._listing_made = [], [], set()
         try:
             if response.status == 304:

@@ -55,10 +55,12 @@ def _echo_json(value: Any) -> None:
 @json_option
 def search_command(query: str, db_path: str, source: str | None, region: str | None, since: str | None,
                    until: str | None, limit: int, order: str, as_json: bool) -> None:
-    """Full-text search over the latest text of every page, with the text around each hit.
+    """Full-text search over the latest text of every page and the text of its attachments (PDF, DOCX),
+    with the text around each hit; a hit in an attachment names the page and the attachment.
 
     Terms are matched anywhere in the text (Chinese needs no spaces, German compounds are found by
-    their parts), case-insensitively; every term must occur; "double quotes" keep a phrase.
+    their parts), case-insensitively; every term must occur (in the page, or in one attachment);
+    "double quotes" keep a phrase.
 
     Example: policywatch search 人形机器人 --region Guangdong --since 2026-01-01 --db archive.db
     """
@@ -73,11 +75,13 @@ def search_command(query: str, db_path: str, source: str | None, region: str | N
         _echo_json([hit.as_dict() for hit in hits])
         return
     if not hits:
-        click.echo(f"no page mentions {query!r}", err=True)
+        click.echo(f"no page or attachment mentions {query!r}", err=True)
     for hit in hits:
+        attachment = (f"    in attachment {hit.attachment_title or '(no title)'}: {hit.attachment_url}\n"
+                      if hit.attachment_url else "")
         click.echo(f"[{hit.page_id}] {hit.title or '(no title)'}\n    {hit.url}\n"
                    f"    {hit.source} · {hit.region or '-'} · changed {hit.last_changed} · "
-                   f"{hit.version_count} version(s)\n    {hit.snippet}\n")
+                   f"{hit.version_count} version(s)\n{attachment}    {hit.snippet}\n")
 
 
 @click.command("show")
