@@ -223,9 +223,15 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             )
         return int(table.last_pk)
 
-    def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
-        """Close a run, counting its outcomes from the fetches it recorded."""
-        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
+    def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None,
+                   exceptions: int = 0) -> dict[str, Any]:
+        """Close a run, counting its outcomes from the fetches it recorded.
+
+        ``exceptions``: failures the crawl met that left no fetch row (a page whose processing raised);
+        they count as errors, since nothing else in the run would show them.
+        """
+        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": exceptions, "missing": 0,
+                  "removed": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? group by outcome", [run_id]
         ).fetchall():
