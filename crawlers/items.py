@@ -12,7 +12,7 @@ class PageItem:
     url: str
     source: str
     status: int | None
-    body: bytes
+    body: bytes = field(repr=False)  # Scrapy logs an item that failed in the pipeline: not a whole page
     content_type: str | None
     fetched_at: str
     elapsed_ms: float | None = None
@@ -36,7 +36,7 @@ class AttachmentItem:
     title: str | None
     source: str
     status: int | None
-    body: bytes
+    body: bytes = field(repr=False)
     content_type: str | None
     fetched_at: str
     elapsed_ms: float | None = None

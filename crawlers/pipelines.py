@@ -13,13 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from twisted.python.failure import Failure
 
 from crawlers.items import AttachmentItem, ListFetchItem, ListingItem, PageItem
 from crawlers.spiders.pages import utc_now
@@ -166,10 +168,17 @@ class ArchivePipeline:
         self.commit_pages = crawler.settings.getint("POLICYWATCH_COMMIT_PAGES", DEFAULT_PAGES)
         self.commit_seconds = crawler.settings.getfloat("POLICYWATCH_COMMIT_SECONDS", DEFAULT_SECONDS)
         self.writer: _ArchiveWriter | None = None
+        self.item_errors: Counter[str] = Counter()  # exceptions the item pipelines raised, by type
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
+        return pipeline
+
+    def item_failed(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
+        """An item pipeline (this one or another) raised: the page is not recorded, so the run must say so."""
+        self.item_errors[type(failure.value).__name__] += 1
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
@@ -270,18 +279,43 @@ class ArchivePipeline:
         if self.archive is None or self.run_id is None:
             return
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
+        exceptions, error = self.exceptions()
         status = "ok" if reason == "finished" else f"stopped: {reason}"
+        if exceptions and reason == "finished":
+            status = f"errors: {exceptions} exception{'' if exceptions == 1 else 's'}"
         assert self.writer is not None
         if self.shared_here or self.taken_back:
             logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued, "
                         "%d taken back from its queue at the end", spider.source.name,  # type: ignore[union-attr]
                         self.shared_here, self.share_after, self.taken_back)
-        spider.run_summary = self.archive.finish_run(self.run_id, status=status, now=utc_now())  # type: ignore[union-attr]
+        spider.run_summary = self.archive.finish_run(  # type: ignore[union-attr]
+            self.run_id, status=status, now=utc_now(), error=error, exceptions=exceptions)
         self.writer.release()
         self.archive, self.writer = None, None
         if self.pool is not None:
             self.pool = None
             _SharedPool.release()
+
+
+    def exceptions(self) -> tuple[int, str | None]:
+        """How many exceptions spider callbacks (Scrapy's ``spider_exceptions/*`` stats) and item pipelines
+        raised, and a line naming them (None when there were none).
+
+        A page whose callback or pipeline raised leaves no fetch behind, so without this count a run in
+        which every page failed so looked like a run that found nothing to do.
+        """
+        stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
+        prefix = "spider_exceptions/"
+        in_callbacks = {key[len(prefix):]: n for key, n in stats.items()
+                        if key.startswith(prefix) and key != prefix + "count"}
+        parts = []
+        for where, counted in (("spider callbacks", in_callbacks), ("item pipeline", self.item_errors)):
+            total = sum(counted.values())
+            if total:
+                kinds = ", ".join(f"{name} ×{n}" for name, n in sorted(counted.items()))
+                parts.append(f"{total} in {where} ({kinds})")
+        total = sum(in_callbacks.values()) + sum(self.item_errors.values())
+        return total, ("exceptions: " + "; ".join(parts)) if parts else None
 
 
 def _responses_on_the_way(crawler: Crawler) -> bool:

@@ -232,7 +232,8 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             )
         return int(table.last_pk)
 
-    def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None) -> dict[str, Any]:
+    def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None,
+                   exceptions: int = 0) -> dict[str, Any]:
         """Close a run, counting its outcomes from the page fetches it recorded.
 
         List pages and attachments have fetch rows of their own kind (``fetches.kind``), not counted here:
@@ -240,8 +241,11 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         that failed is recorded as a page that failed, as before list pages had rows). A page whose text was
         unchanged but which got a ``changed`` event in the run (an attachment added or changed:
         monitor/attachments.py) counts as changed, so the counts agree with the events.
+        ``exceptions``: failures the crawl met that left no fetch row (a page whose processing raised);
+        they count as errors, since nothing else in the run would show them.
         """
-        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0, "missing": 0, "removed": 0}
+        counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": exceptions, "missing": 0,
+                  "removed": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? and kind = 'page' group by outcome", [run_id]
         ).fetchall():

@@ -17,6 +17,7 @@ from monitor.demo import DEMO_CRAWL_SETTINGS
 from monitor.feeds import write_feeds
 from storage import Archive
 from tests.conftest import page_html, plan_page
+from tests.crawl_faults import fault_settings
 from tests.scripted_site import HANG, Answer, ScriptedSite
 
 pytestmark = pytest.mark.slow
@@ -361,3 +362,24 @@ def test_a_re_check_commits_its_unchanged_pages_in_groups(tmp_path: Path, capfd:
     assert list(fetches(tmp_path, second["id"]).values()).count((304, "unchanged")) == 40
     written, commits = map(int, re.search(r"(\d+) items written in (\d+) commits", log).groups())
     assert written >= 40 and commits <= written // 4, log[-2000:]
+
+
+def test_a_run_whose_pages_all_raise_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B))
+        first = crawl(site, tmp_path, recheck=EVERY_RUN)
+        assert first["new"] == 2 and first["status"] == "ok" and first["error"] is None
+        # Every callback raises (the list page's and the articles' the re-check of unlinked pages fetches).
+        broken = crawl(site, tmp_path, settings=fault_settings(callbacks="/(list|content)/"), recheck=EVERY_RUN)
+        assert broken["status"] == "errors: 3 exceptions" and broken["errors"] == 3, broken
+        assert broken["error"] == "exceptions: 3 in spider callbacks (RuntimeError ×3)"
+        assert broken["fetched"] == broken["changed"] == broken["missing"] == broken["removed"] == 0
+        # The item pipeline failing on one page: that page is not recorded, the other is.
+        half = crawl(site, tmp_path, settings=fault_settings(items="/content/a"), recheck=EVERY_RUN)
+        assert half["status"] == "errors: 1 exception" and half["errors"] == 1 and half["unchanged"] == 1, half
+        assert half["error"] == "exceptions: 1 in item pipeline (ValueError ×1)"
+        healthy = crawl(site, tmp_path, recheck=EVERY_RUN)
+    assert healthy["status"] == "ok" and healthy["unchanged"] == 2 and healthy["errors"] == 0, healthy
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html")]

@@ -122,10 +122,16 @@ class MiitBuildstaticKind(ListKind):
         yield from links_to_requests(spider, page_links(spider, response), depth)
         if not hasattr(response, "css"):
             return
-        for script in response.css(option(spider, "script_css", DEFAULT_SCRIPT_CSS)):
-            path = script.attrib.get("url")
-            if not path:
-                continue
+        configured = option(spider, "script_css", None)
+        scripts = [s for s in response.css(configured or DEFAULT_SCRIPT_CSS) if s.attrib.get("url")]
+        if not scripts:
+            # Without the script only the page's own links are read: fine for a home page, a layout change
+            # for a list page whose configured script is gone.
+            log = spider.logger.warning if configured else spider.logger.info
+            log("%s: script_css %r matched no script with a url; only the page's own links were read",
+                response.url, configured or DEFAULT_SCRIPT_CSS)
+        for script in scripts:
+            path = script.attrib["url"]
             request = spider.listing_request(api_url(response.url, path, script.attrib.get("querydata")), depth,
                                              policywatch_role="buildstatic-api", policywatch_page=response.url)
             if request is not None:

@@ -1,6 +1,7 @@
 """The ``trs`` kind: TRS-built government sites (NDRC, MOST, many provinces).
 
-The list is ``ul.u-list li a`` (option ``list_css``; all links when it matches nothing) and further
+The list is ``ul.u-list li a`` (option ``list_css``; all links when it matches nothing, logged as a
+warning when ``list_css`` was given, since the list then holds the page's navigation too) and further
 pages are ``index_1.html``, ``index_2.html``… whose count appears only in a script call
 ``createPageHTML(N, current, "index", "html")`` (or a ``countPage = N`` variable), not in links.
 Pager links that are real ``<a>`` elements and match ``follow`` are followed too. Article pages carry
@@ -53,9 +54,13 @@ class TrsKind(ListKind):
         if not hasattr(response, "text"):
             return
         depth = listing_depth(response)
-        listed = page_links(spider, response, option(spider, "list_css", DEFAULT_LIST_CSS))
+        configured = option(spider, "list_css", None)
+        listed = page_links(spider, response, configured or DEFAULT_LIST_CSS)
         if not listed:
-            spider.logger.info("%s: list_css matched nothing, reading all links", response.url)
+            # A configured list block that is gone is a layout change to fix; the default one is only a guess.
+            log = spider.logger.warning if configured else spider.logger.info
+            log("%s: list_css %r matched no link, reading all links of the page", response.url,
+                configured or DEFAULT_LIST_CSS)
         # Articles from the list block (or the whole page); list pages from any link matching `follow`.
         yield from links_to_requests(spider, listed or all_links, depth)
         if depth >= spider.source.max_depth:
