@@ -223,6 +223,19 @@ def test_recheck_policy_skips_fresh_pages_and_incremental_mode_stops_paging(tmp_
     assert every_run["unchanged"] == 3
 
 
+def test_malformed_links_are_skipped_without_losing_the_rest_of_the_page(tmp_path: Path) -> None:
+    bad = '<a href="http://[bad">x</a> <a href="http://127.0.0.1:99999/content/z.html">port</a>'
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html", extra=bad)
+        site.answers["/content/a.html"] = Answer(article(
+            "人形机器人行动方案", TEXT_A, extra='<a href="http://[x/att/guide.pdf">附件</a>').replace(
+            b"<head>", b'<head><link rel="canonical" href="http://[bad/content/a.html">'))
+        site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B))
+        summary = crawl(site, tmp_path)
+    assert (summary["new"], summary["errors"], summary["status"]) == (2, 0, "ok"), summary
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html")]
+
+
 def test_incremental_mode_stops_a_script_pager_that_announces_every_page_at_once(tmp_path: Path) -> None:
     pager = '<script>createPageHTML(4, 0, "index", "html");</script>'
 

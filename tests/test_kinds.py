@@ -1,6 +1,7 @@
 """Offline tests of each source kind on saved fixtures shaped like the real sites' lists and articles."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -121,6 +122,19 @@ def test_govcn_json_field_options_and_bad_json() -> None:
     broken = scrapy.http.TextResponse(url=f"{B}/y.json", body=b"<html>busy</html>", encoding="utf-8",
                                       request=scrapy.Request(f"{B}/y.json"))
     assert list(spider.kind.parse_listing(spider, broken)) == []
+
+
+@pytest.mark.parametrize("bad", ["http://[broken/zhengce/content/2026/content_9.htm",
+                                 f"{B}:99999/zhengce/content/2026/content_8.htm"])
+def test_a_malformed_url_in_a_json_list_is_skipped_not_fatal(bad: str) -> None:
+    spider = spider_for(**GOVCN)
+    items = [{"URL": "/zhengce/content/2026/content_1.htm"}, {"URL": bad},
+             {"URL": "/zhengce/content/2026/content_2.htm"}]
+    body = json.dumps(items).encode()
+    response = scrapy.http.TextResponse(url=f"{B}/z.json", body=body, encoding="utf-8",
+                                        request=scrapy.Request(f"{B}/z.json"))
+    articles, _ = split(spider.kind.parse_listing(spider, response))
+    assert paths(articles) == ["/zhengce/content/2026/content_1.htm", "/zhengce/content/2026/content_2.htm"]
 
 
 def test_govcn_article_meta() -> None:

@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlparse
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from monitor.urls import canonical_url
+
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
 
@@ -93,6 +95,17 @@ def listing_depth(response: Response) -> int:
     return int(response.meta.get("policywatch_depth", 0))
 
 
+def join_link(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, or None for a link no URL parser accepts (``http://[x``).
+
+    Links come from hostile pages and JSON answers: one malformed link must not lose the rest of its list.
+    """
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
 def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
                       article_meta: dict[str, dict[str, Any]] | None = None) -> Iterator[scrapy.Request]:
     """Classify discovered URLs by the source's patterns (``deny``, ``allow``, ``follow``, matched against
@@ -100,7 +113,9 @@ def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
 
     ``article_meta`` maps a URL, as given, to the facts its list gave about it (stored with the article).
     """
-    urls = [url for url in urls if not spider.is_denied(url)] if spider.source.deny else list(urls)
+    urls = [url for url in urls if not _malformed(spider, url)]
+    if spider.source.deny:
+        urls = [url for url in urls if not spider.is_denied(url)]
     count_links(spider, len(urls))
     for url in urls:
         if not spider.on_site(url):
@@ -114,6 +129,16 @@ def links_to_requests(spider: SourceSpider, urls: Iterable[str], depth: int,
             listing = spider.listing_request(url, depth + 1)
             if listing is not None:
                 yield listing
+
+
+def _malformed(spider: SourceSpider, url: str) -> bool:
+    """Whether ``url`` has no canonical form (a port out of range, a broken IPv6 host): skipped, logged."""
+    try:
+        canonical_url(url)
+    except ValueError as exc:
+        spider.logger.info("skipping a malformed link %r: %s", url[:200], exc)
+        return True
+    return False
 
 
 class ListKind:
@@ -187,7 +212,11 @@ def page_links(spider: SourceSpider, response: Response, css: str | None = None)
         spider.logger.warning("listing %s is not text (%s)", response.url, response.headers.get("Content-Type"))
         return []
     if css is not None:
-        return [response.urljoin(h.strip()) for h in response.css(f"{css}::attr(href)").getall() if h.strip()]
+        from scrapy.utils.response import get_base_url
+
+        base = get_base_url(response)
+        joined = (join_link(base, href) for href in response.css(f"{css}::attr(href)").getall() if href.strip())
+        return [url for url in joined if url]
     return link_urls(response)
 
 

@@ -13,7 +13,7 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 
-from crawlers.kinds import links_to_requests, listing_depth
+from crawlers.kinds import join_link, links_to_requests, listing_depth
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -51,15 +51,21 @@ def parse_sitemap(spider: SourceSpider, response: Response) -> Iterator[scrapy.R
         if depth >= spider.source.max_depth:
             return
         for entry in entries:
-            request = spider.listing_request(response.urljoin(entry["loc"]), depth + 1, policywatch_role="sitemap")
+            url = join_link(response.url, entry["loc"])
+            request = spider.listing_request(url, depth + 1, policywatch_role="sitemap") if url else None
             if request is not None:
                 yield request
         return
+    urls: list[str] = []
     facts: dict[str, dict[str, Any]] = {}
     for entry in entries:
+        url = join_link(response.url, entry["loc"])
+        if url is None:
+            continue
+        urls.append(url)
         if entry.get("lastmod"):
-            facts[response.urljoin(entry["loc"])] = {"lastmod": entry["lastmod"]}
-    yield from links_to_requests(spider, [response.urljoin(e["loc"]) for e in entries], depth, facts)
+            facts[url] = {"lastmod": entry["lastmod"]}
+    yield from links_to_requests(spider, urls, depth, facts)
 
 
 def parse_feed(spider: SourceSpider, response: Response) -> Iterator[scrapy.Request]:
@@ -75,7 +81,9 @@ def parse_feed(spider: SourceSpider, response: Response) -> Iterator[scrapy.Requ
         link = entry.get("link")
         if not link:
             continue
-        url = response.urljoin(link)
+        url = join_link(response.url, link)
+        if url is None:
+            continue
         urls.append(url)
         # dict.get: FeedParserDict.get("updated") would silently answer with "published" instead.
         found = {key: dict.get(entry, key) for key in ("title", "published", "updated") if dict.get(entry, key)}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.kinds import ListKind, json_body, links_to_requests, listing_depth, option, register_kind
+from crawlers.kinds import ListKind, join_link, json_body, links_to_requests, listing_depth, option, register_kind
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -77,8 +77,8 @@ class GkmlptKind(ListKind):
         facts: dict[str, dict[str, Any]] = {}
         for article in articles:
             link = isinstance(article, dict) and (article.get("post_url") or article.get("url"))
-            if isinstance(link, str) and link.strip():
-                url = response.urljoin(link.strip())
+            url = join_link(response.url, link) if isinstance(link, str) and link.strip() else None
+            if url:
                 urls.append(url)
                 facts[url] = article_facts(article)
         yield from links_to_requests(spider, urls, depth, facts)

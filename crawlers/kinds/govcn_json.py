@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.http import Response
 
-from crawlers.kinds import ListKind, dig, json_body, links_to_requests, listing_depth, option, register_kind
+from crawlers.kinds import ListKind, dig, join_link, json_body, links_to_requests, listing_depth, option, register_kind
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -37,7 +37,9 @@ class GovcnJsonKind(ListKind):
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get(url_field), str):
                 continue
-            url = response.urljoin(item[url_field].strip())
+            url = join_link(response.url, item[url_field])
+            if url is None:
+                continue
             urls.append(url)
             facts[url] = {key: str(item[name]).strip() for key, name in fields.items() if item.get(name)}
         yield from links_to_requests(spider, urls, listing_depth(response), facts)

@@ -30,7 +30,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from crawlers.kinds import ListKind, links_to_requests, listing_depth, option, page_links, register_kind
+from crawlers.kinds import ListKind, join_link, links_to_requests, listing_depth, option, page_links, register_kind
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -71,7 +71,7 @@ def dataproxy_template(text: str, page_url: str) -> str | None:
         text = html.unescape(text)
     group = _NEXTGROUP.search(text)
     href = Selector(text=group.group(1)).css("a::attr(href)").get() if group else None
-    return urljoin(page_url, html.unescape(href.strip())) if href else None
+    return join_link(page_url, html.unescape(href)) if href else None
 
 
 def with_page(url: str, page: int) -> str:
@@ -186,7 +186,9 @@ class HanwebKind(ListKind):
             href = row.css("a::attr(href)").get()
             if not href:
                 continue
-            url = urljoin(base, href.strip())
+            url = join_link(base, href)
+            if url is None:
+                continue
             urls.append(url)
             link = row.css("a")[0]
             found = {"title": (link.attrib.get("title") or "".join(link.css("::text").getall())).strip()}

@@ -25,7 +25,17 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from crawlers.kinds import ListKind, dig, json_body, links_to_requests, listing_depth, option, page_links, register_kind
+from crawlers.kinds import (
+    ListKind,
+    dig,
+    join_link,
+    json_body,
+    links_to_requests,
+    listing_depth,
+    option,
+    page_links,
+    register_kind,
+)
 
 if TYPE_CHECKING:
     from crawlers.spiders.pages import SourceSpider
@@ -150,7 +160,9 @@ class MiitBuildstaticKind(ListKind):
         rows = selector.css("li") or [selector]
         for row in rows:
             for link in row.css("a[href]"):
-                url = urljoin(base, link.attrib["href"].strip())
+                url = join_link(base, link.attrib["href"])
+                if url is None:
+                    continue
                 urls.append(url)
                 found = {"title": (link.attrib.get("title") or link.css("::text").get() or "").strip()}
                 date = _DATE.search(" ".join(row.css(".fr::text, span::text").getall()))

@@ -233,7 +233,10 @@ class SourceSpider(scrapy.Spider):
             href = value.strip()
             if not href or href.startswith(("javascript:", "mailto:")) or not may_be_attachment_link(href):
                 continue
-            url = canonical_url(response.urljoin(href), encoding=response.encoding)
+            try:
+                url = canonical_url(response.urljoin(href), encoding=response.encoding)
+            except ValueError:
+                continue  # a malformed link (http://[x): not a file we could fetch
             if is_attachment_url(url) and self.on_site(url):
                 title = " ".join("".join(value.getparent().itertext()).split())[:300] or None
                 request = self.attachment_request(page_url, url, title)
@@ -377,12 +380,22 @@ class SourceSpider(scrapy.Spider):
                            fingerprint=self.listing_fingerprint, fetched_at=utc_now(),
                            calls=calls if replayable else None, etag=etag, last_modified=modified)
 
+    def canonical_link(self, response: TextResponse) -> str | None:
+        """The page's ``<link rel=canonical>`` as a page URL, or None (absent, empty or malformed)."""
+        href = response.css("link[rel=canonical]::attr(href)").get()
+        if not href or not href.strip():
+            return None
+        try:
+            return self.page_url(response.urljoin(href.strip()))
+        except ValueError:
+            self.logger.info("%s: ignoring a malformed canonical link %r", response.url, href[:200])
+            return None
+
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         requested = self.page_url(_requested_url(response))
         url = self.page_url(response.url)
         if response.status == 200 and isinstance(response, TextResponse) and may_name_canonical(response.text):
-            href = response.css("link[rel=canonical]::attr(href)").get()
-            canonical = self.page_url(response.urljoin(href.strip())) if href and href.strip() else None
+            canonical = self.canonical_link(response)
             if canonical and same_site(canonical, url) and self.is_article(canonical):
                 url = canonical
         if url != requested and not self.is_article(url):
