@@ -179,16 +179,22 @@ def sources_sharing_hosts(entries: list[tuple[Source, _T]]) -> list[list[tuple[S
 
 
 def _crawl_in_turn(process: Any, turn: list[tuple[Source, Any]]) -> None:
+    """Crawl the first source of ``turn``, then the next once it has finished (or failed)."""
     from twisted.python.failure import Failure
 
     (source, crawler), rest = turn[0], turn[1:]
+
+    def failed(failure: Failure) -> None:
+        # A crawl that could not start (a bad setting, a component that failed to load) ends here; its
+        # reason goes into the run's summary instead of a bare "did not finish".
+        crawler.policywatch_failure = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"[:500]
+        logger.error("%s: the crawl failed: %s", source.name, crawler.policywatch_failure,
+                     exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+
     finished = process.crawl(crawler, source=source)
+    finished.addErrback(failed)
     if rest:
-        def next_source(result: Any) -> None:
-            if isinstance(result, Failure):
-                logger.error("%s: the crawl failed: %s", source.name, result.getErrorMessage())
-            _crawl_in_turn(process, rest)
-        finished.addBoth(next_source)
+        finished.addBoth(lambda _: _crawl_in_turn(process, rest))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,9 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             release_analysis_started_before()
 
     for source, crawler in crawlers:
-        summary = getattr(crawler.spider, "run_summary", None) or {
-            "source": source.name, "status": "failed: pipeline did not finish the run",
-        }
+        reason = getattr(crawler, "policywatch_failure", None) or "pipeline did not finish the run"
+        summary = getattr(crawler.spider, "run_summary", None) or {"source": source.name, "status": f"failed: {reason}"}
         print(json.dumps(summary, ensure_ascii=False), flush=True)
     # The interpreter's teardown runs full collections over every object left (~0.2 s of a re-check's
     # shutdown); frozen, they are freed by reference counting only. atexit handlers, logging's and stdio's

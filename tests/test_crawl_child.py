@@ -171,3 +171,19 @@ def test_hostnames_are_encoded_once_per_crawl_with_scrapy_s_fallback_kept() -> N
                                 "my_host.example", "my_host.example"]
     assert probe["refused"]  # an invalid name still raises, every time (failures are not cached)
     assert probe["hits"] == 2 and probe["misses"] == 4
+
+
+def test_a_crawl_that_cannot_start_says_why_in_its_summary(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - name: one\n    start_urls: ['http://127.0.0.1:9/a/']\n    allow: ['x']\n"
+                       "  - name: two\n    start_urls: ['http://127.0.0.1:9/b/']\n    allow: ['x']\n", encoding="utf-8")
+    broken = json.dumps({"crawlers.no_such_module.Pipeline": 100})  # a component that cannot be loaded
+    settings = {**DEMO_CRAWL_SETTINGS, "ITEM_PIPELINES": broken}
+    command = crawl_command(sources, tmp_path / "archive.db", settings=settings)
+    done = subprocess.run(command, cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summaries = {s["source"]: s["status"] for s in parse_summaries(done.stdout)}
+    # both sources share a host: the second runs after the first failed, and fails for the same reason
+    assert summaries == {name: "failed: ModuleNotFoundError: No module named 'crawlers.no_such_module'"
+                         for name in ("one", "two")}, done.stderr[-2000:]
+    assert "one: the crawl failed: ModuleNotFoundError" in done.stderr
