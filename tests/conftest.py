@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from monitor.siteserver import SiteServer
-from monitor.sources import Source
+from monitor.sources import ConfigError, Source, parse_sources
 from storage import Archive
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "monitor" / "demo_site"
@@ -73,3 +73,12 @@ PLAN_TEXT = ("各区人民政府，市政府直属各单位：现将《深圳市
 
 def plan_page() -> bytes:
     return page_html(PLAN_TITLE, *PLAN_TEXT).encode("utf-8")
+
+
+def config_error(text: str, edit: tuple[str, str], origin: str = "s.yaml") -> str:
+    """The error a sources file gets once ``edit`` (old, new) is applied to ``text``, which must change it."""
+    edited = text.replace(*edit)
+    assert edited != text
+    with pytest.raises(ConfigError) as info:
+        parse_sources(edited, origin)
+    return str(info.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.sources import ConfigError, parse_sources
+from tests.conftest import config_error
 
 GKMLPT = """\
 sources:
@@ -40,11 +41,7 @@ def test_kind_options_and_discovery_urls_load() -> None:
      "s.yaml:6: source 'gd-gkmlpt': key 'sitemap_urls': not an absolute http(s) URL: '/sitemap.xml'"),
 ])
 def test_option_errors_name_file_line_source_and_key(edit: tuple[str, str], expected: str) -> None:
-    text = GKMLPT.replace(*edit)
-    assert text != GKMLPT
-    with pytest.raises(ConfigError) as info:
-        parse_sources(text, "s.yaml")
-    assert expected in str(info.value)
+    assert expected in config_error(GKMLPT, edit)
 
 
 def test_html_kind_takes_no_options() -> None:
@@ -79,11 +76,7 @@ sources:
 def test_selectors_and_repeated_keys_are_refused_when_the_file_is_read(edit: tuple[str, str], expected: str) -> None:
     (source,) = parse_sources(TRS)
     assert source.content_css == "div.TRS_Editor" and source.options == {"list_css": "ul.u-list li a"}
-    text = TRS.replace(*edit)
-    assert text != TRS
-    with pytest.raises(ConfigError) as info:
-        parse_sources(text, "s.yaml")
-    assert expected in str(info.value)
+    assert expected in config_error(TRS, edit)
 
 
 def test_a_source_may_start_from_feeds_or_sitemaps_alone() -> None:

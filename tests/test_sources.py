@@ -7,6 +7,7 @@ import pytest
 
 from monitor.recheck import RecheckPolicy
 from monitor.sources import ConfigError, Source, load_sources, parse_sources
+from tests.conftest import config_error
 
 MINIMAL = """\
 sources:
@@ -48,11 +49,7 @@ def test_minimal_source_from_the_issue_loads_exactly() -> None:
     ],
 )
 def test_errors_name_file_line_source_and_key(edit: tuple[str, str], expected: str) -> None:
-    text = MINIMAL.replace(*edit)
-    assert text != MINIMAL
-    with pytest.raises(ConfigError) as info:
-        parse_sources(text, "sources.yaml")
-    assert expected in str(info.value)
+    assert expected in config_error(MINIMAL, edit, "sources.yaml")
 
 
 def test_duplicate_names_and_empty_allow_are_rejected() -> None:
