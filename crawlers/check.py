@@ -54,7 +54,8 @@ class CheckSpider(SourceSpider):
         self._child_sitemap_requested = False
 
     def listing_request(self, url: str, depth: int, **meta: Any) -> scrapy.Request | None:
-        if self._current is not None:
+        if self._current is not None and not self.listing_seen(url, meta.get("formdata")):
+            # a list page read already (a pager's link back to the first page) is not a further one
             self._current["list_pages"] += 1
             _sample(self._current, "list_page_urls", url)
         # Deeper list pages (pagers, dataproxy pages) and further pages of the same API are counted,
@@ -71,7 +72,7 @@ class CheckSpider(SourceSpider):
     def article_request(self, url: str, **meta: Any) -> scrapy.Request | None:
         if self._current is not None:
             self._current["allow"] += 1
-            _sample(self._current, "article_urls", url)
+            _sample(self._current, "article_urls", self.page_url(url))  # as it would be archived
         if self._article_requested:
             return None
         request = super().article_request(url, **meta)

@@ -296,3 +296,22 @@ def test_a_log_line_is_one_bounded_line_that_keeps_its_exception() -> None:
     line = log_line(record)
     assert len(line) == MAX_LOG_CHARS and "\n" not in line
     assert line.startswith("parse failed on yyy") and line.endswith("…: ValueError: the answer was not JSON")
+
+
+def test_check_counts_only_further_list_pages_and_samples_articles_as_archived(tmp_path: Path) -> None:
+    from crawlers.check import run_check
+    from tests.scripted_site import Answer, ScriptedSite
+
+    with ScriptedSite() as site:
+        links = ('<a href="/list/index.html">首页</a> <a href="/list/index_1.html">2</a> '
+                 '<a href="/content/a.html?utm_source=wechat#top">a</a>')
+        site.answers["/list/index.html"] = Answer(f"<html><body>{links}</body></html>".encode())
+        site.answers["/content/a.html"] = Answer("<html><body><p>人形机器人行动方案。</p></body></html>".encode())
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(yaml.safe_dump({"sources": [{
+            "name": "self-link", "start_urls": [site.url("/list/index.html")], "allow": ["/content/"],
+            "follow": [r"/list/index(_\d+)?\.html$"]}]}), encoding="utf-8")
+        report = run_check(sources, "self-link", settings={"DOWNLOAD_DELAY": "0"})
+    [listing] = report["listings"]
+    assert listing["list_pages"] == 1 and listing["list_page_urls"] == [site.url("/list/index_1.html")]
+    assert listing["article_urls"] == [site.url("/content/a.html")]

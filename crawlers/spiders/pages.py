@@ -300,11 +300,18 @@ class SourceSpider(scrapy.Spider):
         self._record_call(request, ["listing", url, depth, formdata, headers, meta])
         return request
 
+    @staticmethod
+    def _listing_key(url: str, formdata: dict[str, str] | None) -> str:
+        key = canonical_url(url, strip_tracking=False)
+        return key if formdata is None else key + "\n" + urlencode(sorted(formdata.items()))
+
+    def listing_seen(self, url: str, formdata: dict[str, str] | None = None) -> bool:
+        """Whether this list page (this form, for a POSTed one) was asked for already in this run."""
+        return self._listing_key(url, formdata) in self._listings
+
     def _listing_request(self, url: str, depth: int, *, formdata: dict[str, str] | None = None,
                          headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request | None:
-        key = canonical_url(url, strip_tracking=False)
-        if formdata is not None:
-            key += "\n" + urlencode(sorted(formdata.items()))
+        key = self._listing_key(url, formdata)
         if key in self._listings:
             return None
         self._listings.add(key)
