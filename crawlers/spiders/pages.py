@@ -195,6 +195,10 @@ class SourceSpider(scrapy.Spider):
         fresh = self.is_fresh(url)
         if self._listing_probe is not None:
             self._listing_probe.append(fresh or (url in self._articles and url in self._known))
+        if fresh and not unlinked and self._known[url].removed_at is not None:
+            # A page marked removed that a list links again may be back: checked now, not at ``old_every``
+            # (a false "Removed:" would stay in the feeds that long). Pages no list links keep that schedule.
+            fresh = False
         if url in self._articles or fresh or (not unlinked and len(self._articles) >= self.source.max_pages):
             return None
         self._articles.add(url)
