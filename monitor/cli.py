@@ -25,7 +25,7 @@ def cli(log_level: str) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
 
 
-SUMMARY_COLUMNS = ("fetched", "new", "changed", "unchanged", "errors", "missing", "removed")
+SUMMARY_COLUMNS = ("fetched", "new", "changed", "unchanged", "errors", "missing", "removed", "restored")
 
 
 def format_summaries(summaries: list[dict[str, Any]]) -> str:

@@ -243,9 +243,11 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         monitor/attachments.py) counts as changed, so the counts agree with the events.
         ``exceptions``: failures the crawl met that left no fetch row (a page whose processing raised);
         they count as errors, since nothing else in the run would show them.
+        ``restored`` counts the run's ``restored`` events: a page that answers again has the fetch row of
+        what its text did (unchanged or changed), so a run whose only news is a return would show none.
         """
         counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": exceptions, "missing": 0,
-                  "removed": 0}
+                  "removed": 0, "restored": 0}
         for outcome, n in self.db.execute(
             "select outcome, count(*) from fetches where run_id = ? and kind = 'page' group by outcome", [run_id]
         ).fetchall():
@@ -261,6 +263,9 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
             ).fetchone()[0]
             counts["changed"] += changed_otherwise
             counts["unchanged"] -= changed_otherwise
+        if counts["fetched"]:
+            counts["restored"] = self.db.execute(
+                "select count(*) from events where run_id = ? and kind = 'restored'", [run_id]).fetchone()[0]
         with self.write():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
         return dict(self.db["runs"].get(run_id))

@@ -320,3 +320,9 @@ def m013_crawl_fetch_kinds(db: Database) -> None:
     alone), ``listing`` (a list page read in full or answering 304) or ``attachment`` (a linked file, with
     what recording it gave: new, added, changed, unchanged, error, skipped). Rows before this are pages."""
     db["fetches"].add_column("kind", str, not_null_default="page")
+
+
+@migrations()
+def m014_crawl_run_restores(db: Database) -> None:
+    """Runs count the pages marked removed that answered again (their ``restored`` events), beside removals."""
+    db["runs"].add_column("restored", int, not_null_default=0)

@@ -132,6 +132,61 @@ def test_removed_after_is_configurable_and_a_changed_return_is_also_a_change(tmp
                                 ("restored", "a.html")]
 
 
+def test_a_redirect_that_ends_in_404_or_410_is_the_page_answering_it(tmp_path: Path) -> None:
+    """Government sites send a deleted article to their 404 page (302, then 404): whatever that page's
+    URL, even one ``allow`` matches, the article answered 404/410 and is removed like one that did."""
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+        page_b = Answer(article("脑机接口若干措施", TEXT_B))
+        site.answers["/content/b.html"] = page_b
+        crawl(site, tmp_path, recheck=EVERY_RUN)
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        site.answers["/news/404.html"] = Answer("<html><body>页面不存在</body></html>".encode(), 404)
+        site.answers["/content/gone.html"] = Answer("<html><body>已删除</body></html>".encode(), 410)
+        runs = []
+        for target in ("/news/404.html", "/content/gone.html", "/news/404.html"):
+            site.answers["/content/b.html"] = Answer(status=302, location=site.url(target))
+            runs.append(crawl(site, tmp_path, recheck=EVERY_RUN))
+        assert [fetches(tmp_path, r["id"])["b.html"] for r in runs] == [
+            (404, "missing"), (410, "removed"), (404, "missing")]
+        assert [(r["missing"], r["removed"], r["errors"]) for r in runs] == [(1, 0, 0), (0, 1, 0), (1, 0, 0)]
+        site.answers["/content/b.html"] = page_b
+        back = crawl(site, tmp_path, recheck=EVERY_RUN)
+    assert fetches(tmp_path, back["id"])["b.html"] == (200, "unchanged")
+    assert (back["restored"], back["unchanged"]) == (1, 2)
+    assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("removed", "b.html"), ("restored", "b.html")]
+    with Archive(tmp_path / "archive.db", readonly=True) as archive:
+        assert archive.aliases("scripted") == {}
+        assert [archive.page(site.url(p)) for p in ("/news/404.html", "/content/gone.html")] == [None, None]
+
+
+def test_a_removed_page_a_list_links_again_is_checked_in_the_next_run(tmp_path: Path) -> None:
+    """A removed page is re-checked like an old page (``old_every``, a week by default) while no list
+    links it; a list linking it again makes it due at once, so a false "Removed:" does not stay a week."""
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html", "/content/c.html")
+        pages = {n: Answer(article(title, text)) for n, title, text in (
+            ("a", "人形机器人行动方案", TEXT_A), ("b", "脑机接口若干措施", TEXT_B),
+            ("c", "6G与量子科技培育计划", TEXT_C))}
+        for n, answer in pages.items():
+            site.answers[f"/content/{n}.html"] = answer
+        crawl(site, tmp_path, removed_after=1)
+        site.answers["/list/index.html"] = listing("/content/a.html")
+        for n in "bc":
+            site.answers[f"/content/{n}.html"] = Answer(b"gone", 404, "text/plain")
+        gone = crawl(site, tmp_path, removed_after=1)
+        assert gone["removed"] == 2
+        # Both answer again; only b is linked again. c keeps the schedule of a removed page.
+        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+        site.answers["/content/b.html"], site.answers["/content/c.html"] = pages["b"], pages["c"]
+        back = crawl(site, tmp_path, removed_after=1)
+        assert [len(site.requests_for(f"/content/{n}.html")) for n in "bc"] == [3, 2]
+    assert fetches(tmp_path, back["id"]) == {"a.html": (200, "unchanged"), "b.html": (200, "unchanged")}
+    assert back["restored"] == 1
+    assert events(tmp_path)[5:] == [("restored", "b.html")]  # after the new and removed ones
+
+
 def test_tracking_parameters_fragments_and_canonical_links_lead_to_one_page(tmp_path: Path) -> None:
     with ScriptedSite() as site:
         site.answers["/list/index.html"] = listing(

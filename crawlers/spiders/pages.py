@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 from crawlers.items import AttachmentItem, ListFetchItem, ListingItem, PageItem
 from crawlers.kinds import get_kind, listing_depth
 from monitor.attachments import is_attachment_url, may_be_attachment_link, may_link_attachments
+from monitor.detect import MISSING_STATUSES
 from monitor.recheck import is_due
 from monitor.source import Source
 from monitor.urls import canonical_url, same_site
@@ -40,7 +41,8 @@ from storage.listings import ListingState
 
 # Answers an article request hands to parse_article instead of dropping: "not modified", and the
 # client and server errors that detect.record tells apart (404/410 count towards removal).
-# Redirects are not listed, so Scrapy follows them and the final URL is what gets archived.
+# Redirects are not listed, so Scrapy follows them and the final URL is what gets archived (a chain
+# ending in 404/410 is the first URL answering it: parse_article).
 HANDLED_STATUSES = [304, *range(400, 600)]
 DEFAULT_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 # Part of the listing fingerprint: raised when links are classified differently, since the calls a list
@@ -193,6 +195,10 @@ class SourceSpider(scrapy.Spider):
         fresh = self.is_fresh(url)
         if self._listing_probe is not None:
             self._listing_probe.append(fresh or (url in self._articles and url in self._known))
+        if fresh and not unlinked and self._known[url].removed_at is not None:
+            # A page marked removed that a list links again may be back: checked now, not at ``old_every``
+            # (a false "Removed:" would stay in the feeds that long). Pages no list links keep that schedule.
+            fresh = False
         if url in self._articles or fresh or (not unlinked and len(self._articles) >= self.source.max_pages):
             return None
         self._articles.add(url)
@@ -401,6 +407,10 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
         requested = self.page_url(_requested_url(response))
         url = self.page_url(response.url)
+        if url != requested and response.status in MISSING_STATUSES:
+            # A deleted article sent to the site's "not found" page (302, then 404): the article answered 404,
+            # whatever that page's URL, so it counts towards removal (a home page answering 200 does not).
+            url = requested
         if response.status == 200 and isinstance(response, TextResponse) and may_name_canonical(response.text):
             canonical = self.canonical_link(response)
             if canonical and same_site(canonical, url) and self.is_article(canonical):
