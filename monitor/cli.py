@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, find_page, open_archive
 from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
@@ -92,11 +92,8 @@ def feed(db_path: str, out_dir: str, limit: int, link: str, coverage: bool) -> N
 
 
 def _page_url(archive: Archive, url: str) -> str:
-    """The URL of the page given by URL or page id."""
-    page = archive.find_page(url)
-    if page is None:
-        raise click.ClickException(f"{url}: not in the archive {archive.path}")
-    return page.url
+    """The URL of the page given by URL (an old address or a non-canonical form too) or page id."""
+    return find_page(archive, url).url
 
 
 @cli.command()

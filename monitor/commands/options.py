@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import click
 
-from storage import Archive, ArchiveError
+from monitor.urls import canonical_url
+from storage import Archive, ArchiveError, Page
 
 db_option = click.option(
     "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
@@ -27,3 +28,15 @@ def open_archive(path: str, *, readonly: bool = False) -> Archive:
         return Archive(path, readonly=readonly)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def find_page(archive: Archive, ref: str) -> Page:
+    """The page a command names by URL or page id, or a ClickException.
+
+    The URL may be an old address of a moved page, or written with a fragment or tracking parameters:
+    every command that takes a page looks it up here, so they all accept the same addresses.
+    """
+    page = archive.find_page(ref, canonical=canonical_url)
+    if page is None:
+        raise click.ClickException(f"{ref}: not in the archive {archive.path}")
+    return page
