@@ -147,11 +147,11 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
               help="Address to listen on (127.0.0.1 keeps it local; put a reverse proxy in front for TLS).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS)
 def serve(db_path: str, feeds_dir: str, bind: tuple[str, int], log_level: str) -> None:
-    """Serve the feed files and /health over HTTP, read-only, until interrupted.
+    """Serve the feed files and /health over HTTP, read-only, until SIGTERM or SIGINT (then exit 0).
 
     Example: policywatch serve --db archive.db --feeds feeds/ --bind 127.0.0.1:8080
     """
-    from monitor.serve import FeedServer
+    from monitor.serve import FeedServer, served_paths
 
     configure_logging(log_level, None)
     open_archive(db_path, readonly=True).close()
@@ -159,14 +159,8 @@ def serve(db_path: str, feeds_dir: str, bind: tuple[str, int], log_level: str) -
         server = FeedServer(feeds_dir, db_path, bind)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {bind[0]}:{bind[1]}: {exc}") from None
-    click.echo(f"Serving {feeds_dir} at {server.url}/ (rss.xml, atom.xml, sources/, regions/, topics/, health)",
-               err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
+    click.echo(f"Serving {feeds_dir} at {server.url}/ ({', '.join(served_paths())})", err=True)
+    server.serve_until_signalled()
 
 
 def _next_run(source: Source | None, default: str, last: str | None, now: datetime) -> str | None:
