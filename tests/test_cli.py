@@ -129,6 +129,35 @@ def test_unreachable_source_is_recorded_and_does_not_stop_others(tmp_path: Path,
     assert error[0] == "http://127.0.0.1:9/index.html" and "Connection" in error[1]
 
 
+@pytest.mark.slow
+def test_crawl_set_overrides_a_crawl_setting(tmp_path: Path, demo_site) -> None:  # type: ignore[no-untyped-def]
+    """`crawl --set` reaches the crawl: with DOWNLOAD_MAXSIZE below the demo's articles (7–10 kB) and
+    above its list pages (5 kB), the lists are read and every article fails, where a plain crawl of the
+    same source archives three (test_unreachable_source_is_recorded_and_does_not_stop_others)."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - name: up\n    start_urls: [{demo_site.url('/gd/index.html')}]\n"
+                       "    allow: ['/gd/content/post_\\d+\\.html$']\n    follow: ['/gd/index_\\d+\\.html$']\n",
+                       encoding="utf-8")
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(db), "--json",
+                                      "--set", "DOWNLOAD_MAXSIZE=6000", "--set", "POLICYWATCH_COMMIT_PAGES=1"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (summary,) = map(json.loads, result.output.splitlines())
+    assert summary["new"] == 0 and summary["errors"] == 3, summary
+    with Archive(db, readonly=True) as archive:
+        read = archive.db.execute("select count(*) from fetches where kind = 'listing' and outcome = 'read'").fetchone()
+    assert read[0] == 2
+
+
+@pytest.mark.parametrize("command", [["crawl", "--sources", "s.yaml", "--db", "a.db"],
+                                     ["daemon", "--sources", "s.yaml", "--db", "a.db", "--feeds", "f"],
+                                     ["sources", "check", "x", "--sources", "s.yaml"]])
+def test_set_without_a_value_is_refused_by_every_command_that_has_it(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--set", "DOWNLOAD_DELAY"])
+    assert result.exit_code == 2 and "'DOWNLOAD_DELAY' is not NAME=VALUE" in result.output
+
+
 def test_commands_are_click_commands() -> None:
     assert isinstance(cli, click.Group)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, open_archive, settings_option
 from monitor.feeds import FeedInfo
 from monitor.schedule import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from monitor.sources import ConfigError, Source, load_sources
@@ -101,13 +101,12 @@ default_schedule_option = click.option(
 @coverage_option
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
-@click.option("--set", "crawl_settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting of the crawls (repeatable), e.g. DOWNLOAD_DELAY=2.")
+@settings_option("the crawls")
 def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[str, int] | None,
            default_schedule: str, timeout: float, misfire_grace: float, jitter: float, stop_grace: float,
            max_parallel: int, memory_limit: int, optimize_every: float, link: str, coverage: bool,
            log_file: str | None, log_level: str,
-           crawl_settings: tuple[str, ...]) -> None:
+           settings: dict[str, str]) -> None:
     """Crawl every source on its schedule, regenerate the feeds after each run, until SIGTERM.
 
     SIGHUP reloads the sources file (an invalid one is rejected and the old schedule kept).
@@ -118,7 +117,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
     from monitor.serve import FeedServer
 
     configure_logging(log_level, log_file)
-    settings = {"MEMUSAGE_LIMIT_MB": str(memory_limit), **dict(pair.partition("=")[::2] for pair in crawl_settings)}
+    settings = {"MEMUSAGE_LIMIT_MB": str(memory_limit), **settings}
     options = DaemonOptions(
         sources_path=Path(sources_path), db_path=Path(db_path), feeds_dir=Path(feeds_dir),
         default_schedule=default_schedule, timeout=timeout, stop_grace=stop_grace, misfire_grace=misfire_grace,

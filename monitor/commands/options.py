@@ -5,10 +5,15 @@ imports it (``python -m monitor.cli`` would load that module twice and fail on t
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
 
 from monitor.urls import canonical_url
 from storage import Archive, ArchiveError, Page
+
+FC = TypeVar("FC", bound=Callable[..., object])
 
 db_option = click.option(
     "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
@@ -20,6 +25,25 @@ coverage_option = click.option(
     show_default=True,
     help="Also announce in the main feed each new source that names a known plan (per-plan feeds always do).",
 )
+
+
+def _settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``("DOWNLOAD_DELAY=2", …)`` → ``{"DOWNLOAD_DELAY": "2", …}``; a pair without ``=`` is an error
+    here, not an empty setting the crawl child would choke on."""
+    settings = {}
+    for pair in values:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE (e.g. DOWNLOAD_DELAY=2)")
+        settings[name.strip()] = value
+    return settings
+
+
+def settings_option(what: str) -> Callable[[FC], FC]:
+    """``--set NAME=VALUE`` (repeatable): a Scrapy or POLICYWATCH_* setting for ``what`` (``crawl``,
+    ``daemon``, ``sources check`` share it), passed on as the ``settings`` dict."""
+    return click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", callback=_settings,
+                        help=f"Override a Scrapy setting of {what} (repeatable), e.g. DOWNLOAD_DELAY=2.")
 
 
 def open_archive(path: str, *, readonly: bool = False) -> Archive:
