@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, find_page, open_archive, settings_option
 from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
@@ -59,14 +59,16 @@ def crawl_sources(sources_path: str, db_path: str, names: tuple[str, ...] = (),
 @db_option
 @click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON lines.")
+@settings_option("the crawl")
 @click.pass_context
-def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str, ...], as_json: bool) -> None:
+def crawl(ctx: click.Context, sources_path: str, db_path: str, names: tuple[str, ...], as_json: bool,
+          settings: dict[str, str]) -> None:
     """Crawl every source once (or only --source NAME) and archive what changed.
 
-    Example: policywatch crawl --sources sources.yaml --db archive.db --source gd-policy
+    Example: policywatch crawl --sources sources.yaml --db archive.db --source gd-policy --set DOWNLOAD_DELAY=2
     """
     log_level = ctx.parent.params.get("log_level", "WARNING") if ctx.parent else "WARNING"
-    summaries = crawl_sources(sources_path, db_path, names, log_level=log_level)
+    summaries = crawl_sources(sources_path, db_path, names, settings=settings, log_level=log_level)
     if as_json:
         for summary in summaries:
             click.echo(json.dumps(summary, ensure_ascii=False))
@@ -92,11 +94,8 @@ def feed(db_path: str, out_dir: str, limit: int, link: str, coverage: bool) -> N
 
 
 def _page_url(archive: Archive, url: str) -> str:
-    """The URL of the page given by URL or page id."""
-    page = archive.find_page(url)
-    if page is None:
-        raise click.ClickException(f"{url}: not in the archive {archive.path}")
-    return page.url
+    """The URL of the page given by URL (an old address or a non-canonical form too) or page id."""
+    return find_page(archive, url).url
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from monitor.feeds import FeedInfo, write_feeds
+from monitor.feeds import FeedInfo, feed_slug, write_feed_set
 from monitor.siteserver import SiteServer
 from storage import Archive
 from storage.plan_events import PlanEventStore
@@ -57,7 +57,8 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
         echo(format_summaries(second))
 
     with Archive(db_path, readonly=True) as archive:
-        paths = write_feeds(archive, feeds_dir, info=FeedInfo(link=feeds_dir.resolve().as_uri() + "/"))
+        # every feed the daemon writes (plans/, sectors/, regions/ …), so `policywatch serve` on them shows all
+        paths = write_feed_set(archive, feeds_dir, info=FeedInfo(link=feeds_dir.resolve().as_uri() + "/"))
         second_runs = {s["id"] for s in second if "id" in s}
         changes = archive.run_events(sorted(second_runs))
         plan_changes = [e for e in reversed(PlanEventStore(archive.db).events(limit=1000)) if e.run_id in second_runs]
@@ -79,7 +80,8 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
     for plan_event in coverage:
         echo(f"  {plan_event.title}  [{plan_event.plan_id}]\n           {plan_event.url}\n           "
              f"{plan_event.details.get('role')}: {plan_event.details.get('title_as_written')}")
-    echo(f"\nFeeds:\n  {paths['rss']}\n  {paths['atom']}")
+    echo(f"\nFeeds (as the daemon writes them; plans/, sectors/, regions/, sources/, topics/ next to them):\n"
+         f"  {paths['/rss.xml']}\n  {paths['/atom.xml']}\n  {paths['/pages.xml']}")
     changed = next((e.url for e in changes if e.kind == "changed" and e.relevant), None)
     if changed:
         echo(f"See one change word by word (the demo site is gone now, the archive keeps it):\n"
@@ -87,6 +89,8 @@ def run_demo(work_dir: Path, echo: Callable[[str], Any] = print) -> dict[str, An
     changed_plan = next((e.plan_id for e in sorted(plan_changes, key=lambda e: not e.details.get("target_changes"))
                          if e.kind == "plan-changed"), None)
     if changed_plan:
-        echo(f"See one plan with its sources, targets over time and events:\n"
-             f"  policywatch plan {changed_plan} --db {db_path}")
+        echo(f"See one plan with its sources, targets over time and events, and its feed over HTTP:\n"
+             f"  policywatch plan {changed_plan} --db {db_path}\n"
+             f"  policywatch serve --db {db_path} --feeds {feeds_dir} --bind 127.0.0.1:8080\n"
+             f"  curl -s http://127.0.0.1:8080/plans/{feed_slug(changed_plan)}.xml")
     return {"first": first, "second": second, "feeds": paths, "db": db_path}

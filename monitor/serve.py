@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import re
+import signal
 import socket
 import threading
 from datetime import datetime, timezone
@@ -33,8 +34,12 @@ logger = logging.getLogger(__name__)
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
+# What is served: the one list the request matcher and the start-up line are both made from.
+TOP_FEEDS = ("rss", "atom", "pages")  # /NAME.xml
+FEED_FOLDERS = ("sources", "regions", "topics", "plans", "sectors")  # /FOLDER/NAME.xml
+HEALTH_PATH = "/health"
 _FEED_PATH = re.compile(
-    r"^/(?:(rss|atom|pages)\.xml|(sources|regions|topics|plans|sectors)/([a-z0-9][a-z0-9-]{0,99})\.xml)$")
+    rf"^/(?:({'|'.join(TOP_FEEDS)})\.xml|({'|'.join(FEED_FOLDERS)})/([a-z0-9][a-z0-9-]{{0,99}})\.xml)$")
 MAX_FEED_BYTES = 50_000_000
 
 
@@ -47,6 +52,12 @@ def parse_bind(address: str) -> tuple[str, int]:
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ValueError(f"not an address to bind {address!r} (use HOST:PORT, e.g. 127.0.0.1:8080)")
     return host, int(port)
+
+
+def served_paths() -> list[str]:
+    """The paths the server answers, for its start-up line and documentation (``NAME``: ``[a-z0-9-]``)."""
+    return [*(f"/{name}.xml" for name in TOP_FEEDS), *(f"/{folder}/NAME.xml" for folder in FEED_FOLDERS),
+            HEALTH_PATH]
 
 
 def feed_file(feeds_dir: Path, request_path: str) -> tuple[Path, str] | None:
@@ -92,7 +103,7 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, *, send_body: bool) -> None:
         path = urlsplit(self.path).path
-        if path == "/health":
+        if path == HEALTH_PATH:
             status, payload = health(self.db_path)
             body = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
             self._send(status, "application/json; charset=utf-8", body, send_body, {"Cache-Control": "no-store"})
@@ -169,9 +180,30 @@ class FeedServer:
         logger.info("serving feeds at %s/", self.url)
         return self
 
-    def serve_forever(self) -> None:
-        logger.info("serving feeds at %s/", self.url)
-        self.httpd.serve_forever()
+    def serve_until_signalled(self, signals: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)) -> str:
+        """Serve until one of ``signals`` arrives, then close the server and return the signal's name.
+
+        Without this a SIGTERM (systemd, ``docker stop``, ``kill``) ended ``policywatch serve`` with
+        Python's default action: exit status 143, the listening socket left to the kernel. Must run on
+        the main thread (only it receives signals); the requests are served by the server thread.
+        """
+        received: list[str] = []
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: object) -> None:
+            received.append(signal.Signals(signum).name)
+            stop.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in signals}
+        try:
+            self.start()
+            stop.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.stop()
+        logger.info("%s: feed server at %s/ closed", received[0], self.url)
+        return received[0]
 
     def stop(self) -> None:
         self.httpd.shutdown()

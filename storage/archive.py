@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,12 +286,35 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         rows = list(self.db["pages"].rows_where("id = ?", [page_id], limit=1))
         return Page.from_row(rows[0]) if rows else None
 
-    def find_page(self, ref: str) -> Page | None:
-        """The page with URL ``ref``, or with id ``ref`` when it is a number (as the CLI accepts both)."""
+    def find_page(self, ref: str, canonical: Callable[[str], str] | None = None) -> Page | None:
+        """The page with URL ``ref``, with id ``ref`` when it is a number (as the CLI accepts both), or the
+        page an old address of it (``url_aliases``: a move, a redirect) leads to.
+
+        ``canonical`` puts a URL in the form pages are stored under (``monitor.urls.canonical_url``; the
+        URL rules live there, not in storage), so a link copied with ``#top`` or ``?utm_source=…`` finds
+        its page too: ``ref`` is tried as given, then in that form, each as a page URL and as an alias.
+        """
+        ref = ref.strip()
         page = self.page(ref)
-        if page is None and ref.strip().isdigit():
+        if page is None and ref.isdigit():
             page = self.page_by_id(int(ref))
-        return page
+        if page is not None:
+            return page
+        forms = [ref]
+        if canonical is not None:
+            try:
+                forms.append(canonical(ref))
+            except ValueError:  # not a URL at all (an unclosed "[" host, a port out of range)
+                pass
+        forms = list(dict.fromkeys(forms))
+        for form in forms[1:]:
+            if (page := self.page(form)) is not None:
+                return page
+        for form in forms:
+            row = self.db.execute("select page_id from url_aliases where url = ?", [form]).fetchone()
+            if row is not None:
+                return self.page_by_id(row[0])
+        return None
 
     def latest_version(self, url: str) -> Version | None:
         row = self.db.execute(

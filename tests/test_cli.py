@@ -67,6 +67,28 @@ def test_diff_and_history_errors_are_clear(two_versions: Path, tmp_path: Path) -
     assert nodb.exit_code == 1 and "no such archive" in nodb.output
 
 
+def test_page_commands_accept_an_old_address_and_urls_not_in_canonical_form(two_versions: Path) -> None:
+    """history, diff and show find a moved page by its old address (url_aliases), and any page by a URL
+    written with a fragment, tracking parameters or a default port, as a reader copies it."""
+    moved = "http://127.0.0.1/new/post_1.html"
+    with Archive(two_versions) as archive:
+        archive.move_page(URL, moved, now="2026-01-03T00:00:00Z")
+    runner = CliRunner()
+    for ref in (URL, f"{URL}?utm_source=x#top", f"{moved}?utm_source=x&spm=1#top",
+                "http://127.0.0.1:80/new/post_1.html#top", f" {moved} "):
+        history = runner.invoke(cli, ["history", ref, "--db", str(two_versions), "--json"])
+        assert history.exit_code == 0, (ref, history.output)
+        assert [row["number"] for row in json.loads(history.output)] == [1, 2]
+        diff = runner.invoke(cli, ["diff", ref, "--db", str(two_versions), "--unified"])
+        assert diff.exit_code == 0 and "+新增：加快布局6G。" in diff.output, (ref, diff.output)
+        show = runner.invoke(cli, ["show", ref, "--db", str(two_versions), "--json"])
+        assert show.exit_code == 0, (ref, show.output)
+        assert json.loads(show.output)["url"] == moved
+    # a URL that differs in what it asks for (another query argument) is still not the page
+    other = runner.invoke(cli, ["history", f"{moved}?id=2", "--db", str(two_versions)])
+    assert other.exit_code == 1 and "not in the archive" in other.output
+
+
 def test_crawl_rejects_bad_config_and_unreadable_archive_before_crawling(tmp_path: Path) -> None:
     sources = tmp_path / "sources.yaml"
     sources.write_text("sources:\n  - name: x\n    start_urls: [http://127.0.0.1:9/]\n    allow: ['(']\n",
@@ -105,6 +127,35 @@ def test_unreachable_source_is_recorded_and_does_not_stop_others(tmp_path: Path,
     with Archive(db, readonly=True) as archive:
         error = archive.db.execute("select url, error from fetches where source = 'down'").fetchone()
     assert error[0] == "http://127.0.0.1:9/index.html" and "Connection" in error[1]
+
+
+@pytest.mark.slow
+def test_crawl_set_overrides_a_crawl_setting(tmp_path: Path, demo_site) -> None:  # type: ignore[no-untyped-def]
+    """`crawl --set` reaches the crawl: with DOWNLOAD_MAXSIZE below the demo's articles (7–10 kB) and
+    above its list pages (5 kB), the lists are read and every article fails, where a plain crawl of the
+    same source archives three (test_unreachable_source_is_recorded_and_does_not_stop_others)."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - name: up\n    start_urls: [{demo_site.url('/gd/index.html')}]\n"
+                       "    allow: ['/gd/content/post_\\d+\\.html$']\n    follow: ['/gd/index_\\d+\\.html$']\n",
+                       encoding="utf-8")
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(db), "--json",
+                                      "--set", "DOWNLOAD_MAXSIZE=6000", "--set", "POLICYWATCH_COMMIT_PAGES=1"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (summary,) = map(json.loads, result.output.splitlines())
+    assert summary["new"] == 0 and summary["errors"] == 3, summary
+    with Archive(db, readonly=True) as archive:
+        read = archive.db.execute("select count(*) from fetches where kind = 'listing' and outcome = 'read'").fetchone()
+    assert read[0] == 2
+
+
+@pytest.mark.parametrize("command", [["crawl", "--sources", "s.yaml", "--db", "a.db"],
+                                     ["daemon", "--sources", "s.yaml", "--db", "a.db", "--feeds", "f"],
+                                     ["sources", "check", "x", "--sources", "s.yaml"]])
+def test_set_without_a_value_is_refused_by_every_command_that_has_it(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--set", "DOWNLOAD_DELAY"])
+    assert result.exit_code == 2 and "'DOWNLOAD_DELAY' is not NAME=VALUE" in result.output
 
 
 def test_commands_are_click_commands() -> None:

@@ -5,6 +5,7 @@ Expectations come from ``monitor/demo_site/EXPECTED.json``, written with the sit
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,13 @@ def test_demo_command_runs_the_main_job(tmp_path: Path) -> None:
     # German report on Guangzhou's guideline is coverage of that plan, not an alert of its own), and
     # crawl 2 adds plan-changed ×2 and plan-new ×1.
     assert len(feed_entries(tmp_path / "feeds" / "atom.xml")) == len(EXPECTED["crawl1"]["new"]) - 1 + 3
+    # it writes every feed the daemon does, so the plan feed its closing lines point to exists (served by
+    # `policywatch serve` on the same directory), with the plan's change in it
+    match = re.search(r"curl -s http://127\.0\.0\.1:8080/plans/(p-[0-9a-f]+)\.xml", result.output)
+    assert match, result.output
+    plan_entries = feed_entries(tmp_path / "feeds" / "plans" / f"{match.group(1)}.xml")
+    assert any(e.title.startswith("Plan changed:") for e in plan_entries)
+    assert (tmp_path / "feeds" / "pages.xml").is_file() and list((tmp_path / "feeds" / "sectors").glob("*.xml"))
     # the English report that only describes the Guangdong plan is listed as its coverage
     # (the same report may also be listed under a plan it names by title: which page founds that plan, and
     # which merely covers it, depends on the order the crawl meets them)

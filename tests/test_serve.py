@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -18,7 +20,7 @@ import pytest
 
 from monitor.detect import record
 from monitor.feeds import write_feed_set
-from monitor.serve import FeedServer, parse_bind
+from monitor.serve import FeedServer, parse_bind, served_paths
 from monitor.sources import Source
 from storage import Archive
 from storage.status import record_failed_run
@@ -161,19 +163,33 @@ def test_parse_bind_rejects_nonsense(text: str) -> None:
         parse_bind(text)
 
 
-def test_serve_command_runs_as_a_process_and_answers(built: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_serve_command_answers_and_stops_cleanly_on_a_signal(built: Path, stop_signal: signal.Signals) -> None:
+    """`policywatch serve` as systemd runs it: it answers, names every path it serves, and a SIGTERM
+    (or Ctrl-C) closes the server and exits 0 (it used to die of SIGTERM, exit status 143)."""
     command = [sys.executable, "-m", "monitor", "serve", "--db", str(built / "archive.db"),
                "--feeds", str(built / "feeds"), "--bind", "127.0.0.1:0"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
-        banner = process.stderr.readline()  # printed before serving starts; blocks until then
-        match = re.search(r"at (http://127\.0\.0\.1:\d+)/", banner)
+        banner = process.stderr.readline()  # printed once the socket listens; blocks until then
+        match = re.search(r"at (http://127\.0\.0\.1:(\d+))/ \((.*)\)$", banner.strip())
         assert match, banner
-        with urllib.request.urlopen(f"{match.group(1)}/atom.xml", timeout=10) as response:
+        base, port = match.group(1), int(match.group(2))
+        listed = match.group(3).split(", ")
+        assert listed == served_paths()
+        for path in ("/atom.xml", "/pages.xml", "/plans/NAME.xml", "/sectors/NAME.xml", "/health"):
+            assert path in listed
+        with urllib.request.urlopen(f"{base}/atom.xml", timeout=10) as response:
             assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
             assert feedparser.parse(response.read()).entries
+        process.send_signal(stop_signal)
+        assert process.wait(10) == 0
+        assert "closed" in process.stderr.read()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
     finally:
-        process.terminate()
-        process.wait(10)
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)

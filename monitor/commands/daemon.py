@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, open_archive
+from monitor.commands.options import coverage_option, db_option, open_archive, settings_option
 from monitor.feeds import FeedInfo
 from monitor.schedule import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from monitor.sources import ConfigError, Source, load_sources
@@ -101,13 +101,12 @@ default_schedule_option = click.option(
 @coverage_option
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file (rotated at 10 MB).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS, help="Daemon log level.")
-@click.option("--set", "crawl_settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting of the crawls (repeatable), e.g. DOWNLOAD_DELAY=2.")
+@settings_option("the crawls")
 def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[str, int] | None,
            default_schedule: str, timeout: float, misfire_grace: float, jitter: float, stop_grace: float,
            max_parallel: int, memory_limit: int, optimize_every: float, link: str, coverage: bool,
            log_file: str | None, log_level: str,
-           crawl_settings: tuple[str, ...]) -> None:
+           settings: dict[str, str]) -> None:
     """Crawl every source on its schedule, regenerate the feeds after each run, until SIGTERM.
 
     SIGHUP reloads the sources file (an invalid one is rejected and the old schedule kept).
@@ -118,7 +117,7 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
     from monitor.serve import FeedServer
 
     configure_logging(log_level, log_file)
-    settings = {"MEMUSAGE_LIMIT_MB": str(memory_limit), **dict(pair.partition("=")[::2] for pair in crawl_settings)}
+    settings = {"MEMUSAGE_LIMIT_MB": str(memory_limit), **settings}
     options = DaemonOptions(
         sources_path=Path(sources_path), db_path=Path(db_path), feeds_dir=Path(feeds_dir),
         default_schedule=default_schedule, timeout=timeout, stop_grace=stop_grace, misfire_grace=misfire_grace,
@@ -147,11 +146,11 @@ def daemon(sources_path: str, db_path: str, feeds_dir: str, serve_bind: tuple[st
               help="Address to listen on (127.0.0.1 keeps it local; put a reverse proxy in front for TLS).")
 @click.option("--log-level", default="INFO", show_default=True, type=LEVELS)
 def serve(db_path: str, feeds_dir: str, bind: tuple[str, int], log_level: str) -> None:
-    """Serve the feed files and /health over HTTP, read-only, until interrupted.
+    """Serve the feed files and /health over HTTP, read-only, until SIGTERM or SIGINT (then exit 0).
 
     Example: policywatch serve --db archive.db --feeds feeds/ --bind 127.0.0.1:8080
     """
-    from monitor.serve import FeedServer
+    from monitor.serve import FeedServer, served_paths
 
     configure_logging(log_level, None)
     open_archive(db_path, readonly=True).close()
@@ -159,14 +158,8 @@ def serve(db_path: str, feeds_dir: str, bind: tuple[str, int], log_level: str) -
         server = FeedServer(feeds_dir, db_path, bind)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {bind[0]}:{bind[1]}: {exc}") from None
-    click.echo(f"Serving {feeds_dir} at {server.url}/ (rss.xml, atom.xml, sources/, regions/, topics/, health)",
-               err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
+    click.echo(f"Serving {feeds_dir} at {server.url}/ ({', '.join(served_paths())})", err=True)
+    server.serve_until_signalled()
 
 
 def _next_run(source: Source | None, default: str, last: str | None, now: datetime) -> str | None:

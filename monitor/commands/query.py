@@ -15,6 +15,7 @@ import click
 import yaml
 
 import storage
+from monitor.commands.options import find_page
 from storage import Archive, ArchiveError
 from storage.export import FORMATS, WHAT, ExportError, export_rows, write_export
 from storage.readonly import DEFAULT_TIME_LIMIT_S, QueryError, connect_readonly, run_query
@@ -95,9 +96,7 @@ def show_command(page: str, db_path: str, number: int | None, as_json: bool) -> 
     Example: policywatch show 42 --version 1 --db archive.db
     """
     with _open(db_path) as archive:
-        found = archive.find_page(page)
-        if found is None:
-            raise click.ClickException(f"{page}: not in the archive {archive.path}")
+        found = find_page(archive, page)
         version = archive.version(found.url, number) if number else archive.latest_version(found.url)
         if version is None:
             raise click.ClickException(f"{found.url}: no version {number} (it has {found.version_count})")

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from monitor.commands.options import settings_option
 from monitor.sources import ConfigError, Source, load_sources
 
 sources_option = click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
@@ -52,10 +53,9 @@ def list_sources(sources_path: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--start-url", metavar="URL|N",
               help="Check this start URL of the source (the URL, or its number from 1) instead of the first.")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting for this check (e.g. DOWNLOAD_DELAY=0).")
+@settings_option("this check")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds before the check is abandoned.")
-def check_source(name: str, sources_path: str, as_json: bool, start_url: str | None, overrides: tuple[str, ...],
+def check_source(name: str, sources_path: str, as_json: bool, start_url: str | None, settings: dict[str, str],
                  timeout: float) -> None:
     """Fetch one list page and one article of source NAME and report what matched.
 
@@ -79,7 +79,6 @@ def check_source(name: str, sources_path: str, as_json: bool, start_url: str | N
         pick_start_url(source, start_url)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = dict(pair.partition("=")[::2] for pair in overrides)
     try:
         report = run_check(sources_path, name, settings=settings, timeout=timeout, start_url=start_url)
     except CrawlError as exc:
