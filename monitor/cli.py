@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, find_page, open_archive, settings_option
+from monitor.commands.options import (
+    coverage_option,
+    db_option,
+    find_page,
+    open_archive,
+    settings_option,
+    sources_option,
+)
 from monitor.diff import diff_sentences, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
@@ -54,8 +61,7 @@ def crawl_sources(sources_path: str, db_path: str, names: tuple[str, ...] = (),
 
 
 @cli.command()
-@click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
-              envvar="POLICYWATCH_SOURCES", show_envvar=True, help="The sources YAML file.")
+@sources_option
 @db_option
 @click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON lines.")

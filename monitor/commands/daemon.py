@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import coverage_option, db_option, open_archive, settings_option
+from monitor.commands.options import coverage_option, db_option, open_archive, settings_option, sources_option
 from monitor.feeds import FeedInfo
 from monitor.schedule import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from monitor.sources import ConfigError, Source, load_sources
@@ -67,8 +67,6 @@ def _bind(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
         raise click.BadParameter(str(exc)) from None
 
 
-sources_option = click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
-                              envvar="POLICYWATCH_SOURCES", show_envvar=True, help="The sources YAML file.")
 feeds_option = click.option("--feeds", "feeds_dir", required=True, type=click.Path(file_okay=False),
                             envvar="POLICYWATCH_FEEDS", show_envvar=True, help="Directory of the feed files.")
 default_schedule_option = click.option(

@@ -15,6 +15,10 @@ from storage import Archive, ArchiveError, Page
 
 FC = TypeVar("FC", bound=Callable[..., object])
 
+sources_option = click.option(
+    "--sources", "sources_path", required=True, envvar="POLICYWATCH_SOURCES", show_envvar=True,
+    type=click.Path(dir_okay=False), help="The sources YAML file.",
+)
 db_option = click.option(
     "--db", "db_path", required=True, envvar="POLICYWATCH_DB", show_envvar=True,
     type=click.Path(dir_okay=False), help="The SQLite archive file.",

@@ -6,11 +6,8 @@ from typing import Any
 
 import click
 
-from monitor.commands.options import settings_option
+from monitor.commands.options import settings_option, sources_option
 from monitor.sources import ConfigError, Source, load_sources
-
-sources_option = click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
-                              envvar="POLICYWATCH_SOURCES", show_envvar=True, help="The sources YAML file.")
 
 
 @click.group(name="sources")
