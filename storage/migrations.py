@@ -320,3 +320,10 @@ def m013_crawl_fetch_kinds(db: Database) -> None:
     alone), ``listing`` (a list page read in full or answering 304) or ``attachment`` (a linked file, with
     what recording it gave: new, added, changed, unchanged, error, skipped). Rows before this are pages."""
     db["fetches"].add_column("kind", str, not_null_default="page")
+
+
+@migrations()
+def m014_history_events_by_page(db: Database) -> None:
+    """Index ``events`` by page: ``policywatch history`` and ``diff`` read a page's events (its attachment
+    changes), and recording an attachment looks up its page's events; without it each scanned every event."""
+    db["events"].create_index(["page_id", "created_at"], if_not_exists=True)

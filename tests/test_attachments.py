@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -461,3 +462,77 @@ def test_a_copy_whose_text_cannot_be_read_keeps_the_last_text_and_is_no_change(a
     assert [o for o, _ in fetched] == ["new", "unreadable", "unreadable", "same text", "changed"]
     assert fetched[1][1] == stored.error and (fetched[2][1] or "").startswith("cannot read the pdf text: ")
 
+
+def _page_with_attachment_changes(db: Path, source: Source, *, second_version: bool = False) -> None:
+    """PAGE archived once with its guide, the guide revised (10→12) and a form added in a later run;
+    with ``second_version``, the page's text changed before the guide did."""
+    with Archive(db) as archive:
+        first = archive.start_run(source.name, "2026-01-01T00:00:00Z")
+        record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=first)
+        guide = make_pdf("Pilot zones", "Target: 10 zones by 2027")
+        assert record_attachment(archive, source, FakeAttachment(PDF_URL, guide), run_id=first) == "new"
+        if second_version:
+            revised_page = page_html("先导区申报通知", P1.replace("规定时间", "3月31日"))
+            assert record(archive, source, FakeFetch(url=PAGE, body=revised_page.encode(),
+                                                     fetched_at="2026-01-02T00:00:00Z")).kind == "changed"
+        revised = make_pdf("Pilot zones", "Target: 12 zones by 2027")
+        assert record_attachment(archive, source, FakeAttachment(PDF_URL, revised,
+                                                                 fetched_at="2026-01-03T00:00:00Z")) == "changed"
+        form = FakeAttachment("http://127.0.0.1/att/form.docx", make_docx("申报表"), title=None,
+                              fetched_at="2026-01-04T00:00:00Z")
+        assert record_attachment(archive, source, form) == "added"
+
+
+def _cli(*args: str, ok: bool = True) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert (result.exit_code == 0) is ok, result.output
+    return result.output
+
+
+def test_history_lists_a_pages_attachment_changes(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source)
+    lines = _cli("history", PAGE, "--db", str(db)).splitlines()
+    assert lines[0].startswith("   1  2026-01-01T00:00:00Z  ")
+    assert [line.strip() for line in lines[1:]] == [
+        f"2026-01-03T00:00:00Z  changed: {GUIDE_CHANGED}",
+        "2026-01-04T00:00:00Z  changed: Attachment added: form.docx"]
+    rows = json.loads(_cli("history", PAGE, "--db", str(db), "--json"))
+    assert [(e["created_at"], e["kind"], e["summary"]) for e in rows[0]["later_events"]] == [
+        ("2026-01-03T00:00:00Z", "changed", GUIDE_CHANGED),
+        ("2026-01-04T00:00:00Z", "changed", "Attachment added: form.docx")]
+    with Archive(db, readonly=True) as archive:  # a page's events are found by index, not by reading them all
+        plan = archive.db.execute("explain query plan select * from events where page_id = 1 "
+                                  "order by created_at, id").fetchall()
+        assert "USING INDEX idx_events_page_id_created_at (page_id=?)" in str(plan)
+
+
+def test_diff_of_a_page_whose_attachments_alone_changed_shows_their_recorded_diffs(tmp_path: Path,
+                                                                                   source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source)
+    out = _cli("diff", PAGE, "--db", str(db), "--no-color")
+    assert out.splitlines() == [
+        PAGE, "version 1 (2026-01-01T00:00:00Z) is the only version; its attachments changed since:",
+        f"2026-01-03T00:00:00Z  {GUIDE_CHANGED}",
+        "~ Target: [-10-]{+12+} zones by 2027",
+        "2026-01-04T00:00:00Z  Attachment added: form.docx"]
+    with Archive(db, readonly=True) as archive:  # what the feed showed, read back: not diffed anew
+        assert "<del>10</del><ins>12</ins>" in (archive.events()[1].diff_html or "")
+    assert "\x1b[31;9m10\x1b[0m\x1b[32m12\x1b[0m" in _cli("diff", PAGE, "--db", str(db), "--color")
+    assert "no version 2 (have 1)" in _cli("diff", PAGE, "--db", str(db), "--to", "2", ok=False)
+
+
+def test_diff_of_two_versions_adds_the_attachment_changes_since_the_older(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source, second_version=True)
+    out = _cli("diff", PAGE, "--db", str(db), "--no-color")
+    assert "version 1 (2026-01-01T00:00:00Z) → version 2 (2026-01-02T00:00:00Z): 1 sentence changed" in out
+    assert "[-规定时间-]{+3月31日+}" in out
+    assert out.split("attachments changed in that time:\n")[1].splitlines() == [
+        f"2026-01-03T00:00:00Z  {GUIDE_CHANGED}",
+        "~ Target: [-10-]{+12+} zones by 2027",
+        "2026-01-04T00:00:00Z  Attachment added: form.docx"]
+    assert "Attachment" not in _cli("diff", PAGE, "--db", str(db), "--unified")  # a patch stays a patch
+    lines = _cli("history", PAGE, "--db", str(db)).splitlines()
+    assert [line.split()[0] for line in lines] == ["1", "2", "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"]
