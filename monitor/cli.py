@@ -17,10 +17,10 @@ from monitor.commands.options import (
     settings_option,
     sources_option,
 )
-from monitor.diff import diff_sentences, render_text, unified_text
+from monitor.diff import diff_sentences, render_stored_html, render_text, unified_text
 from monitor.feeds import DEFAULT_LIMIT, FeedInfo, write_feeds
 from monitor.sources import ConfigError, load_sources
-from storage import Archive
+from storage import Archive, Event, Page, Version
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,9 +99,26 @@ def feed(db_path: str, out_dir: str, limit: int, link: str, coverage: bool) -> N
         click.echo(str(path))
 
 
+def _page(archive: Archive, url: str) -> Page:
+    """The page given by URL (an old address or a non-canonical form too) or page id."""
+    return find_page(archive, url)
+
+
 def _page_url(archive: Archive, url: str) -> str:
     """The URL of the page given by URL (an old address or a non-canonical form too) or page id."""
-    return find_page(archive, url).url
+    return _page(archive, url).url
+
+
+def _later_events(archive: Archive, page_id: int) -> dict[int | None, list[Event]]:
+    """The page's events that no version stands for (an attachment added or changed, a removal, a
+    restoration, a move), by the version that was the latest when they were written."""
+    events = archive.page_events(page_id)
+    recording = archive.recording_events(events)
+    later: dict[int | None, list[Event]] = {}
+    for event in events:
+        if event.id not in recording:
+            later.setdefault(event.version_id, []).append(event)
+    return later
 
 
 @cli.command()
@@ -109,20 +126,46 @@ def _page_url(archive: Archive, url: str) -> str:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 def history(url: str, db_path: str, as_json: bool) -> None:
-    """List the archived versions of the page at URL (or with that page id).
+    """List the archived versions of the page at URL (or with that page id), and under each the events
+    written while it was the latest (attachments added or changed, removal, restoration, move).
 
     Example: policywatch history https://www.gd.gov.cn/.../post_1.html --db archive.db
     """
     with open_archive(db_path, readonly=True) as archive:
-        versions = archive.versions(_page_url(archive, url))
+        page = _page(archive, url)
+        versions = archive.versions(page.url)
+        later = _later_events(archive, page.id)
     rows = [{"number": v.number, "fetched_at": v.fetched_at, "content_hash": v.content_hash,
-             "title": v.title, "text_length": v.text_length} for v in versions]
+             "title": v.title, "text_length": v.text_length,
+             "later_events": [{"kind": e.kind, "created_at": e.created_at, "summary": e.summary}
+                              for e in later.pop(v.id, [])]} for v in versions]
+    orphans = [e for events in later.values() for e in events]  # about a page with no version left
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         click.echo(f"{row['number']:>4}  {row['fetched_at']}  {row['content_hash'][:12]}  "
                    f"{row['text_length']:>7} chars  {row['title'] or ''}")
+        for event in row["later_events"]:
+            click.echo(f"{'':>4}  {event['created_at']}  {event['kind']}: {event['summary'] or ''}")
+    for event in orphans:
+        click.echo(f"{'':>4}  {event.created_at}  {event.kind}: {event.summary or ''}")
+
+
+def _attachment_changes(later: dict[int | None, list[Event]], versions: dict[int, Version], from_n: int,
+                        to_n: int) -> list[Event]:
+    """The ``changed`` events that came with no new version (a page's attachments: monitor/attachments.py)
+    between version ``from_n`` and version ``to_n`` (and after it, when it is the latest)."""
+    numbers = [n for n in sorted(versions) if from_n <= n < to_n or n == to_n == max(versions)]
+    return [e for n in numbers for e in later.get(versions[n].id, []) if e.kind == "changed"]
+
+
+def _echo_attachment_changes(events: list[Event], color: bool) -> None:
+    """Each change with the diff its event stored (what the feed showed), marked as ``diff`` marks text."""
+    for event in events:
+        click.echo(f"{event.created_at}  {event.summary or ''}")
+        if event.diff_html:
+            click.echo(render_stored_html(event.diff_html, color=color), color=color)
 
 
 @cli.command()
@@ -134,38 +177,52 @@ def history(url: str, db_path: str, as_json: bool) -> None:
 @click.option("--unified", is_flag=True, help="Plain unified diff of paragraphs.")
 def diff(url: str, db_path: str, from_number: int | None, to_number: int | None, color: bool | None,
          unified: bool) -> None:
-    """Show what changed in URL (or page id) between two archived versions (the latest two by default).
+    """Show what changed in URL (or page id) between two archived versions (the latest two by default),
+    then the changes of its attachments in that time, with the diffs their events recorded. A page whose
+    only changes were its attachments' (one version) shows those.
 
     Example: policywatch diff https://example.gov.cn/post_1.html --db archive.db --from 1 --to 2
     """
     with open_archive(db_path, readonly=True) as archive:
-        url = _page_url(archive, url)
+        page = _page(archive, url)
+        url = page.url
         versions = {v.number: v for v in archive.versions(url)}
         if not versions:
             raise click.ClickException(f"{url}: no archived versions")
         to_n = to_number or max(versions)
         from_n = from_number or max((n for n in versions if n < to_n), default=None)
-        if from_n is None:
-            raise click.ClickException(f"{url}: only one version ({to_n}); nothing to compare")
         for n in (from_n, to_n):
-            if n not in versions:
+            if n is not None and n not in versions:
                 raise click.ClickException(f"{url}: no version {n} (have {', '.join(map(str, sorted(versions)))})")
-        old, new = versions[from_n], versions[to_n]
-        # the list's status facts (gkmlpt is_abolished …) count, as when the crawl compared the versions
-        old_meta, new_meta = archive.version_meta(old.id), archive.version_meta(new.id)
+        attachments = _attachment_changes(_later_events(archive, page.id), versions, from_n or to_n, to_n)
+        if from_n is None:
+            if not attachments:
+                raise click.ClickException(f"{url}: only one version ({to_n}); nothing to compare")
+            old = new = versions[to_n]
+        else:
+            old, new = versions[from_n], versions[to_n]
+            # the list's status facts (gkmlpt is_abolished …) count, as when the crawl compared the versions
+            old_meta, new_meta = archive.version_meta(old.id), archive.version_meta(new.id)
+    use_color = sys.stdout.isatty() if color is None else color
+    if from_n is None:
+        click.echo(f"{url}\nversion {to_n} ({new.fetched_at}) is the only version; its attachments changed since:")
+        _echo_attachment_changes(attachments, use_color and not unified)
+        return
     from monitor.detect import comparison_text  # lazily: it loads the extraction stack
 
     old_text, new_text = comparison_text(old.title, old.text, old_meta), comparison_text(new.title, new.text, new_meta)
-    if unified:
+    if unified:  # a patch: the attachments' changes are no part of it
         click.echo(unified_text(old_text, new_text, old_label=f"version {from_n} ({old.fetched_at})",
                                 new_label=f"version {to_n} ({new.fetched_at})"))
         return
-    use_color = sys.stdout.isatty() if color is None else color
     result = diff_sentences(old_text, new_text)
     click.echo(f"{url}\nversion {from_n} ({old.fetched_at}) → version {to_n} ({new.fetched_at}): "
                f"{result.summary()}")
     if result.changes:
         click.echo(render_text(result, color=use_color), color=use_color)
+    if attachments:
+        click.echo("attachments changed in that time:")
+        _echo_attachment_changes(attachments, use_color)
 
 
 @cli.command()

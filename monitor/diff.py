@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from html.parser import HTMLParser
 
 from monitor.normalize import normalize_text
 
@@ -354,6 +355,49 @@ def render_text(diff: TextDiff, *, color: bool = False) -> str:
                 parts.append(f"{{+{seg.text}+}}" if seg.op == "insert" else f"[-{seg.text}-]")
         lines.append(f"{mark} {''.join(parts)}")
     return "\n".join(lines)
+
+
+_MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">"}
+
+
+class _StoredDiff(HTMLParser):
+    """Reads back what ``render_html`` wrote, one line per ``<p>``, with ``render_text``'s marks."""
+
+    def __init__(self, color: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.color = color
+        self.lines: list[str] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p":
+            kind = dict(attrs).get("class") or ""
+            self.parts = [f"{_MARKS[kind]} "] if kind in _MARKS else []
+        elif tag in ("ins", "del"):
+            op = "insert" if tag == "ins" else "delete"
+            self.parts.append(_ANSI[op] if self.color else "{+" if op == "insert" else "[-")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self.lines.append("".join(self.parts))
+            self.parts = []
+        elif tag in ("ins", "del"):
+            self.parts.append(_ANSI["reset"] if self.color else "+}" if tag == "ins" else "-]")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def render_stored_html(diff_html: str, *, color: bool = False) -> str:
+    """The terminal form (as ``render_text``) of a diff kept only as ``render_html``'s HTML.
+
+    An attachment's change event keeps its diff so, not the attachment's old text: reading it back shows
+    exactly what the feed showed, where diffing again would need a text the archive no longer has.
+    """
+    parser = _StoredDiff(color)
+    parser.feed(diff_html)
+    parser.close()
+    return "\n".join(parser.lines)
 
 
 def unified_text(old_text: str, new_text: str, *, old_label: str, new_label: str) -> str:

@@ -488,6 +488,12 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return {e.id for e in events if e.version_id in numbers
                 and e.guid == version_event_guid(e.page_id, numbers[e.version_id], e.kind)}
 
+    def page_events(self, page_id: int) -> list[Event]:
+        """Every event of one page, oldest first: with its versions, and those written later about its
+        latest version (an attachment added or changed, a removal, a restoration, a move), which no version
+        stands for."""
+        return list(self._events("select * from events where page_id = ? order by created_at, id", [page_id]))
+
     def run_events(self, run_ids: list[int]) -> list[Event]:
         """Events found by the given crawl runs, in the order they were found."""
         if not run_ids:

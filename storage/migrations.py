@@ -326,3 +326,10 @@ def m013_crawl_fetch_kinds(db: Database) -> None:
 def m014_crawl_run_restores(db: Database) -> None:
     """Runs count the pages marked removed that answered again (their ``restored`` events), beside removals."""
     db["runs"].add_column("restored", int, not_null_default=0)
+
+
+@migrations()
+def m015_history_events_by_page(db: Database) -> None:
+    """Index ``events`` by page: ``policywatch history`` and ``diff`` read a page's events (its attachment
+    changes), and recording an attachment looks up its page's events; without it each scanned every event."""
+    db["events"].create_index(["page_id", "created_at"], if_not_exists=True)

@@ -4,8 +4,12 @@ from __future__ import annotations
 import io
 
 
-def make_pdf(*lines: str) -> bytes:
-    """A one-page PDF 1.4 showing ASCII ``lines`` in Helvetica, with a correct cross-reference table."""
+def make_pdf(*lines: str, stamp: str | None = None) -> bytes:
+    """A one-page PDF 1.4 showing ASCII ``lines`` in Helvetica, with a correct cross-reference table.
+
+    ``stamp``: a creation date in the document's info dictionary, as a download script writes into each
+    copy it makes (other bytes, the same text).
+    """
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -18,6 +22,8 @@ def make_pdf(*lines: str) -> bytes:
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    if stamp is not None:
+        objects.append(f"<< /CreationDate (D:{stamp}) /Producer (download script) >>")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -28,16 +34,26 @@ def make_pdf(*lines: str) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    info = f" /Info {len(objects)} 0 R" if stamp is not None else ""
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
 
 
-def make_docx(*paragraphs: str) -> bytes:
+def make_docx(*paragraphs: str, table: list[list[str]] | None = None, stamp: str | None = None) -> bytes:
+    """A DOCX of ``paragraphs``, then ``table`` (rows of cells) if given; ``stamp`` goes into its core
+    properties as the identifier a generating script writes (other bytes, the same text)."""
     from docx import Document
 
     document = Document()
     for paragraph in paragraphs:
         document.add_paragraph(paragraph)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, cells in zip(grid.rows, table, strict=True):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+    if stamp is not None:
+        document.core_properties.identifier = stamp
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

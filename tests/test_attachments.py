@@ -1,6 +1,8 @@
 """Attachments: text from PDF/DOCX, and an added or changed file is a change of its page."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -366,3 +368,171 @@ def test_attachments_of_an_archive_from_before_the_attachment_index_are_searchab
         assert search(archive.db, "1200万元") == []
     with Archive(path) as archive:
         assert [(h.url, h.attachment_url) for h in search(archive.db, "1200万元")] == [(PAGE, PDF_URL)]
+
+
+GUIDE_TABLE = [["项目", "支持金额"], ["先导区", "1200万元"]]
+GUIDE_CHANGED = "Attachment changed: 申报指南 (1 sentence changed; numbers changed: 10→12)"
+
+
+def _attachment_fetches(archive: Archive) -> list[tuple[str, str | None]]:
+    return archive.db.execute("select outcome, error from fetches where kind = 'attachment' order by id").fetchall()
+
+
+def _recheck(archive: Archive, source: Source, day: int, attachment: FakeAttachment) -> tuple[str, dict[str, Any]]:
+    """A run on 2026-01-DAY in which the page is unchanged and the attachment is fetched: its outcome and the
+    run's counts."""
+    when = f"2026-01-{day:02d}T00:00:00Z"
+    run = archive.start_run(source.name, when)
+    assert record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode(), fetched_at=when),
+                  run_id=run).kind == "unchanged"
+    attachment.fetched_at = when
+    outcome = record_attachment(archive, source, attachment, run_id=run)
+    return outcome, archive.finish_run(run, status="ok", now=when)
+
+
+@pytest.mark.parametrize(("url", "make"), [
+    (PDF_URL, lambda stamp, target="10": make_pdf("Pilot zones", f"Target: {target} zones by 2027", stamp=stamp)),
+    ("http://127.0.0.1/att/%E7%94%B3%E6%8A%A5%E6%8C%87%E5%8D%97.docx",
+     lambda stamp, target="1200": make_docx("附件：申报指南", table=[GUIDE_TABLE[0], ["先导区", f"{target}万元"]],
+                                            stamp=stamp)),
+], ids=["pdf", "docx"])
+def test_a_file_made_anew_for_each_download_is_no_change_until_its_text_changes(
+        archive: Archive, source: Source, url: str, make: Any) -> None:
+    """A download script that stamps each copy (a new creation date, a new id): other bytes, the same text.
+    Its new hash is kept, no event is written and the run does not count the page as changed; a change of
+    the text (here inside a DOCX table) is still one."""
+    first = archive.start_run(source.name, "2026-01-01T00:00:00Z")
+    record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=first)
+    assert record_attachment(archive, source, FakeAttachment(url, make("1")), run_id=first) == "new"
+    outcome, counts = _recheck(archive, source, 2, FakeAttachment(url, make("2")))
+    assert outcome == "same text" and (counts["changed"], counts["unchanged"]) == (0, 1)
+    assert [e.kind for e in archive.events()] == ["new"]
+    stored = archive.attachments(PAGE)[0]
+    assert stored.content_hash == hashlib.sha256(make("2")).hexdigest() and stored.last_changed == \
+        "2026-01-01T00:00:00Z"
+    # the next comparison is with the copy kept: the same bytes again are plainly unchanged
+    assert _recheck(archive, source, 3, FakeAttachment(url, make("2")))[0] == "unchanged"
+    outcome, counts = _recheck(archive, source, 4, FakeAttachment(url, make("3", "12" if url == PDF_URL else "1500")))
+    assert outcome == "changed" and counts["changed"] == 1
+    assert archive.events()[0].summary == GUIDE_CHANGED.replace("10→12", "10→12" if url == PDF_URL else "1200→1500")
+    assert [o for o, _ in _attachment_fetches(archive)] == ["new", "same text", "unchanged", "changed"]
+
+
+def test_files_without_text_are_changed_by_their_bytes(archive: Archive, source: Source) -> None:
+    """XLS (no text read) and a PDF that holds no text (a scan): the hash is all there is, so new bytes
+    are a change, named without a made-up text diff."""
+    first = archive.start_run(source.name, "2026-01-01T00:00:00Z")
+    record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=first)
+    sheet = FakeAttachment("http://127.0.0.1/att/data.xls", b"\xd0\xcf\x11\xe0 sheet 1", title="数据表")
+    scan = FakeAttachment("http://127.0.0.1/att/scan.pdf", make_pdf(stamp="1"), title="扫描件")
+    assert [record_attachment(archive, source, a, run_id=first) for a in (sheet, scan)] == ["new", "new"]
+    assert {a.title: a.text for a in archive.attachments(PAGE)} == {"数据表": None, "扫描件": None}
+    sheet.body, scan.body = b"\xd0\xcf\x11\xe0 sheet 2", make_pdf(stamp="2")
+    assert _recheck(archive, source, 2, sheet)[0] == "changed"
+    outcome, counts = _recheck(archive, source, 3, scan)
+    assert outcome == "changed" and counts["changed"] == 1
+    assert [e.summary for e in archive.events()[:2]] == ["Attachment changed: 扫描件", "Attachment changed: 数据表"]
+
+
+def test_a_copy_whose_text_cannot_be_read_keeps_the_last_text_and_is_no_change(archive: Archive,
+                                                                                 source: Source) -> None:
+    """An error page served with 200 for the PDF, then a truncated copy: the text read before is kept (and
+    searched), what happened is in the attachment's error and the fetch rows, and nothing is announced;
+    the next readable copy is compared with the last text read."""
+    first = archive.start_run(source.name, "2026-01-01T00:00:00Z")
+    record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=first)
+    guide = make_pdf("Pilot zones", "Target: 10 zones by 2027")
+    assert record_attachment(archive, source, FakeAttachment(PDF_URL, guide), run_id=first) == "new"
+    error_page = FakeAttachment(PDF_URL, "<html><body>系统繁忙，请稍后再试</body></html>".encode(),
+                                content_type="text/html")
+    outcome, counts = _recheck(archive, source, 2, error_page)
+    assert outcome == "unreadable" and (counts["changed"], counts["unchanged"]) == (0, 1)
+    stored = archive.attachments(PAGE)[0]
+    assert stored.text == "Pilot zones\nTarget: 10 zones by 2027"
+    assert stored.error == "not a PDF file (it starts with b'<html><body>')"
+    assert _recheck(archive, source, 3, FakeAttachment(PDF_URL, guide[: len(guide) // 2]))[0] == "unreadable"
+    assert (archive.attachments(PAGE)[0].error or "").startswith("cannot read the pdf text: ")
+    assert _recheck(archive, source, 4, FakeAttachment(PDF_URL, guide))[0] == "same text"
+    assert archive.attachments(PAGE)[0].error is None
+    assert [e.kind for e in archive.events()] == ["new"]
+    revised = FakeAttachment(PDF_URL, make_pdf("Pilot zones", "Target: 12 zones by 2027"))
+    assert _recheck(archive, source, 5, revised)[0] == "changed"
+    assert archive.events()[0].summary == GUIDE_CHANGED
+    fetched = _attachment_fetches(archive)
+    assert [o for o, _ in fetched] == ["new", "unreadable", "unreadable", "same text", "changed"]
+    assert fetched[1][1] == stored.error and (fetched[2][1] or "").startswith("cannot read the pdf text: ")
+
+
+def _page_with_attachment_changes(db: Path, source: Source, *, second_version: bool = False) -> None:
+    """PAGE archived once with its guide, the guide revised (10→12) and a form added in a later run;
+    with ``second_version``, the page's text changed before the guide did."""
+    with Archive(db) as archive:
+        first = archive.start_run(source.name, "2026-01-01T00:00:00Z")
+        record(archive, source, FakeFetch(url=PAGE, body=page_html("先导区申报通知", P1).encode()), run_id=first)
+        guide = make_pdf("Pilot zones", "Target: 10 zones by 2027")
+        assert record_attachment(archive, source, FakeAttachment(PDF_URL, guide), run_id=first) == "new"
+        if second_version:
+            revised_page = page_html("先导区申报通知", P1.replace("规定时间", "3月31日"))
+            assert record(archive, source, FakeFetch(url=PAGE, body=revised_page.encode(),
+                                                     fetched_at="2026-01-02T00:00:00Z")).kind == "changed"
+        revised = make_pdf("Pilot zones", "Target: 12 zones by 2027")
+        assert record_attachment(archive, source, FakeAttachment(PDF_URL, revised,
+                                                                 fetched_at="2026-01-03T00:00:00Z")) == "changed"
+        form = FakeAttachment("http://127.0.0.1/att/form.docx", make_docx("申报表"), title=None,
+                              fetched_at="2026-01-04T00:00:00Z")
+        assert record_attachment(archive, source, form) == "added"
+
+
+def _cli(*args: str, ok: bool = True) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert (result.exit_code == 0) is ok, result.output
+    return result.output
+
+
+def test_history_lists_a_pages_attachment_changes(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source)
+    lines = _cli("history", PAGE, "--db", str(db)).splitlines()
+    assert lines[0].startswith("   1  2026-01-01T00:00:00Z  ")
+    assert [line.strip() for line in lines[1:]] == [
+        f"2026-01-03T00:00:00Z  changed: {GUIDE_CHANGED}",
+        "2026-01-04T00:00:00Z  changed: Attachment added: form.docx"]
+    rows = json.loads(_cli("history", PAGE, "--db", str(db), "--json"))
+    assert [(e["created_at"], e["kind"], e["summary"]) for e in rows[0]["later_events"]] == [
+        ("2026-01-03T00:00:00Z", "changed", GUIDE_CHANGED),
+        ("2026-01-04T00:00:00Z", "changed", "Attachment added: form.docx")]
+    with Archive(db, readonly=True) as archive:  # a page's events are found by index, not by reading them all
+        plan = archive.db.execute("explain query plan select * from events where page_id = 1 "
+                                  "order by created_at, id").fetchall()
+        assert "USING INDEX idx_events_page_id_created_at (page_id=?)" in str(plan)
+
+
+def test_diff_of_a_page_whose_attachments_alone_changed_shows_their_recorded_diffs(tmp_path: Path,
+                                                                                   source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source)
+    out = _cli("diff", PAGE, "--db", str(db), "--no-color")
+    assert out.splitlines() == [
+        PAGE, "version 1 (2026-01-01T00:00:00Z) is the only version; its attachments changed since:",
+        f"2026-01-03T00:00:00Z  {GUIDE_CHANGED}",
+        "~ Target: [-10-]{+12+} zones by 2027",
+        "2026-01-04T00:00:00Z  Attachment added: form.docx"]
+    with Archive(db, readonly=True) as archive:  # what the feed showed, read back: not diffed anew
+        assert "<del>10</del><ins>12</ins>" in (archive.events()[1].diff_html or "")
+    assert "\x1b[31;9m10\x1b[0m\x1b[32m12\x1b[0m" in _cli("diff", PAGE, "--db", str(db), "--color")
+    assert "no version 2 (have 1)" in _cli("diff", PAGE, "--db", str(db), "--to", "2", ok=False)
+
+
+def test_diff_of_two_versions_adds_the_attachment_changes_since_the_older(tmp_path: Path, source: Source) -> None:
+    db = tmp_path / "archive.db"
+    _page_with_attachment_changes(db, source, second_version=True)
+    out = _cli("diff", PAGE, "--db", str(db), "--no-color")
+    assert "version 1 (2026-01-01T00:00:00Z) → version 2 (2026-01-02T00:00:00Z): 1 sentence changed" in out
+    assert "[-规定时间-]{+3月31日+}" in out
+    assert out.split("attachments changed in that time:\n")[1].splitlines() == [
+        f"2026-01-03T00:00:00Z  {GUIDE_CHANGED}",
+        "~ Target: [-10-]{+12+} zones by 2027",
+        "2026-01-04T00:00:00Z  Attachment added: form.docx"]
+    assert "Attachment" not in _cli("diff", PAGE, "--db", str(db), "--unified")  # a patch stays a patch
+    lines = _cli("history", PAGE, "--db", str(db)).splitlines()
+    assert [line.split()[0] for line in lines] == ["1", "2", "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"]

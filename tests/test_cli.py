@@ -41,7 +41,8 @@ def test_history_lists_versions(two_versions: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [r["number"] for r in rows] == [1, 2]
-    assert set(rows[0]) == {"number", "fetched_at", "content_hash", "title", "text_length"}
+    assert set(rows[0]) == {"number", "fetched_at", "content_hash", "title", "text_length", "later_events"}
+    assert [r["later_events"] for r in rows] == [[], []]  # both versions stand for their own events
     plain = CliRunner().invoke(cli, ["history", URL, "--db", str(two_versions)])
     assert "2026-01-02T00:00:00Z" in plain.output and "行动方案" in plain.output
 
