@@ -294,7 +294,8 @@ class ArchivePipeline:
                         "%d taken back from its queue at the end", spider.source.name,  # type: ignore[attr-defined]
                         self.shared_here, self.share_after, self.taken_back)
         spider.run_summary = self.archive.finish_run(  # type: ignore[attr-defined]
-            self.run_id, status=status, now=utc_now(), error=error, exceptions=exceptions)
+            self.run_id, status=status, now=utc_now(), error=error, exceptions=exceptions,
+            fail_unanswered=reason == "finished")
         self.writer.release()
         self.archive, self.writer = None, None
         if self.pool is not None:
