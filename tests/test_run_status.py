@@ -81,11 +81,14 @@ def closed_port() -> Iterator[int]:
 
 
 @pytest.mark.slow
-def test_a_site_that_refuses_connections_fails_the_run(tmp_path: Path, closed_port: int) -> None:
+def test_a_site_that_refuses_connections_fails_the_run_with_one_line_per_robots_txt(tmp_path: Path,
+                                                                                   closed_port: int) -> None:
     down = f"http://127.0.0.1:{closed_port}"
     with ScriptedSite() as site:
-        site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a></body></html>')
+        site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a> '
+                                                  b'<a href="/content/b.html">b</a></body></html>')
         site.answers["/content/a.html"] = Answer(page_html("人形机器人产业发展行动方案", *ARTICLE).encode())
+        site.answers["/robots.txt"] = Answer(b"User-agent: *\nDisallow: /content/b\n", content_type="text/plain")
         sources = tmp_path / "sources.yaml"
         sources.write_text(
             "sources:\n"
@@ -99,8 +102,15 @@ def test_a_site_that_refuses_connections_fails_the_run(tmp_path: Path, closed_po
     runs = {s["source"]: s for s in parse_summaries(done.stdout)}
     assert (runs["down"]["status"], runs["down"]["errors"], runs["down"]["error"]) == (
         "failed: no list page answered (1 error)", 1, REFUSED)
-    # one start URL refused, the other read: the site is not down, and the error is counted
-    assert (runs["half"]["status"], runs["half"]["new"], runs["half"]["errors"]) == ("ok", 1, 1)
+    # one start URL refused, the other read: the site is not down, and its errors are counted (the refused
+    # list page, the article robots.txt forbids)
+    assert (runs["half"]["status"], runs["half"]["new"], runs["half"]["errors"]) == ("ok", 1, 2)
+    assert site.requests_for("/content/b.html") == []  # a robots.txt that was fetched is obeyed
+
+    # Scrapy's robots.txt middleware logged ~70 lines of traceback for each crawler; now one line each
+    assert "Traceback" not in done.stderr
+    robots = f"WARNING: robots.txt not fetched, so not obeyed: {down}/robots.txt: DownloadConnectionRefusedError"
+    assert done.stderr.count(robots) == 2, done.stderr[-3000:]
 
     code, payload = health(db)
     assert (code, payload["status"], payload["failing"]) == (200, "degraded", ["down"])
