@@ -145,7 +145,9 @@ def pick_start_url(source: Source, wanted: str | None) -> str:
 # ``content_css`` that matched nothing is an article warning. A robots.txt that cannot be fetched does not
 # stop a crawl (Scrapy goes on without it); when the host is down, the list page says so.
 REPORTED_ELSEWHERE = (("scrapy.downloadermiddlewares.retry", ""), ("scrapy.core.scraper", "Error downloading"),
-                      ("scrapy.downloadermiddlewares.robotstxt", "Error downloading"),
+                      # crawlers.middlewares.ROBOTS_NOT_FETCHED: that module imports Twisted's reactor, so it
+                      # cannot be imported before Scrapy installs its own
+                      ("scrapy.downloadermiddlewares.robotstxt", "robots.txt not fetched, so not obeyed: "),
                       (CheckSpider.name, "fetch failed:"), ("monitor.extract", "content_css "))
 
 

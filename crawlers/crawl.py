@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary, ensure_ascii=False), flush=True)
     # The interpreter's teardown runs full collections over every object left (~0.2 s of a re-check's
     # shutdown); frozen, they are freed by reference counting only. atexit handlers, logging's and stdio's
-    # flushes still run, and the archive is closed already (ArchivePipeline.close_spider).
+    # flushes still run, and the archive is closed already (ArchivePipeline.spider_closed).
     gc.freeze()
     return 0
 

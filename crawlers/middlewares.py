@@ -9,6 +9,8 @@ meanwhile. Connection refused / DNS failures are retried as Scrapy does (no serv
 
 `MetaRefreshMiddleware`: Scrapy's, after a quick test that the page can declare a refresh at all.
 
+`RobotsTxtMiddleware`: Scrapy's, whose failures to fetch a robots.txt are one WARNING line, not a traceback.
+
 `DecodeMiddleware`: an HTML page is read in the encoding ``monitor.decode`` finds, not the one its HTTP
 header claims.
 """
@@ -20,9 +22,11 @@ import re
 from scrapy import Request, Spider
 from scrapy import exceptions as scrapy_exceptions
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import robotstxt as scrapy_robotstxt
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import defer, error, reactor
 from twisted.internet.task import deferLater
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
@@ -125,6 +129,46 @@ class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
         if isinstance(response, HtmlResponse) and _REFRESH.search(response.text, 0, META_REFRESH_SCAN) is None:
             return response
         return super().process_response(request, response)  # type: ignore[no-any-return]
+
+
+ROBOTS_NOT_FETCHED = "robots.txt not fetched, so not obeyed: "
+
+
+class _RobotsFailureInOneLine(logging.Filter):
+    """Turns the ERROR with traceback Scrapy's ``RobotsTxtMiddleware`` logs when a robots.txt cannot be
+    downloaded into one WARNING line naming the robots.txt and the reason.
+
+    A server that refuses connections otherwise put ~70 lines of Twisted traceback into every run's log,
+    for a case that is no bug: the request's own failure is logged (and recorded) anyway. Only records that
+    carry a traceback and the request they were about are changed; any other passes as Scrapy wrote it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.exc_info and isinstance(args, dict) and isinstance(args.get("request"), Request):
+            where = urlparse_cached(args["request"])
+            problem = args.get("f_exception")
+            record.msg = ROBOTS_NOT_FETCHED + "%s: %s: %s"
+            record.args = (f"{where.scheme}://{where.netloc}/robots.txt", type(problem).__name__, problem)
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
+    """Scrapy's ``RobotsTxtMiddleware`` (a robots.txt that cannot be fetched allows everything, as there),
+    logging that failure in one line (``_RobotsFailureInOneLine``).
+
+    A filter on Scrapy's logger rather than a copy of its download code: that code is private and changes
+    between Scrapy versions, its log message has not. Replaces Scrapy's in DOWNLOADER_MIDDLEWARES
+    (crawlers/settings.py), so the filter is there whenever robots.txt is obeyed.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        robots_logger = scrapy_robotstxt.logger
+        if not any(isinstance(f, _RobotsFailureInOneLine) for f in robots_logger.filters):
+            robots_logger.addFilter(_RobotsFailureInOneLine())
 
 
 class DecodeMiddleware:

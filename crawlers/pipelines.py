@@ -174,6 +174,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def item_failed(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
@@ -274,11 +275,15 @@ class ArchivePipeline:
             self.pool = _SharedPool.acquire(self.workers)
         return True
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the run with the crawl's outcome, once every item is through (Scrapy's ``spider_closed``).
+
+        Not in ``close_spider``: Scrapy closes the pipelines before it sends this signal and before it sets
+        the ``finish_reason`` stat, so there a crawl stopped by SIGTERM (``shutdown``) or by the memory
+        limit (``memusage_exceeded``) looked finished and was recorded ``ok``. The signal carries the reason.
+        """
         if self.archive is None or self.run_id is None:
             return
-        reason = self.crawler.stats.get_value("finish_reason") or "finished"
         exceptions, error = self.exceptions()
         status = "ok" if reason == "finished" else f"stopped: {reason}"
         if exceptions and reason == "finished":
@@ -286,16 +291,16 @@ class ArchivePipeline:
         assert self.writer is not None
         if self.shared_here or self.taken_back:
             logger.info("%s: %d pages analysed in the crawl process while the worker had %d or more queued, "
-                        "%d taken back from its queue at the end", spider.source.name,  # type: ignore[union-attr]
+                        "%d taken back from its queue at the end", spider.source.name,  # type: ignore[attr-defined]
                         self.shared_here, self.share_after, self.taken_back)
-        spider.run_summary = self.archive.finish_run(  # type: ignore[union-attr]
-            self.run_id, status=status, now=utc_now(), error=error, exceptions=exceptions)
+        spider.run_summary = self.archive.finish_run(  # type: ignore[attr-defined]
+            self.run_id, status=status, now=utc_now(), error=error, exceptions=exceptions,
+            fail_unanswered=reason == "finished")
         self.writer.release()
         self.archive, self.writer = None, None
         if self.pool is not None:
             self.pool = None
             _SharedPool.release()
-
 
     def exceptions(self) -> tuple[int, str | None]:
         """How many exceptions spider callbacks (Scrapy's ``spider_exceptions/*`` stats) and item pipelines

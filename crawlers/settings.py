@@ -59,6 +59,8 @@ _UNUSED_DOWNLOADER_MIDDLEWARES = (
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",  # no site needs credentials
     # the same, after a quick test for the word "refresh" (crawlers/middlewares.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+    # the same, with a robots.txt that cannot be fetched logged in one line (crawlers/middlewares.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
 )
 _UNUSED_EXTENSIONS = (
     "scrapy.extensions.remote_control.RemoteControl",  # an HTTP control server: never in a crawl child
@@ -85,6 +87,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.DecodeMiddleware": 585,
     "crawlers.middlewares.MetaRefreshMiddleware":
         _defaults.DOWNLOADER_MIDDLEWARES_BASE["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"],
+    "crawlers.middlewares.RobotsTxtMiddleware":
+        _defaults.DOWNLOADER_MIDDLEWARES_BASE["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"],
 }
 EXTENSIONS_BASE = {k: v for k, v in _defaults.EXTENSIONS_BASE.items() if k not in _UNUSED_EXTENSIONS}
 EXTENSIONS: dict[str, int | None] = {}

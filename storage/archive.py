@@ -26,6 +26,9 @@ from storage.search import index_queued, queue_latest_text
 
 BUSY_TIMEOUT_MS = 30_000
 SEARCH_BATCH_SECONDS = 10.0  # a queued page waits at most about this long for the search index
+# The status of a run that reached nothing: no list page read, no article answered (``Archive.finish_run``).
+# "failed" as storage/status.py reads it: a failure in a row.
+NO_ANSWER = "failed: no list page answered"
 
 
 @contextmanager
@@ -233,7 +236,7 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, now: str, error: str | None = None,
-                   exceptions: int = 0) -> dict[str, Any]:
+                   exceptions: int = 0, fail_unanswered: bool = False) -> dict[str, Any]:
         """Close a run, counting its outcomes from the page fetches it recorded.
 
         List pages and attachments have fetch rows of their own kind (``fetches.kind``), not counted here:
@@ -245,17 +248,31 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         they count as errors, since nothing else in the run would show them.
         ``restored`` counts the run's ``restored`` events: a page that answers again has the fetch row of
         what its text did (unchanged or changed), so a run whose only news is a return would show none.
+        ``fail_unanswered``: a run with failed fetches in which no list page was read (no ``listing`` row)
+        and no article page answered is recorded as ``failed: no list page answered (N errors)`` instead of
+        ``status``, with its last fetch error as ``error`` when none is given: a site that is down or
+        refuses every request must count as a failure in a row (storage/status.py), not as a run that
+        found nothing new. Not with ``exceptions``: a callback that raised had an answer to read, and its
+        rows are missing because of our code, not the site. A crawl that ended normally passes True; a
+        stopped one keeps its ``stopped``.
         """
         counts = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": exceptions, "missing": 0,
                   "removed": 0, "restored": 0}
-        for outcome, n in self.db.execute(
-            "select outcome, count(*) from fetches where run_id = ? and kind = 'page' group by outcome", [run_id]
+        lists_read = answered = 0
+        for kind, outcome, n in self.db.execute(
+            "select kind, outcome, count(*) from fetches where run_id = ? and kind in ('page', 'listing') "
+            "group by kind, outcome", [run_id]
         ).fetchall():
+            if kind == "listing":
+                lists_read += n
+                continue
             counts["fetched"] += n
+            if outcome == "error":
+                counts["errors"] += n
+                continue
+            answered += n
             if outcome in ("new", "changed", "unchanged", "missing", "removed"):
                 counts[outcome] += n
-            elif outcome == "error":
-                counts["errors"] += n
         if counts["unchanged"]:
             changed_otherwise = self.db.execute(
                 "select count(distinct page_id) from events where run_id = ? and kind = 'changed' and page_id in "
@@ -266,6 +283,13 @@ class Archive(CrawlStateMixin, AttachmentsMixin, ListingsMixin):
         if counts["fetched"]:
             counts["restored"] = self.db.execute(
                 "select count(*) from events where run_id = ? and kind = 'restored'", [run_id]).fetchone()[0]
+        if fail_unanswered and counts["errors"] and not exceptions and not lists_read and not answered:
+            status = f"{NO_ANSWER} ({counts['errors']} error{'' if counts['errors'] == 1 else 's'})"
+            if error is None:
+                # newest first: a run's rows are the newest, and fetches has no index on run_id
+                last = self.db.execute("select error from fetches where run_id = ? and outcome = 'error' "
+                                       "order by id desc limit 1", [run_id]).fetchall()
+                error = last[0][0] if last else None
         with self.write():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished_at": now, "error": error})
         return dict(self.db["runs"].get(run_id))

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -12,6 +13,7 @@ from monitor.sources import ConfigError, Source, parse_sources
 from storage import Archive
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "monitor" / "demo_site"
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,3 +84,15 @@ def config_error(text: str, edit: tuple[str, str], origin: str = "s.yaml") -> st
     with pytest.raises(ConfigError) as info:
         parse_sources(edited, origin)
     return str(info.value)
+
+
+def wait_for(what: str, check: Callable[[], T | None], timeout: float = 60.0) -> T:
+    """Poll ``check`` until it returns something true (returned) or ``timeout`` s pass (AssertionError):
+    a test waits for a condition another process brings about, never for a guessed time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")

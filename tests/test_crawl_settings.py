@@ -55,6 +55,10 @@ def test_unused_scrapy_components_are_not_loaded() -> None:
     assert "crawlers.middlewares.MetaRefreshMiddleware" in loaded["downloader"]
     assert downloader.count("MetaRefreshMiddleware") == 1
     assert downloader.index("MetaRefreshMiddleware") < downloader.index("RedirectMiddleware")
+    # so is its robots.txt handling (failures logged in one line), after the offsite check as Scrapy's
+    assert loaded["downloader"][:2] == ["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+                                        "crawlers.middlewares.RobotsTxtMiddleware"]
+    assert downloader.count("RobotsTxtMiddleware") == 1
     assert "DepthMiddleware" not in loaded["spider"] and "MetaCopyDetectionMiddleware" not in loaded["spider"]
     assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(loaded["spider"])
     assert loaded["imported"] == []

@@ -15,20 +15,19 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import feedparser
 import pytest
 
 from monitor.demo import write_demo_sources
 from monitor.siteserver import SiteServer
-from tests.conftest import DEMO_SITE
+from tests.conftest import DEMO_SITE, wait_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-T = TypeVar("T")
 
 
 class GatedSite(SiteServer):
@@ -48,16 +47,6 @@ class GatedSite(SiteServer):
                 self.waiting += 1
             self.gate.wait(60)
         return super().resolve(request_path)
-
-
-def wait_for(what: str, check: Callable[[], T | None], timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
 def query(db: Path, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
