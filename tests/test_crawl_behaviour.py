@@ -86,13 +86,18 @@ def test_conditional_requests_send_the_servers_validators_and_304_is_unchanged(t
     assert events(tmp_path) == [("new", "a.html"), ("new", "b.html"), ("new", "c.html")]
 
 
+def crawl_a_and_b(site: ScriptedSite, tmp_path: Path) -> Answer:
+    """A first crawl of a list linking articles a and b (checked every run from then on); b's answer."""
+    site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
+    site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
+    page_b = site.answers["/content/b.html"] = Answer(article("脑机接口若干措施", TEXT_B))
+    crawl(site, tmp_path, recheck=EVERY_RUN)
+    return page_b
+
+
 def test_a_page_gone_twice_is_removed_once_and_restored_when_back(tmp_path: Path) -> None:
     with ScriptedSite() as site:
-        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
-        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
-        page_b = Answer(article("脑机接口若干措施", TEXT_B))
-        site.answers["/content/b.html"] = page_b
-        crawl(site, tmp_path, recheck=EVERY_RUN)
+        page_b = crawl_a_and_b(site, tmp_path)
         # b leaves the list and the site; a fails with server errors meanwhile.
         site.answers["/list/index.html"] = listing("/content/a.html")
         site.answers["/content/a.html"] = Answer(b"busy", 503, "text/plain")
@@ -136,11 +141,7 @@ def test_a_redirect_that_ends_in_404_or_410_is_the_page_answering_it(tmp_path: P
     """Government sites send a deleted article to their 404 page (302, then 404): whatever that page's
     URL, even one ``allow`` matches, the article answered 404/410 and is removed like one that did."""
     with ScriptedSite() as site:
-        site.answers["/list/index.html"] = listing("/content/a.html", "/content/b.html")
-        site.answers["/content/a.html"] = Answer(article("人形机器人行动方案", TEXT_A))
-        page_b = Answer(article("脑机接口若干措施", TEXT_B))
-        site.answers["/content/b.html"] = page_b
-        crawl(site, tmp_path, recheck=EVERY_RUN)
+        page_b = crawl_a_and_b(site, tmp_path)
         site.answers["/list/index.html"] = listing("/content/a.html")
         site.answers["/news/404.html"] = Answer("<html><body>页面不存在</body></html>".encode(), 404)
         site.answers["/content/gone.html"] = Answer("<html><body>已删除</body></html>".encode(), 410)
