@@ -42,14 +42,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that says nothing when a client hangs up mid-answer.
+
+    A crawler that cancels a download (its size limit, a shutdown) resets the connection; the standard
+    server prints a traceback to stderr for each, which reads like a failure of the site.
+    """
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class SiteServer:
     """``with SiteServer(root) as site: site.url('/a.html'); site.root = other_root``."""
 
     def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = Path(root)
         self.requests: list[str] = []
-        self.httpd = ThreadingHTTPServer((host, port), partial(_Handler, site=self))
-        self.httpd.daemon_threads = True
+        self.httpd = QuietHTTPServer((host, port), partial(_Handler, site=self))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
 
     @property

@@ -12,8 +12,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from monitor.siteserver import QuietHTTPServer
 
 HANG = -1
 
@@ -89,8 +91,7 @@ class ScriptedSite:
         self.answers: dict[str, Answer] = {}
         self.seen: list[Seen] = []
         self.closing = threading.Event()  # set on exit: releases the handlers of HANG answers
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, site=self))
-        self.httpd.daemon_threads = True
+        self.httpd = QuietHTTPServer(("127.0.0.1", 0), partial(_Handler, site=self))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="scripted-site", daemon=True)
 
     def url(self, path: str) -> str:

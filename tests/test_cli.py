@@ -122,7 +122,7 @@ def test_unreachable_source_is_recorded_and_does_not_stop_others(tmp_path: Path,
     result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--db", str(db), "--json"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    by_source = {s["source"]: s for s in map(json.loads, result.output.splitlines())}
+    by_source = {s["source"]: s for s in map(json.loads, result.stdout.splitlines())}
     assert by_source["down"]["errors"] == 1 and by_source["down"]["new"] == 0
     assert by_source["up"]["new"] == 3 and by_source["up"]["errors"] == 0
     with Archive(db, readonly=True) as archive:
@@ -144,7 +144,7 @@ def test_crawl_set_overrides_a_crawl_setting(tmp_path: Path, demo_site) -> None:
                                       "--set", "DOWNLOAD_MAXSIZE=6000", "--set", "POLICYWATCH_COMMIT_PAGES=1"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    (summary,) = map(json.loads, result.output.splitlines())
+    (summary,) = map(json.loads, result.stdout.splitlines())
     assert summary["new"] == 0 and summary["errors"] == 3, summary
     with Archive(db, readonly=True) as archive:
         read = archive.db.execute("select count(*) from fetches where kind = 'listing' and outcome = 'read'").fetchone()
