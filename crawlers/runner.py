@@ -22,6 +22,9 @@ from typing import IO, Any
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 5.0
+# How long an interrupted `policywatch crawl` waits for its child to close its runs: Scrapy finishes the
+# downloads in flight first (DOWNLOAD_TIMEOUT at most). A second Ctrl-C kills the child at once.
+INTERRUPT_GRACE_SECONDS = 200.0
 
 
 class CrawlError(RuntimeError):
@@ -197,11 +200,29 @@ def run_crawl(sources_path: str | Path, db_path: str | Path, names: Sequence[str
               settings: Mapping[str, Any] | None = None, timeout: float | None = None,
               log_level: str = "WARNING") -> list[dict[str, Any]]:
     """Crawl the named sources (all when empty) once; return one summary dict per source."""
-    # The CLI's crawl stays in the caller's session, so Ctrl-C stops it as before.
+    # The child has a session of its own, so a Ctrl-C in the terminal or a SIGTERM reaches this process
+    # only, which asks the child once (SIGTERM: Scrapy's clean shutdown, runs recorded as "stopped") and
+    # waits for it. Signalled twice, Scrapy would stop uncleanly and leave its runs "running".
     command, sources_json = prepared_crawl(sources_path, db_path, names, settings=settings, log_level=log_level)
-    child = CrawlProcess(command, new_session=False, stdin_text=sources_json)
+    child = CrawlProcess(command, new_session=True, stdin_text=sources_json)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
     try:
         return child.wait(timeout)
+    except KeyboardInterrupt:
+        logger.warning("interrupted: stopping the crawl cleanly (interrupt again to kill it)")
+        try:
+            child.stop("interrupted", grace=INTERRUPT_GRACE_SECONDS)
+        except KeyboardInterrupt:
+            child.popen.kill()
+        raise
     finally:
-        if child.popen.poll() is None:  # interrupted while waiting (KeyboardInterrupt): do not leak it
+        if child.popen.poll() is None:  # any other way out: do not leak the child
             child.stop("interrupted")
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM handled as Ctrl-C is: the crawl is stopped cleanly, then the command ends."""
+    raise KeyboardInterrupt

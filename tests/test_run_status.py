@@ -7,8 +7,10 @@ gets SIGTERM, as the daemon sends it when it stops mid-crawl.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,3 +146,39 @@ def test_a_crawl_stopped_by_sigterm_mid_crawl_is_recorded_stopped(tmp_path: Path
     with Archive(db, readonly=True) as archive:
         status = source_status(archive, "slow")
     assert (status.last_run["status"], status.consecutive_failures) == ("stopped: shutdown", 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_policywatch_crawl_interrupted_stops_its_child_cleanly(tmp_path: Path, signum: int) -> None:
+    """`policywatch crawl` signalled alone (kill, Ctrl-C, a supervisor) asks its child once to stop and
+    waits: the run is recorded as stopped, not left "running" nor finished behind the command's back."""
+    with ScriptedSite() as site:
+        site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a></body></html>')
+        site.answers["/content/a.html"] = Answer(status=HANG)
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(f"sources:\n  - name: slow\n    start_urls: ['{site.url('/list/index.html')}']\n"
+                           "    allow: ['/content/']\n", encoding="utf-8")
+        db = tmp_path / "archive.db"
+        command = [sys.executable, "-m", "monitor", "crawl", "--sources", str(sources), "--db", str(db),
+                   *[arg for key, value in SETTINGS.items() for arg in ("--set", f"{key}={value}")],
+                   "--set", "LOG_LEVEL=INFO"]
+        cli = subprocess.Popen(command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for("the article request to hang", lambda: site.requests_for("/content/a.html"))
+            cli.send_signal(signum)
+            lines: list[str] = []
+            assert cli.stderr is not None
+            for line in cli.stderr:  # Scrapy waits for the hanging download before it closes the spider
+                lines.append(line)
+                if "Closing spider (shutdown)" in line:
+                    break
+            site.closing.set()
+            _, rest = cli.communicate(timeout=60)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+    assert cli.returncode != 0, "".join(lines) + rest
+    with Archive(db, readonly=True) as archive:
+        runs = archive.runs("slow")
+    assert [(r["status"], r["finished_at"] is not None) for r in runs] == [("stopped: shutdown", True)], lines
