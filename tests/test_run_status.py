@@ -120,15 +120,21 @@ def test_a_site_that_refuses_connections_fails_the_run_with_one_line_per_robots_
         assert source_status(archive, "down").consecutive_failures == 1
 
 
+def slow_source(site: ScriptedSite, tmp_path: Path) -> Path:
+    """A sources file with one source, ``slow``, whose only article never answers (HANG)."""
+    site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a></body></html>')
+    site.answers["/content/a.html"] = Answer(status=HANG)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - name: slow\n    start_urls: ['{site.url('/list/index.html')}']\n"
+                       "    allow: ['/content/']\n", encoding="utf-8")
+    return sources
+
+
 @pytest.mark.slow
 def test_a_crawl_stopped_by_sigterm_mid_crawl_is_recorded_stopped(tmp_path: Path,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
     with ScriptedSite() as site:
-        site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a></body></html>')
-        site.answers["/content/a.html"] = Answer(status=HANG)
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(f"sources:\n  - name: slow\n    start_urls: ['{site.url('/list/index.html')}']\n"
-                           "    allow: ['/content/']\n", encoding="utf-8")
+        sources = slow_source(site, tmp_path)
         db = tmp_path / "archive.db"
         caplog.set_level(logging.WARNING, logger="crawl.slow")
         # as the daemon runs a crawl: its log relayed as logger crawl.NAME, stopped with SIGTERM
@@ -154,11 +160,7 @@ def test_policywatch_crawl_interrupted_stops_its_child_cleanly(tmp_path: Path, s
     """`policywatch crawl` signalled alone (kill, Ctrl-C, a supervisor) asks its child once to stop and
     waits: the run is recorded as stopped, not left "running" nor finished behind the command's back."""
     with ScriptedSite() as site:
-        site.answers["/list/index.html"] = Answer(b'<html><body><a href="/content/a.html">a</a></body></html>')
-        site.answers["/content/a.html"] = Answer(status=HANG)
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(f"sources:\n  - name: slow\n    start_urls: ['{site.url('/list/index.html')}']\n"
-                           "    allow: ['/content/']\n", encoding="utf-8")
+        sources = slow_source(site, tmp_path)
         db = tmp_path / "archive.db"
         command = [sys.executable, "-m", "monitor", "crawl", "--sources", str(sources), "--db", str(db),
                    *[arg for key, value in SETTINGS.items() for arg in ("--set", f"{key}={value}")],
