@@ -313,13 +313,13 @@ class ArchivePipeline:
         prefix = "spider_exceptions/"
         in_callbacks = {key[len(prefix):]: n for key, n in stats.items()
                         if key.startswith(prefix) and key != prefix + "count"}
-        parts = []
+        parts, total = [], 0
         for where, counted in (("spider callbacks", in_callbacks), ("item pipeline", self.item_errors)):
-            total = sum(counted.values())
-            if total:
+            here = sum(counted.values())
+            if here:
                 kinds = ", ".join(f"{name} ×{n}" for name, n in sorted(counted.items()))
-                parts.append(f"{total} in {where} ({kinds})")
-        total = sum(in_callbacks.values()) + sum(self.item_errors.values())
+                parts.append(f"{here} in {where} ({kinds})")
+                total += here
         return total, ("exceptions: " + "; ".join(parts)) if parts else None
 
 
